@@ -1,0 +1,1 @@
+namespace Study.Silo; public static class Program { public static int Main() => 0; }
