@@ -1,1 +1,66 @@
-namespace Study.Client; public static class Program { public static int Main() => 0; }
+using Study.Client;
+using Study.Client.Cli;
+using Study.Client.Commands;
+using Study.Training.Data;
+
+return StudyProgram.Main(args);
+
+namespace Study.Client
+{
+    /// <summary>The <c>study</c> console: one command per verb of SPEC §2; exit statuses as SPEC §2 says.</summary>
+    public static class StudyProgram
+    {
+        public static int Main(string[] args)
+        {
+            using var cancel = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) =>
+            {
+                if (cancel.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
+                e.Cancel = true;
+                Console.Error.WriteLine("study: cancelling (Ctrl-C again to quit at once)");
+                cancel.Cancel();
+            };
+            try
+            {
+                return Dispatch(args, cancel.Token);
+            }
+            catch (UsageException e)
+            {
+                Console.Error.WriteLine($"study: {e.Message}");
+                return ExitCodes.BadInput;
+            }
+            catch (DatasetFormatException e)
+            {
+                Console.Error.WriteLine($"study: {e.Message}");
+                return ExitCodes.BadInput;
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                return ExitCodes.Cancelled;
+            }
+        }
+
+        static int Dispatch(string[] args, CancellationToken cancel)
+        {
+            if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+            {
+                Console.WriteLine(Help.Overview);
+                return args.Length == 0 ? ExitCodes.BadInput : ExitCodes.Completed;
+            }
+            var rest = args[1..];
+            if (rest.Contains("--help") || rest.Contains("-h"))
+            {
+                Console.WriteLine(Help.For(args[0]));
+                return ExitCodes.Completed;
+            }
+            return args[0] switch
+            {
+                "train" => TrainCommand.Run(rest, cancel),
+                "bench" => BenchCommand.Run(rest, cancel),
+                "run" or "submit" or "watch" or "list" or "show" or "cancel" or "resume" or "report" =>
+                    throw new UsageException($"'{args[0]}' needs the study runtime, which this build does not have yet"),
+                _ => throw new UsageException($"unknown command '{args[0]}'{ClosestName.Hint(args[0], Help.Commands)}; see study --help"),
+            };
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Study.Training.Data;
+using Study.Training.Losses;
+using Study.Training.Models;
+using Study.Training.Trainer;
+using D = Study.Training.Trainer.TrainingOptions.Defaults;
+
+namespace Study.Client.Cli;
+
+/// <summary>The options shared by every command that trains (run, submit, train), and how they become <see cref="TrainingOptions"/>.</summary>
+public static class TrainingOptionReader
+{
+    public static readonly OptionSpec[] Specs =
+    [
+        new("dataset", $"{string.Join(", ", DatasetCatalog.Names)}", ValueName: "NAME", Default: "fashion-mnist"),
+        new("data-dir", "folder of the dataset's files (default: per dataset; fashion-mnist: /usr/share/datasets/fashion-mnist)", ValueName: "DIR"),
+        new("loss", $"{string.Join(", ", LossSettings.LossNames)} (the simple losses have no τ)", ValueName: "NAME", Default: "infonce"),
+        new("hard-fraction", "α of the hard losses: fraction of nearest negatives kept", Default: "0.0819"),
+        new("negatives", "batch (SimCLR, 2B−2 in-batch negatives) or memory-bank (InstDisc-style)", ValueName: "NAME", Default: "batch"),
+        new("encoder", $"{string.Join(", ", ContrastiveModel.EncoderNames)}", ValueName: "NAME", Default: "cnn-small"),
+        new("epochs", "training epochs per trial", ValueName: "N", Default: D.Epochs.ToString()),
+        new("batch-size", "images per step (each seen in two views)", ValueName: "N", Default: D.BatchSize.ToString()),
+        new("lr", "base learning rate", Default: D.LearningRate.ToString("0.####")),
+        new("optimizer", "adam or sgd (momentum 0.9)", ValueName: "NAME", Default: D.Optimizer),
+        new("momentum", "momentum of sgd", Default: "0.9"),
+        new("weight-decay", "L2 weight decay", Default: "0"),
+        new("schedule", "learning-rate schedule: cosine, step (×0.1 at 80% and 95%) or constant", ValueName: "NAME", Default: "cosine"),
+        new("seed", "random seed (the validation split, weights, shuffling, augmentation)", ValueName: "N", Default: D.Seed.ToString()),
+        new("subset", "training images used (default: all)", ValueName: "N"),
+        new("eval-subset", "test images evaluated (default: all)", ValueName: "N"),
+        new("threads", "torch threads per trial (default: the slot's share of the cores)", ValueName: "N"),
+        new("device", "auto, cpu, cuda or cuda:N", ValueName: "NAME", Default: "auto"),
+        new("out", "output folder (default: ./studies/<study-id>)", ValueName: "DIR"),
+        OptionSpec.Flag("json", "print the results JSON on stdout instead of tables"),
+        new("config", "a JSON file with the same options in camelCase; flags override it", ValueName: "FILE"),
+    ];
+
+    /// <summary>Reads and checks every training option; τ comes from the caller (--tau or one of --taus).</summary>
+    public static TrainingOptions Read(ParsedArguments a, double tau)
+    {
+        var dataset = a.Choice("dataset", DatasetCatalog.Names, "fashion-mnist");
+        var loss = LossSettings.ParseKind(a.Choice("loss", LossSettings.LossNames, "infonce"));
+        var hardFraction = a.Double("hard-fraction", positive: true) ?? 0.0819;
+        if (hardFraction > 1) throw new UsageException($"--hard-fraction: {hardFraction} must be in (0, 1]");
+        var seed = a.Int("seed", min: 0) ?? (int)D.Seed;
+        var options = new TrainingOptions
+        {
+            Dataset = dataset,
+            DataDir = a.Value("data-dir"),
+            Tau = tau,
+            Loss = loss,
+            HardFraction = hardFraction,
+            Negatives = LossSettings.ParseNegatives(a.Choice("negatives", LossSettings.NegativeNames, "batch")),
+            Encoder = a.Choice("encoder", ContrastiveModel.EncoderNames, "cnn-small"),
+            Epochs = a.Int("epochs", min: 1) ?? D.Epochs,
+            BatchSize = a.Int("batch-size", min: 2) ?? D.BatchSize,
+            LearningRate = a.Double("lr", positive: true) ?? D.LearningRate,
+            Optimizer = a.Choice("optimizer", TrainingOptions.OptimizerNames, D.Optimizer),
+            Momentum = a.Double("momentum") ?? 0.9,
+            WeightDecay = a.Double("weight-decay") ?? 0,
+            Schedule = a.Choice("schedule", TrainingOptions.ScheduleNames, "cosine"),
+            Seed = seed,
+            SplitSeed = seed,
+            Subset = a.Int("subset", min: 2),
+            EvalSubset = a.Int("eval-subset", min: 2),
+            Device = a.String("device", "auto"),
+        };
+        if (options.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: {options.Momentum} must be in [0, 1)");
+        if (options.WeightDecay < 0) throw new UsageException($"--weight-decay: {options.WeightDecay} must not be negative");
+        try { options.Validate(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        return options;
+    }
+
+    /// <summary>A τ given on the command line: positive and finite.</summary>
+    public static double ParseTau(string option, string text)
+    {
+        var tau = ParsedArguments.ParseNumber(option, text);
+        if (tau <= 0) throw new UsageException($"--{option}: τ must be greater than 0, got {text}");
+        return tau;
+    }
+
+    /// <summary>Threads for one trial in this process: --threads, or all the cores.</summary>
+    public static int Threads(ParsedArguments a) => a.Int("threads", min: 1) ?? Environment.ProcessorCount;
+}

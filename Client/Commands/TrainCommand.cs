@@ -1,0 +1,89 @@
+using Study.Client.Cli;
+using Study.Training.Data;
+using Study.Training.Output;
+using Study.Training.Trainer;
+using TorchSharp;
+
+namespace Study.Client.Commands;
+
+/// <summary><c>study train</c>: one τ in-process, no cluster, with the same trainer and evaluation as a trial.</summary>
+public static class TrainCommand
+{
+    public static readonly OptionSpec[] Specs =
+        [new("tau", "the temperature τ of this trial", Default: "0.2"), .. TrainingOptionReader.Specs];
+
+    public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
+    {
+        var a = ParsedArguments.Parse("train", args, Specs);
+        if (a.Positionals.Count > 0) throw new UsageException($"study train: unexpected argument '{a.Positionals[0]}'");
+        var tau = a.Value("tau") is { } text ? TrainingOptionReader.ParseTau("tau", text) : 0.2;
+        var options = TrainingOptionReader.Read(a, tau);
+        int threads = TrainingOptionReader.Threads(a);
+        TrainingRuntime.Initialize(threads);
+
+        using var data = LoadData(options);
+        var studyId = TrialNaming.NewStudyId("train");
+        var folder = a.Value("out") ?? Path.Combine("studies", studyId);
+        var trialId = TrialNaming.TrialId(0, options.Tau, options.Seed, options.Loss);
+        bool json = a.Flag("json");
+        Console.Error.WriteLine($"study train: {trialId} on {options.Dataset} ({data.Training.Length} training images, " +
+            $"{data.Evaluated.Length} test images evaluated), {options.Epochs} epoch(s), {threads} thread(s)");
+
+        var outcome = new ContrastiveTrainer(options, data).Run(new TrainingControl
+        {
+            Cancel = cancel,
+            OnEpoch = m =>
+            {
+                Console.Error.WriteLine($"epoch {m.Epoch}/{options.Epochs}: loss {m.Loss:0.0000}  val_knn_accuracy {m.ValKnnAccuracy:0.000}  " +
+                    $"pos {m.PositiveSimilarity:0.000}  top10-neg {m.NearestNegativeSimilarity:0.000}  entropy {m.PenaltyEntropy:0.00}  " +
+                    $"{m.ImagesPerSecond:0} img/s");
+                return EpochDecision.Continue;
+            },
+        });
+
+        var entry = new TrialEntry(trialId, options.LossSettings.UsesTau ? options.Tau : null, options.Seed,
+            TrialEntry.StatusName(outcome.Status), outcome.EpochsCompleted, Attempts: 1, Silo: Environment.MachineName,
+            Math.Round(outcome.Seconds, 2), outcome.Error, outcome.Metrics);
+        var trialFolder = TrialFiles.Write(folder, entry, outcome.History, outcome.Evaluation);
+        if (json) Console.WriteLine(StudyJson.Serialize(entry));
+        else PrintSummary(entry, trialFolder);
+        return outcome.Status switch
+        {
+            TrainingStatus.Completed => ExitCodes.Completed,
+            TrainingStatus.Cancelled => ExitCodes.Cancelled,
+            _ => ExitCodes.Failed,
+        };
+    }
+
+    /// <summary>Loads the dataset and its splits; any data problem is bad input (exit 2) naming the file.</summary>
+    public static DataSplits LoadData(TrainingOptions options)
+    {
+        ImageSet? train = null, test = null;
+        try
+        {
+            (train, test) = DatasetCatalog.Load(options.Dataset, options.DataDir, options.SplitSeed);
+            return new DataSplits(train, test, options.SplitSeed, options.Subset, options.EvalSubset);
+        }
+        catch (DatasetFormatException e) { throw new UsageException(e.Message); }
+        catch (ArgumentException e)
+        {
+            train?.Dispose(); test?.Dispose();
+            throw new UsageException(e.Message);
+        }
+    }
+
+    static void PrintSummary(TrialEntry entry, string folder)
+    {
+        Console.WriteLine($"{entry.TrialId}: {entry.Status} after {entry.EpochsCompleted} epoch(s) in {entry.DurationSeconds:0.0} s");
+        if (entry.Error is not null) Console.WriteLine($"  error: {entry.Error}");
+        var m = entry.Metrics;
+        foreach (var (name, value) in new (string, double?)[]
+        {
+            ("linear_accuracy", m.LinearAccuracy), ("knn_accuracy", m.KnnAccuracy), ("val_linear_accuracy", m.ValLinearAccuracy),
+            ("val_knn_accuracy", m.ValKnnAccuracy), ("uniformity", m.Uniformity), ("tolerance", m.Tolerance),
+            ("alignment", m.Alignment), ("loss", m.Loss),
+        })
+            Console.WriteLine($"  {name,-20} {(value is { } v ? v.ToString("0.0000") : "-")}");
+        Console.WriteLine($"  files: {folder}");
+    }
+}

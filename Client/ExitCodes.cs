@@ -1,0 +1,10 @@
+namespace Study.Client;
+
+/// <summary>SPEC §2 exit statuses.</summary>
+public static class ExitCodes
+{
+    public const int Completed = 0;
+    public const int Failed = 1;
+    public const int BadInput = 2;
+    public const int Cancelled = 130;
+}

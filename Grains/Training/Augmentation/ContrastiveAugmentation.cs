@@ -1,0 +1,92 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Study.Training.Augmentation;
+
+/// <summary>
+/// The default augmentation of SPEC §6, per sample and batched on tensors on the batch's device: random resized
+/// crop (area U[0.5, 1], aspect ratio log-uniform in [3/4, 4/3], bilinear) with a horizontal flip (p = 0.5) folded
+/// into the same affine resampling, then brightness and contrast factors U[0.6, 1.4] and a clamp to [0, 1].
+/// The RGB variant adds saturation U[0.6, 1.4], a hue rotation of up to ±0.1 turn and random grayscale (p = 0.2).
+/// Every random draw comes from the caller's generator, so a trial's augmentations are its own.
+/// </summary>
+public sealed class ContrastiveAugmentation(bool rgb)
+{
+    static readonly float LogMinRatio = MathF.Log(3f / 4f);
+    static readonly float LogMaxRatio = MathF.Log(4f / 3f);
+    const float MinArea = 0.5f;
+    const float JitterLow = 0.6f, JitterWidth = 0.8f;
+    const float MaxHueTurn = 0.1f;
+    const float GrayscaleProbability = 0.2f;
+
+    public bool Rgb { get; } = rgb;
+
+    /// <summary>One augmented view of a float batch [B, C, H, W] in [0, 1].</summary>
+    public Tensor Apply(Tensor images, Generator generator)
+    {
+        long b = images.shape[0];
+        using var scope = NewDisposeScope();
+        var u = rand(new long[] { b, Rgb ? 10 : 7 }, device: images.device, generator: generator);
+        var view = ResizedCropAndFlip(images, u);
+        var brightness = u[.., 5].view(b, 1, 1, 1) * JitterWidth + JitterLow;
+        view = view * brightness;
+        var contrast = u[.., 6].view(b, 1, 1, 1) * JitterWidth + JitterLow;
+        var mean = Grayscale(view).mean(new long[] { 1, 2, 3 }, keepdim: true);
+        view = (view - mean) * contrast + mean;
+        view = view.clamp(0, 1);
+        if (Rgb) view = ColourJitter(view, u);
+        return view.MoveToOuterDisposeScope();
+    }
+
+    static Tensor ResizedCropAndFlip(Tensor images, Tensor u)
+    {
+        long b = images.shape[0];
+        var area = u[.., 0] * (1 - MinArea) + MinArea;
+        var ratio = (u[.., 1] * (LogMaxRatio - LogMinRatio) + LogMinRatio).exp();
+        // Width and height of the crop as fractions of the image; affine_grid works in [-1, 1], so the crop's
+        // half-extent there is the same fraction and its centre may move by (1 − fraction).
+        var w = (area * ratio).sqrt().clamp_max(1);
+        var h = (area / ratio).sqrt().clamp_max(1);
+        var cx = (u[.., 2] * 2 - 1) * (1 - w);
+        var cy = (u[.., 3] * 2 - 1) * (1 - h);
+        var flip = where(u[.., 4] < 0.5f, -1f, 1f);
+        var zero = zeros_like(w);
+        var theta = stack(new[] { w * flip, zero, cx, zero, h, cy }, 1).view(b, 2, 3);
+        var grid = F.affine_grid(theta, images.shape, align_corners: false);
+        return F.grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);
+    }
+
+    static Tensor ColourJitter(Tensor view, Tensor u)
+    {
+        long b = view.shape[0];
+        var saturation = u[.., 7].view(b, 1, 1, 1) * JitterWidth + JitterLow;
+        var gray = Grayscale(view);
+        view = ((view - gray) * saturation + gray).clamp(0, 1);
+        view = RotateHue(view, (u[.., 8] * 2 - 1) * MaxHueTurn * 2 * MathF.PI);
+        var toGray = (u[.., 9] < GrayscaleProbability).view(b, 1, 1, 1);
+        return where(toGray, Grayscale(view).expand_as(view), view);
+    }
+
+    /// <summary>Luma [B, 1, H, W] (ITU-R 601 weights for RGB; the image itself for one channel).</summary>
+    static Tensor Grayscale(Tensor view)
+    {
+        if (view.shape[1] == 1) return view;
+        var c = view.unbind(1);
+        return (c[0] * 0.299f + c[1] * 0.587f + c[2] * 0.114f).unsqueeze(1);
+    }
+
+    /// <summary>Rotates the chroma plane of YIQ by <paramref name="angle"/> radians per sample (a linear hue shift).</summary>
+    static Tensor RotateHue(Tensor view, Tensor angle)
+    {
+        long b = view.shape[0];
+        var toYiq = tensor(new float[] { 0.299f, 0.587f, 0.114f, 0.596f, -0.274f, -0.322f, 0.211f, -0.523f, 0.312f },
+            new long[] { 3, 3 }, device: view.device);
+        var fromYiq = linalg.inv(toYiq);
+        var cos = angle.cos(); var sin = angle.sin();
+        var one = ones_like(cos); var zero = zeros_like(cos);
+        var rotation = stack(new[] { one, zero, zero, zero, cos, -sin, zero, sin, cos }, 1).view(b, 3, 3);
+        var transform = fromYiq.matmul(rotation).matmul(toYiq);
+        var pixels = view.flatten(2);
+        return transform.bmm(pixels).view(view.shape).clamp(0, 1);
+    }
+}

@@ -1,0 +1,62 @@
+namespace Study.Training.Data;
+
+/// <summary>
+/// How a study divides its data (SPEC §6): a seeded validation split held out of the labelled training images,
+/// the training images used (all the rest, or <c>--subset</c> of them), and the evaluated test images. The split
+/// seed is the study's, so every trial of a study sees the same split.
+/// </summary>
+public sealed class DataSplits : IDisposable
+{
+    public const int ValidationSize = 5_000;
+    public const int EpochProbeSize = 1_000;
+    public const int EpochProbeBankSize = 10_000;
+
+    public DataSplits(ImageSet train, ImageSet test, long splitSeed, int? subset, int? evalSubset)
+    {
+        Train = train;
+        Test = test;
+        var rng = new Random(unchecked((int)splitSeed * 7919 + 17));
+        var order = Permutation(train.Count, rng);
+        int validation = Math.Min(ValidationSize, train.Count / 5);
+        Validation = order[..validation];
+        var pool = order[validation..];
+        if (subset is { } n && n > pool.Length)
+            throw new ArgumentException($"--subset {n} is more than the {pool.Length} training images left after the validation split");
+        Training = subset is { } s ? pool[..s] : pool;
+        var testOrder = Permutation(test.Count, rng);
+        if (evalSubset is { } e && e > test.Count)
+            throw new ArgumentException($"--eval-subset {e} is more than the {test.Count} test images");
+        Evaluated = evalSubset is { } k ? testOrder[..k] : [.. Enumerable.Range(0, test.Count).Select(i => (long)i)];
+    }
+
+    public ImageSet Train { get; }
+    public ImageSet Test { get; }
+    /// <summary>Indices into <see cref="Train"/> of the validation split.</summary>
+    public long[] Validation { get; }
+    /// <summary>Indices into <see cref="Train"/> of the images trained on; also the labelled bank of kNN and probe.</summary>
+    public long[] Training { get; }
+    /// <summary>Indices into <see cref="Test"/> of the evaluated test images.</summary>
+    public long[] Evaluated { get; }
+    /// <summary>The fixed part of the validation split the per-epoch kNN accuracy is measured on.</summary>
+    public long[] EpochProbe => Validation[..Math.Min(EpochProbeSize, Validation.Length)];
+    /// <summary>The labelled bank of the per-epoch kNN accuracy: a fixed part of the training images.</summary>
+    public long[] EpochProbeBank => Training[..Math.Min(EpochProbeBankSize, Training.Length)];
+
+    static long[] Permutation(int n, Random rng)
+    {
+        var p = new long[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (p[i], p[j]) = (p[j], p[i]);
+        }
+        return p;
+    }
+
+    public void Dispose()
+    {
+        Train.Dispose();
+        Test.Dispose();
+    }
+}

@@ -1,0 +1,120 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Study.Training.Losses;
+
+/// <summary>
+/// The four losses of SPEC §5 on similarities of L2-normalised projections. Every anchor (both views of each image)
+/// has its positive similarity s_ii and a row of candidate similarities; <c>excluded</c> marks the candidates that
+/// are not negatives of that anchor (itself, its positive, or its own memory-bank entry).
+/// </summary>
+public static class ContrastiveLoss
+{
+    /// <summary>The mean loss over the anchors of both views, negatives from the batch (2B − 2 per anchor).</summary>
+    public static Tensor Batch(Tensor z1, Tensor z2, LossSettings settings)
+    {
+        using var scope = NewDisposeScope();
+        long b = z1.shape[0];
+        var z = cat(new[] { z1, z2 }, 0);
+        var similarities = z.mm(z.t());
+        var pairs = PairIndex(b, z.device);
+        Tensor loss;
+        if (settings.Kind == LossKind.InfoNce)
+        {
+            // The softmax over a row without its diagonal is exactly infonce's denominator: positive plus negatives.
+            var self = eye(2 * b, dtype: ScalarType.Bool, device: z.device);
+            var logits = similarities.masked_fill(self, double.NegativeInfinity) / settings.Tau;
+            loss = F.cross_entropy(logits, pairs);
+        }
+        else
+        {
+            var positive = similarities.gather(1, pairs.unsqueeze(1)).squeeze(1);
+            loss = PerAnchor(positive, similarities, BatchExclusions(b, z.device), 2 * b - 2, settings).mean();
+        }
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The mean loss over the anchors of both views, negatives from the memory bank [N, D]: every entry but the
+    /// anchor image's own (<paramref name="imageIndices"/>: each batch image's row in the bank).
+    /// </summary>
+    public static Tensor Bank(Tensor z1, Tensor z2, Tensor bank, Tensor imageIndices, LossSettings settings)
+    {
+        using var scope = NewDisposeScope();
+        var anchors = cat(new[] { z1, z2 }, 0);
+        var positive = (z1 * z2).sum(1).repeat(2);
+        var candidates = anchors.mm(bank.t());
+        var own = zeros_like(candidates, dtype: ScalarType.Bool)
+            .scatter_(1, imageIndices.repeat(2).unsqueeze(1), ones(anchors.shape[0], 1, dtype: ScalarType.Bool, device: anchors.device));
+        var loss = PerAnchor(positive, candidates, own, bank.shape[0] - 1, settings).mean();
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Per-anchor losses [A] from positives [A] and candidates [A, M] of which <paramref name="negatives"/> per row are negatives.</summary>
+    public static Tensor PerAnchor(Tensor positive, Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
+    {
+        using var scope = NewDisposeScope();
+        double tau = settings.Tau;
+        Tensor loss = settings.Kind switch
+        {
+            LossKind.InfoNce => LogSumExpWithPositive(positive, candidates.masked_fill(excluded, double.NegativeInfinity), tau) - positive / tau,
+            LossKind.Hard => LogSumExpWithPositive(positive, Hardest(candidates, excluded, negatives, settings), tau) - positive / tau,
+            LossKind.Simple => -positive + candidates.masked_fill(excluded, 0).sum(1) / negatives,
+            LossKind.HardSimple => HardSimple(positive, candidates, excluded, negatives, settings),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings)),
+        };
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Entropy [A] of each anchor's relative penalty over the negatives its loss weighs: the Boltzmann distribution
+    /// r_i(s_ij) = exp(s_ij/τ) / Σ_k exp(s_ik/τ) (over the kept k for the hard loss); uniform for the simple losses.
+    /// </summary>
+    public static Tensor PenaltyEntropy(Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
+    {
+        using var scope = NewDisposeScope();
+        Tensor entropy = settings.Kind switch
+        {
+            LossKind.InfoNce => Entropy(candidates.masked_fill(excluded, double.NegativeInfinity) / settings.Tau),
+            LossKind.Hard => Entropy(Hardest(candidates, excluded, negatives, settings) / settings.Tau),
+            LossKind.Simple => full(candidates.shape[0], Math.Log(negatives), device: candidates.device),
+            LossKind.HardSimple => full(candidates.shape[0], Math.Log(settings.HardCount(negatives)), device: candidates.device),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings)),
+        };
+        return entropy.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>For anchor a of 2B (views stacked), the row of its positive: a + B mod 2B.</summary>
+    public static Tensor PairIndex(long b, Device device) =>
+        arange(2 * b, dtype: ScalarType.Int64, device: device).add_(b).remainder_(2 * b);
+
+    /// <summary>[2B, 2B]: true on each anchor itself and its positive.</summary>
+    public static Tensor BatchExclusions(long b, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var excluded = eye(2 * b, dtype: ScalarType.Bool, device: device);
+        excluded.scatter_(1, PairIndex(b, device).unsqueeze(1), ones(2 * b, 1, dtype: ScalarType.Bool, device: device));
+        return excluded.MoveToOuterDisposeScope();
+    }
+
+    static Tensor Hardest(Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
+    {
+        var masked = candidates.masked_fill(excluded, double.NegativeInfinity);
+        return masked.topk((int)settings.HardCount(negatives), dim: 1).values;
+    }
+
+    static Tensor HardSimple(Tensor positive, Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
+    {
+        var kept = Hardest(candidates, excluded, negatives, settings);
+        return -positive + kept.sum(1) / kept.shape[1];
+    }
+
+    static Tensor LogSumExpWithPositive(Tensor positive, Tensor negatives, double tau) =>
+        cat(new[] { positive.unsqueeze(1), negatives }, 1).div(tau).logsumexp(1);
+
+    static Tensor Entropy(Tensor logits)
+    {
+        var logP = logits.log_softmax(1);
+        return -(logP.exp() * logP.nan_to_num(0, 0, 0)).sum(1);
+    }
+}

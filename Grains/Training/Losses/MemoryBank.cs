@@ -1,0 +1,41 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Study.Training.Losses;
+
+/// <summary>
+/// InstDisc-style memory bank (SPEC §5): one normalised vector per training image, initialised with random unit
+/// vectors and updated after each step as v ← normalise(0.5·v + 0.5·z) with the image's first-view z.
+/// </summary>
+public sealed class MemoryBank : IDisposable
+{
+    public MemoryBank(Tensor vectors) => Vectors = vectors;
+
+    /// <summary>[N, D], no gradient.</summary>
+    public Tensor Vectors { get; private set; }
+
+    public static MemoryBank Random(long size, long dimension, Generator generator, Device device)
+    {
+        using var raw = randn(new[] { size, dimension }, generator: generator);
+        using var onDevice = raw.to(device);
+        return new MemoryBank(F.normalize(onDevice, dim: 1));
+    }
+
+    /// <param name="rows">each image's row in the bank [B]</param>
+    /// <param name="z">the images' first-view projections [B, D]</param>
+    public void Update(Tensor rows, Tensor z)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var mixed = Vectors.index_select(0, rows).mul_(0.5).add_(z.detach(), alpha: 0.5);
+        Vectors.index_copy_(0, rows, F.normalize(mixed, dim: 1));
+    }
+
+    public void Replace(Tensor vectors)
+    {
+        Vectors.Dispose();
+        Vectors = vectors;
+    }
+
+    public void Dispose() => Vectors.Dispose();
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Study.Training.Augmentation;
+using Study.Training.Data;
+using Study.Training.Evaluation;
+using Study.Training.Losses;
+using Study.Training.Models;
+using static TorchSharp.torch;
+
+namespace Study.Training.Trainer;
+
+/// <summary>
+/// Trains and evaluates one trial synchronously on the calling thread (a dedicated slot thread in a silo, never a
+/// pool thread: TorchSharp's dispose scopes are thread-static). Everything random comes from the trial's own
+/// generator, so its result depends only on its options and thread count, not on what else runs in the process.
+/// </summary>
+public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
+{
+    const int ProgressEvery = 10;
+
+    public TrainingOutcome Run(TrainingControl? control = null)
+    {
+        control ??= new TrainingControl();
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        var device = TrainingDevice.Resolve(options.Device);
+        var loss = options.LossSettings;
+        using var generator = new Generator((ulong)options.Seed);
+        using var model = ContrastiveModel.Create(options.Encoder, data.Train.Channels, generator, device);
+        using var optimizer = TrainingStep.CreateOptimizer(model, options);
+        using var bank = loss.Negatives == NegativeSource.MemoryBank
+            ? MemoryBank.Random(data.Training.Length, model.ProjectionSize, generator, device) : null;
+        var augmentation = new ContrastiveAugmentation(data.Train.Channels == 3);
+        var step = new TrainingStep(model, optimizer, augmentation, loss, bank);
+        var evaluator = new Evaluator(model, data, augmentation, loss, device, options.Seed);
+        using var trainingIndices = tensor(data.Training);
+
+        var state = new Checkpoint { Attempt = control.Attempt };
+        if (control.CheckpointPath is { } path && File.Exists(path))
+        {
+            var (restored, bankVectors) = Checkpoint.Load(path, model, optimizer, generator, device);
+            if (bankVectors is not null) bank?.Replace(bankVectors);
+            state = restored;
+        }
+        var history = new List<EpochMetrics>(state.History);
+
+        long n = data.Training.Length;
+        int batch = (int)Math.Min(options.BatchSize, n);
+        int stepsPerEpoch = (int)(n / batch);
+        model.train();
+        for (int epoch = state.EpochsCompleted + 1; epoch <= options.Epochs; epoch++)
+        {
+            bool resumingMidEpoch = state.StepInEpoch > 0 && state.Permutation is not null;
+            long[] permutation;
+            if (resumingMidEpoch) permutation = state.Permutation!;
+            else using (var p = randperm(n, generator: generator)) permutation = p.data<long>().ToArray();
+            int firstStep = resumingMidEpoch ? state.StepInEpoch : 0;
+            double lossSum = resumingMidEpoch ? state.EpochLossSum : 0;
+            double seconds = resumingMidEpoch ? state.EpochSeconds : 0;
+            state = new Checkpoint { Attempt = control.Attempt };
+            using var order = tensor(permutation);
+            var epochClock = Stopwatch.StartNew();
+            double rate = options.LearningRate;
+            for (int s = firstStep; s < stepsPerEpoch; s++)
+            {
+                if (control.Cancel.IsCancellationRequested)
+                    return Stopped(TrainingStatus.Cancelled, epoch - 1, history, "cancelled", clock);
+                if (control.Interrupt.IsCancellationRequested && control.CheckpointPath is { } interruptPath)
+                {
+                    Checkpoint.Save(interruptPath, new Checkpoint
+                    {
+                        EpochsCompleted = epoch - 1, StepInEpoch = s, Permutation = permutation, EpochLossSum = lossSum,
+                        EpochSeconds = seconds + epochClock.Elapsed.TotalSeconds, History = history, Attempt = control.Attempt,
+                    }, model, optimizer, generator, bank?.Vectors);
+                    return Stopped(TrainingStatus.Interrupted, epoch - 1, history, null, clock);
+                }
+                double progress = ((epoch - 1) * (double)stepsPerEpoch + s) / (options.Epochs * (double)stepsPerEpoch);
+                rate = LearningRateSchedule.At(options.Schedule, options.LearningRate, progress);
+                step.SetLearningRate(rate);
+                float value;
+                using (var rows = order.narrow(0, (long)s * batch, batch))
+                using (var imageIndices = trainingIndices.index_select(0, rows))
+                using (var images = data.Train.Batch(imageIndices, device))
+                    value = step.Run(images, rows, generator);
+                if (!float.IsFinite(value))
+                    return Stopped(TrainingStatus.Failed, epoch - 1, history,
+                        $"loss became {value} at epoch {epoch}, step {s + 1} (τ = {options.Tau}); stopped", clock);
+                lossSum += value;
+                if (control.OnProgress is { } progressCallback && (s + 1) % ProgressEvery == 0)
+                    progressCallback(epoch, s + 1, stepsPerEpoch);
+            }
+            seconds += epochClock.Elapsed.TotalSeconds;
+            int stepsDone = stepsPerEpoch;
+            var probe = evaluator.ProbeEpoch(epoch);
+            var metrics = new EpochMetrics(epoch, lossSum / stepsDone, probe.PositiveSimilarity, probe.NearestNegativeSimilarity,
+                probe.PenaltyEntropy, probe.ValKnnAccuracy, rate, seconds, stepsDone * (double)batch / seconds);
+            history.Add(metrics);
+            if (control.CheckpointPath is { } checkpointPath)
+                Checkpoint.Save(checkpointPath, new Checkpoint { EpochsCompleted = epoch, History = history, Attempt = control.Attempt },
+                    model, optimizer, generator, bank?.Vectors);
+            if (control.OnEpoch?.Invoke(metrics) == EpochDecision.Prune && epoch < options.Epochs)
+                return Stopped(TrainingStatus.Pruned, epoch, history, null, clock);
+        }
+
+        var evaluation = evaluator.Evaluate();
+        var final = new TrialMetrics(evaluation.LinearAccuracy, evaluation.KnnAccuracy, evaluation.ValLinearAccuracy,
+            evaluation.ValKnnAccuracy, evaluation.Uniformity, evaluation.Tolerance, evaluation.Alignment, history.LastOrDefault()?.Loss);
+        return new TrainingOutcome(TrainingStatus.Completed, options.Epochs, history, final, evaluation, null, clock.Elapsed.TotalSeconds);
+    }
+
+    static TrainingOutcome Stopped(TrainingStatus status, int epochs, List<EpochMetrics> history, string? error, Stopwatch clock) =>
+        new(status, epochs, history, TrialMetrics.FromLastEpoch(history.LastOrDefault()), null, error, clock.Elapsed.TotalSeconds);
+}

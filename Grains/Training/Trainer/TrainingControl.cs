@@ -1,0 +1,20 @@
+namespace Study.Training.Trainer;
+
+public enum EpochDecision { Continue, Prune }
+
+/// <summary>How the host steers and hears from a running trial. Every member is optional.</summary>
+public sealed class TrainingControl
+{
+    /// <summary>Where the checkpoint lives; when it exists at start, training resumes from it.</summary>
+    public string? CheckpointPath { get; init; }
+    /// <summary>Fencing number written into checkpoints (a trial's attempt).</summary>
+    public int Attempt { get; init; } = 1;
+    /// <summary>Stops at the next step; the trial ends cancelled.</summary>
+    public CancellationToken Cancel { get; init; }
+    /// <summary>Checkpoints at the next step and stops; the trial ends interrupted, to be resumed elsewhere.</summary>
+    public CancellationToken Interrupt { get; init; }
+    /// <summary>Called on the training thread after each epoch (and its checkpoint); may prune the trial.</summary>
+    public Func<EpochMetrics, EpochDecision>? OnEpoch { get; init; }
+    /// <summary>Called on the training thread every few steps with (epoch, steps done in it, steps per epoch).</summary>
+    public Action<int, int, int>? OnProgress { get; init; }
+}

@@ -1,0 +1,46 @@
+using Study.Training.Augmentation;
+using Study.Training.Losses;
+using Study.Training.Models;
+using static TorchSharp.torch;
+
+namespace Study.Training.Trainer;
+
+/// <summary>
+/// One optimisation step, the unit `study bench` times: augment both views, forward both in one batch, the loss,
+/// backward, the optimiser step, and the memory-bank update. Synchronous; every tensor it makes is disposed.
+/// </summary>
+public sealed class TrainingStep(ContrastiveModel model, optim.Optimizer optimizer, ContrastiveAugmentation augmentation,
+    LossSettings loss, MemoryBank? bank)
+{
+    /// <param name="images">float [B, C, H, W] in [0, 1] on the model's device</param>
+    /// <param name="bankRows">each image's row in the memory bank [B] (ignored with batch negatives)</param>
+    /// <returns>the step's loss</returns>
+    public float Run(Tensor images, Tensor bankRows, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        var view1 = augmentation.Apply(images, generator);
+        var view2 = augmentation.Apply(images, generator);
+        var z = model.forward(cat(new[] { view1, view2 }, 0));
+        var halves = z.chunk(2, 0);
+        var value = bank is null
+            ? ContrastiveLoss.Batch(halves[0], halves[1], loss)
+            : ContrastiveLoss.Bank(halves[0], halves[1], bank.Vectors, bankRows, loss);
+        optimizer.zero_grad();
+        value.backward();
+        optimizer.step();
+        bank?.Update(bankRows, halves[0]);
+        return value.item<float>();
+    }
+
+    public void SetLearningRate(double rate)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+    }
+
+    public static optim.Optimizer CreateOptimizer(ContrastiveModel model, TrainingOptions options) => options.Optimizer switch
+    {
+        "adam" => optim.Adam(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay),
+        "sgd" => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        _ => throw new ArgumentException($"unknown optimizer '{options.Optimizer}'"),
+    };
+}
