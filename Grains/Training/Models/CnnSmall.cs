@@ -26,13 +26,27 @@ public sealed class CnnSmall : Module<Tensor, Tensor>
     {
         using var a = conv1.forward(x);
         using var a1 = F.relu(a);
-        using var p1 = F.max_pool2d(a1, 2);
+        using var p1 = MaxPool2(a1);
         using var b = conv2.forward(p1);
         using var b1 = F.relu(b);
-        using var p2 = F.max_pool2d(b1, 2);
+        using var p2 = MaxPool2(b1);
         using var c = conv3.forward(p2);
         using var c1 = F.relu(c);
         using var pooled = F.adaptive_avg_pool2d(c1, 1);
         return pooled.flatten(1);
+    }
+
+    /// <summary>
+    /// 2×2 max pooling. Without autograd (evaluation) the same maxima are taken as two element-wise maximums of
+    /// strided halves, about six times faster here than libtorch's CPU max_pool2d; with autograd, max_pool2d, whose
+    /// backward is the fast one.
+    /// </summary>
+    static Tensor MaxPool2(Tensor x)
+    {
+        if (is_grad_enabled() || x.shape[2] % 2 != 0 || x.shape[3] % 2 != 0) return F.max_pool2d(x, 2);
+        var even = TensorIndex.Slice(0, null, 2);
+        var odd = TensorIndex.Slice(1, null, 2);
+        using var columns = maximum(x[.., .., .., even], x[.., .., .., odd]);
+        return maximum(columns[.., .., even], columns[.., .., odd]);
     }
 }

@@ -24,8 +24,16 @@ public static class WeightInit
             if (weight is null) continue;
             long fanIn = weight.numel() / weight.shape[0];
             double bound = 1.0 / Math.Sqrt(fanIn);
-            nn.init.uniform_(weight, -bound, bound, generator);
-            if (bias is not null) nn.init.uniform_(bias, -bound, bound, generator);
+            Uniform(weight, bound, generator);
+            if (bias is not null) Uniform(bias, bound, generator);
         }
+    }
+
+    // nn.init.uniform_ of TorchSharp 0.107 ignores its generator argument (seen here), so draw with rand, which honours it.
+    static void Uniform(Tensor parameter, double bound, Generator generator)
+    {
+        using var draw = rand(parameter.shape, generator: generator, dtype: parameter.dtype);
+        using var scaled = draw.mul_(2 * bound).sub_(bound);
+        parameter.copy_(scaled);
     }
 }

@@ -18,7 +18,7 @@ public sealed class Checkpoint
     public int EpochsCompleted { get; init; }
     /// <summary>Steps done in the current, unfinished epoch (0 at an epoch boundary).</summary>
     public int StepInEpoch { get; init; }
-    /// <summary>The current epoch's shuffle when <see cref="StepInEpoch"/> &gt; 0.</summary>
+    /// <summary>The current epoch's shuffle when the checkpoint was written inside an epoch; null at an epoch boundary.</summary>
     public long[]? Permutation { get; init; }
     public double EpochLossSum { get; init; }
     public double EpochSeconds { get; init; }

@@ -49,7 +49,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         model.train();
         for (int epoch = state.EpochsCompleted + 1; epoch <= options.Epochs; epoch++)
         {
-            bool resumingMidEpoch = state.StepInEpoch > 0 && state.Permutation is not null;
+            bool resumingMidEpoch = state.Permutation is not null;
             long[] permutation;
             if (resumingMidEpoch) permutation = state.Permutation!;
             else using (var p = randperm(n, generator: generator)) permutation = p.data<long>().ToArray();

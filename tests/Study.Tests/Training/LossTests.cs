@@ -1,0 +1,172 @@
+using Study.Training.Losses;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Study.Tests.Training;
+
+/// <summary>Each loss of SPEC §5 against its formula, computed here by hand in doubles.</summary>
+public class LossTests
+{
+    const double Tau = 0.3;
+
+    // Three images, two views each, D = 3 (normalised below).
+    static readonly double[][] View1 = [[1, 0.2, 0], [0.1, 1, 0.3], [-0.5, 0.4, 1]];
+    static readonly double[][] View2 = [[0.9, 0.4, 0.1], [0.3, 0.8, -0.2], [-0.2, 0.1, 1]];
+    static readonly double[][] BankRows = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.6, 0.8, 0], [0, 0.6, -0.8]];
+    static readonly long[] BankIndexOfImage = [3, 0, 4];
+
+    [Theory]
+    [InlineData(LossKind.InfoNce, 0.0819)]
+    [InlineData(LossKind.Hard, 0.0819)]
+    [InlineData(LossKind.Hard, 0.5)]
+    [InlineData(LossKind.Simple, 0.0819)]
+    [InlineData(LossKind.HardSimple, 0.0819)]
+    [InlineData(LossKind.HardSimple, 0.6)]
+    public void BatchLossMatchesTheFormula(LossKind kind, double alpha)
+    {
+        var settings = new LossSettings(kind, Tau, alpha, NegativeSource.Batch);
+        var z = Normalise(View1).Concat(Normalise(View2)).ToArray();
+        int b = View1.Length;
+        double expected = 0;
+        for (int a = 0; a < 2 * b; a++)
+        {
+            int positive = (a + b) % (2 * b);
+            var negatives = Enumerable.Range(0, 2 * b).Where(k => k != a && k != positive).Select(k => Dot(z[a], z[k])).ToArray();
+            expected += AnchorLoss(kind, alpha, Dot(z[a], z[positive]), negatives);
+        }
+        expected /= 2 * b;
+        using var loss = ContrastiveLoss.Batch(Tensor(Normalise(View1)), Tensor(Normalise(View2)), settings);
+        Assert.Equal(expected, loss.item<double>(), 9);
+    }
+
+    [Theory]
+    [InlineData(LossKind.InfoNce)]
+    [InlineData(LossKind.Hard)]
+    [InlineData(LossKind.Simple)]
+    [InlineData(LossKind.HardSimple)]
+    public void BankLossMatchesTheFormula(LossKind kind)
+    {
+        const double alpha = 0.3; // n = 4 negatives per anchor: k = ⌈1.2⌉ = 2
+        var settings = new LossSettings(kind, Tau, alpha, NegativeSource.MemoryBank);
+        var z1 = Normalise(View1);
+        var z2 = Normalise(View2);
+        var bank = Normalise(BankRows);
+        double expected = 0;
+        foreach (var (views, _) in new[] { (z1, 0), (z2, 1) })
+        {
+            for (int i = 0; i < z1.Length; i++)
+            {
+                var negatives = Enumerable.Range(0, bank.Length).Where(r => r != BankIndexOfImage[i]).Select(r => Dot(views[i], bank[r])).ToArray();
+                expected += AnchorLoss(kind, alpha, Dot(z1[i], z2[i]), negatives);
+            }
+        }
+        expected /= 2 * z1.Length;
+        using var loss = ContrastiveLoss.Bank(Tensor(z1), Tensor(z2), Tensor(bank), tensor(BankIndexOfImage), settings);
+        Assert.Equal(expected, loss.item<double>(), 9);
+    }
+
+    [Theory]
+    [InlineData(0.0819, 50_000, 4095)]
+    [InlineData(0.0819, 10, 1)]
+    [InlineData(0.5, 10, 5)]
+    [InlineData(0.01, 3, 1)]
+    [InlineData(1.0, 7, 7)]
+    [InlineData(0.1, 10, 1)] // ⌈0.1·10⌉ = 1 even though 0.1·10 is 1.0000000000000002 in binary
+    public void HardCountIsCeilingOfAlphaN(double alpha, long n, long k) =>
+        Assert.Equal(k, new LossSettings(LossKind.Hard, 1, alpha, NegativeSource.Batch).HardCount(n));
+
+    [Fact]
+    public void InfoNceGradientWithRespectToSimilaritiesIsTheBoltzmannWeightOverTau()
+    {
+        double[] negatives = [0.5, -0.2, 0.9, 0.1];
+        double positiveValue = 0.7;
+        var settings = new LossSettings(LossKind.InfoNce, Tau, 1, NegativeSource.Batch);
+        using var candidates = tensor(negatives, new long[] { 1, negatives.Length }, dtype: ScalarType.Float64).requires_grad_();
+        using var positive = tensor(new[] { positiveValue }, dtype: ScalarType.Float64).requires_grad_();
+        using var excluded = zeros(1, negatives.Length, dtype: ScalarType.Bool);
+        using var loss = ContrastiveLoss.PerAnchor(positive, candidates, excluded, negatives.Length, settings);
+        loss.sum().backward();
+        double denominator = Math.Exp(positiveValue / Tau) + negatives.Sum(s => Math.Exp(s / Tau));
+        var gradient = candidates.grad!.data<double>().ToArray();
+        for (int j = 0; j < negatives.Length; j++)
+            Assert.Equal(Math.Exp(negatives[j] / Tau) / denominator / Tau, gradient[j], 10);
+        double pii = Math.Exp(positiveValue / Tau) / denominator;
+        Assert.Equal(-(1 - pii) / Tau, positive.grad!.item<double>(), 10);
+    }
+
+    [Fact]
+    public void PenaltyEntropyRisesWithTau()
+    {
+        using var generator = new Generator(7);
+        using var candidates = rand(new long[] { 16, 40 }, generator: generator, dtype: ScalarType.Float64) * 2 - 1;
+        using var excluded = zeros(16, 40, dtype: ScalarType.Bool);
+        double previous = double.NegativeInfinity;
+        foreach (var tau in new[] { 0.02, 0.05, 0.1, 0.3, 1.0, 3.0 })
+        {
+            using var entropy = ContrastiveLoss.PenaltyEntropy(candidates, excluded, 40, new LossSettings(LossKind.InfoNce, tau, 1, NegativeSource.Batch));
+            double mean = entropy.mean().item<double>();
+            Assert.True(mean > previous, $"entropy at τ = {tau} ({mean}) is not above the one at the smaller τ ({previous})");
+            Assert.InRange(mean, 0, Math.Log(40) + 1e-9);
+            previous = mean;
+        }
+    }
+
+    [Theory]
+    [InlineData(0.6, new[] { 0.2, 0.9, -0.4 })] // hardest negative above the positive: τ·L → 0.3
+    [InlineData(0.8, new[] { 0.2, 0.5, -0.4 })] // positive above every negative: τ·L → 0
+    public void TauTimesLossTendsToTheHardestMargin(double positiveValue, double[] negatives)
+    {
+        double limit = Math.Max(negatives.Max() - positiveValue, 0);
+        double previousGap = double.PositiveInfinity;
+        foreach (var tau in new[] { 0.1, 0.01, 0.001 })
+        {
+            using var candidates = tensor(negatives, new long[] { 1, negatives.Length }, dtype: ScalarType.Float64);
+            using var positive = tensor(new[] { positiveValue }, dtype: ScalarType.Float64);
+            using var excluded = zeros(1, negatives.Length, dtype: ScalarType.Bool);
+            using var loss = ContrastiveLoss.PerAnchor(positive, candidates, excluded, negatives.Length, new LossSettings(LossKind.InfoNce, tau, 1, NegativeSource.Batch));
+            double gap = Math.Abs(tau * loss.item<double>() - limit);
+            Assert.True(gap <= previousGap + 1e-12);
+            previousGap = gap;
+        }
+        Assert.True(previousGap < 2e-3, $"τ·L is {previousGap} away from its limit at τ = 0.001");
+    }
+
+    [Fact]
+    public void BatchInfoNceFastPathEqualsTheGeneralFormulation()
+    {
+        using var generator = new Generator(3);
+        using var z1 = nn.functional.normalize(randn(new long[] { 8, 5 }, generator: generator, dtype: ScalarType.Float64), dim: 1);
+        using var z2 = nn.functional.normalize(randn(new long[] { 8, 5 }, generator: generator, dtype: ScalarType.Float64), dim: 1);
+        var settings = new LossSettings(LossKind.InfoNce, 0.1, 1, NegativeSource.Batch);
+        using var fast = ContrastiveLoss.Batch(z1, z2, settings);
+        using var z = cat(new[] { z1, z2 }, 0);
+        using var similarities = z.mm(z.t());
+        using var pairs = ContrastiveLoss.PairIndex(8, CPU);
+        using var positive = similarities.gather(1, pairs.unsqueeze(1)).squeeze(1);
+        using var excluded = ContrastiveLoss.BatchExclusions(8, CPU);
+        using var general = ContrastiveLoss.PerAnchor(positive, similarities, excluded, 14, settings);
+        Assert.Equal(general.mean().item<double>(), fast.item<double>(), 10);
+    }
+
+    static double AnchorLoss(LossKind kind, double alpha, double positive, double[] negatives)
+    {
+        int k = (int)Math.Max(1, Math.Ceiling(alpha * negatives.Length - 1e-9));
+        var hardest = negatives.OrderByDescending(s => s).Take(k).ToArray();
+        return kind switch
+        {
+            LossKind.InfoNce => -Math.Log(Math.Exp(positive / Tau) / (Math.Exp(positive / Tau) + negatives.Sum(s => Math.Exp(s / Tau)))),
+            LossKind.Hard => -Math.Log(Math.Exp(positive / Tau) / (Math.Exp(positive / Tau) + hardest.Sum(s => Math.Exp(s / Tau)))),
+            LossKind.Simple => -positive + negatives.Sum() / negatives.Length,
+            LossKind.HardSimple => -positive + hardest.Sum() / k,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+    }
+
+    static double[][] Normalise(double[][] rows) =>
+        rows.Select(r => { var n = Math.Sqrt(r.Sum(x => x * x)); return r.Select(x => x / n).ToArray(); }).ToArray();
+
+    static double Dot(double[] a, double[] b) => a.Zip(b, (x, y) => x * y).Sum();
+
+    static Tensor Tensor(double[][] rows) =>
+        tensor(rows.SelectMany(r => r).ToArray(), new long[] { rows.Length, rows[0].Length }, dtype: ScalarType.Float64);
+}

@@ -1,0 +1,142 @@
+using Study.Training.Data;
+using Study.Training.Losses;
+using Study.Training.Trainer;
+using Xunit;
+
+namespace Study.Tests.Training;
+
+/// <summary>The trainer on a small synthetic problem: checkpoints, resume, determinism, failure detection.</summary>
+public sealed class TrainerTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("study-trainer-").FullName;
+    readonly DataSplits data;
+
+    public TrainerTests()
+    {
+        TrainingRuntime.Initialize(2);
+        var (train, test) = DatasetCatalog.Load("synthetic", null, 1);
+        data = new DataSplits(train, test, 1, subset: 1024, evalSubset: 300);
+    }
+
+    public void Dispose()
+    {
+        data.Dispose();
+        Directory.Delete(dir, recursive: true);
+    }
+
+    static TrainingOptions Options(double tau = 0.3, long seed = 1, LossKind loss = LossKind.InfoNce,
+        NegativeSource negatives = NegativeSource.Batch) => new()
+    {
+        Dataset = "synthetic", Tau = tau, Seed = seed, Loss = loss, Negatives = negatives,
+        Epochs = 2, BatchSize = 64, Subset = 1024, EvalSubset = 300, Device = "cpu",
+    };
+
+    static void AssertSameOutcome(TrainingOutcome expected, TrainingOutcome actual)
+    {
+        Assert.Equal(TrainingStatus.Completed, expected.Status);
+        Assert.Equal(TrainingStatus.Completed, actual.Status);
+        Assert.Equal(expected.Metrics, actual.Metrics);
+        Assert.Equal(expected.History.Select(h => (h.Epoch, h.Loss, h.ValKnnAccuracy, h.PositiveSimilarity)),
+            actual.History.Select(h => (h.Epoch, h.Loss, h.ValKnnAccuracy, h.PositiveSimilarity)));
+        Assert.Equal(expected.Evaluation!.Embeddings, actual.Evaluation!.Embeddings);
+    }
+
+    [Theory]
+    [InlineData(NegativeSource.Batch)]
+    [InlineData(NegativeSource.MemoryBank)]
+    public void TwoEpochsStraightEqualOneEpochCheckpointedAndResumed(NegativeSource negatives)
+    {
+        var options = Options(negatives: negatives);
+        var straight = new ContrastiveTrainer(options, data).Run();
+
+        var checkpoint = Path.Combine(dir, $"{negatives}.ckpt");
+        var first = new ContrastiveTrainer(options, data).Run(new TrainingControl
+        {
+            CheckpointPath = checkpoint,
+            OnEpoch = _ => EpochDecision.Prune, // stop after the first epoch, as a process that dies would
+        });
+        Assert.Equal(TrainingStatus.Pruned, first.Status);
+        Assert.Equal(1, first.EpochsCompleted);
+        Assert.True(File.Exists(checkpoint));
+
+        var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint });
+        AssertSameOutcome(straight, resumed);
+    }
+
+    [Fact]
+    public void InterruptedMidEpochResumesToTheSameResult()
+    {
+        var options = Options();
+        var straight = new ContrastiveTrainer(options, data).Run();
+        var checkpoint = Path.Combine(dir, "mid.ckpt");
+        using var interrupt = new CancellationTokenSource();
+        var stopped = new ContrastiveTrainer(options, data).Run(new TrainingControl
+        {
+            CheckpointPath = checkpoint,
+            Interrupt = interrupt.Token,
+            OnProgress = (epoch, step, _) => { if (epoch == 2 && step == 10) interrupt.Cancel(); },
+        });
+        Assert.Equal(TrainingStatus.Interrupted, stopped.Status);
+        Assert.Equal(1, stopped.EpochsCompleted);
+        var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint });
+        AssertSameOutcome(straight, resumed);
+    }
+
+    [Fact]
+    public void ResultDoesNotDependOnWhatElseRunsInTheProcess()
+    {
+        var alone = new ContrastiveTrainer(Options(), data).Run();
+        TrainingOutcome? together = null;
+        var a = new Thread(() => together = new ContrastiveTrainer(Options(), data).Run());
+        var b = new Thread(() => new ContrastiveTrainer(Options(tau: 0.7, seed: 5), data).Run());
+        a.Start(); b.Start();
+        a.Join(); b.Join();
+        AssertSameOutcome(alone, together!);
+    }
+
+    [Fact]
+    public void DifferentSeedsGiveDifferentTrials()
+    {
+        var one = new ContrastiveTrainer(Options(seed: 1) with { Epochs = 1 }, data).Run();
+        var two = new ContrastiveTrainer(Options(seed: 2) with { Epochs = 1 }, data).Run();
+        Assert.NotEqual(one.Metrics.Loss, two.Metrics.Loss);
+    }
+
+    [Fact]
+    public void ADivergingTrialStopsWithAReason()
+    {
+        var options = Options(tau: 1e-20) with { Optimizer = "sgd", LearningRate = 1e6, Epochs = 1 };
+        var outcome = new ContrastiveTrainer(options, data).Run();
+        Assert.Equal(TrainingStatus.Failed, outcome.Status);
+        Assert.Contains("loss became", outcome.Error);
+        Assert.Null(outcome.Evaluation);
+    }
+
+    [Fact]
+    public void CancelStopsAtTheNextStep()
+    {
+        using var cancel = new CancellationTokenSource();
+        int steps = 0;
+        var outcome = new ContrastiveTrainer(Options(), data).Run(new TrainingControl
+        {
+            Cancel = cancel.Token,
+            OnProgress = (_, step, _) => { steps = step; cancel.Cancel(); },
+        });
+        Assert.Equal(TrainingStatus.Cancelled, outcome.Status);
+        Assert.Equal(0, outcome.EpochsCompleted);
+        Assert.Equal(10, steps);
+    }
+
+    [Theory]
+    [InlineData(LossKind.Hard)]
+    [InlineData(LossKind.Simple)]
+    [InlineData(LossKind.HardSimple)]
+    public void EveryLossTrainsAndEvaluates(LossKind loss)
+    {
+        var outcome = new ContrastiveTrainer(Options(loss: loss, negatives: NegativeSource.MemoryBank) with { Epochs = 1 }, data).Run();
+        Assert.Equal(TrainingStatus.Completed, outcome.Status);
+        Assert.InRange(outcome.Metrics.Uniformity!.Value, 0, 4.1);
+        Assert.InRange(outcome.Metrics.Tolerance!.Value, -1, 1);
+        Assert.InRange(outcome.Metrics.LinearAccuracy!.Value, 0.2, 1); // ten classes: chance is 0.1
+    }
+}
