@@ -33,7 +33,7 @@ public sealed class ParsedArguments
             int eq = name.IndexOf('=');
             if (eq >= 0) { inline = name[(eq + 1)..]; name = name[..eq]; }
             if (!parsed.specs.TryGetValue(name, out var spec))
-                throw new UsageException($"study {command}: unknown option --{name}{ClosestName.Hint(name, parsed.specs.Keys.Select(k => k))}");
+                throw new UsageException($"unknown option --{name} for 'study {command}'{ClosestName.Hint(name, parsed.specs.Keys)}");
             if (spec.IsFlag)
             {
                 if (inline is not null) throw new UsageException($"--{name} takes no value");

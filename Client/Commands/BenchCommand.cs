@@ -18,7 +18,7 @@ namespace Study.Client.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    static readonly int[] MemorySamples = [100, 1000];
+    static readonly int[] MemorySamples = [100, 200, 500, 1000, 2000, 5000];
 
     public static readonly OptionSpec[] Specs =
     [

@@ -1,0 +1,99 @@
+using Xunit;
+
+namespace Study.Tests.Cli;
+
+/// <summary>Bad input of any kind: exit 2, exactly one line on stderr naming what is wrong, nothing written.</summary>
+public sealed class BadInputTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("study-bad-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    string Out => Path.Combine(dir, "out");
+
+    void AssertBadInput(string mentions, params string[] args) => AssertBadInputOf(mentions, [.. args, "--out", Out]);
+
+    void AssertBadInputOf(string mentions, params string[] args)
+    {
+        var result = StudyProcess.Run(TimeSpan.FromMinutes(2), null, args);
+        Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}; stderr: {result.Stderr}");
+        Assert.Single(result.StderrLines);
+        Assert.Contains(mentions, result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.Equal("", result.Stdout);
+        Assert.False(Directory.Exists(Out), "a rejected command wrote its output folder");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0.5")]
+    [InlineData("abc")]
+    [InlineData("nan")]
+    [InlineData("inf")]
+    public void InvalidTau(string tau) => AssertBadInput("--tau", "train", "--dataset", "synthetic", "--tau", tau);
+
+    [Theory]
+    [InlineData("--dataset", "imagenet", "--dataset")]
+    [InlineData("--encoder", "vgg", "--encoder")]
+    [InlineData("--loss", "triplet", "--loss")]
+    [InlineData("--negatives", "queue", "--negatives")]
+    [InlineData("--optimizer", "rmsprop", "--optimizer")]
+    public void UnknownNames(string option, string value, string mentions) =>
+        AssertBadInput(mentions, "train", "--dataset", "synthetic", option, value);
+
+    [Fact]
+    public void ACloseMisspellingIsSuggested() =>
+        AssertBadInput("did you mean 'infonce'", "train", "--dataset", "synthetic", "--loss", "infonse");
+
+    [Theory]
+    [InlineData("--epochs", "0")]
+    [InlineData("--epochs", "two")]
+    [InlineData("--batch-size", "1")]
+    [InlineData("--lr", "-1")]
+    [InlineData("--hard-fraction", "1.5")]
+    [InlineData("--subset", "1.5")]
+    [InlineData("--threads", "0")]
+    public void BadNumbers(string option, string value) =>
+        AssertBadInput(option, "train", "--dataset", "synthetic", option, value);
+
+    [Fact]
+    public void SubsetLargerThanTheData() =>
+        AssertBadInput("--subset", "train", "--dataset", "synthetic", "--subset", "999999");
+
+    [Fact]
+    public void UnknownOptionAndCommand()
+    {
+        AssertBadInput("--epoch", "train", "--epoch", "3");
+        AssertBadInput("unknown command", "trian");
+    }
+
+    [Fact]
+    public void MissingData() =>
+        AssertBadInput(Path.Combine(dir, "none"), "train", "--dataset", "fashion-mnist", "--data-dir", Path.Combine(dir, "none"));
+
+    [Fact]
+    public void CorruptData()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(dir, "fmnist")).FullName;
+        foreach (var name in new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" })
+            File.WriteAllBytes(Path.Combine(data, name), [0, 0, 8, 1, 0, 0, 0, 9]);
+        AssertBadInput(data, "train", "--dataset", "fashion-mnist", "--data-dir", data);
+    }
+
+    [Fact]
+    public void BadConfigFile()
+    {
+        var config = Path.Combine(dir, "study.json");
+        File.WriteAllText(config, """{ "dataset": "synthetic", "epoch": 3 }""");
+        AssertBadInput("did you mean 'epochs'", "train", "--config", config);
+        File.WriteAllText(config, "{ not json");
+        AssertBadInput("--config", "train", "--config", config);
+    }
+
+    [Fact]
+    public void BenchBadInput()
+    {
+        AssertBadInputOf("--steps", "bench", "--steps", "0");
+        AssertBadInputOf("--out", "bench", "--out", Out);
+    }
+}

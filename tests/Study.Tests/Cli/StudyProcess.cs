@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace Study.Tests.Cli;
+
+/// <summary>Runs the built `study` console as a real process, the way users do.</summary>
+public static class StudyProcess
+{
+    public static readonly string RepositoryRoot = FindRoot();
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public string[] StderrLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(10), null, args);
+
+    public static Result Run(TimeSpan timeout, string? workingDirectory, params string[] args)
+    {
+        var dll = Path.Combine(RepositoryRoot, "Client", "bin", "Release", "net10.0", "study.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built: run ./test (it builds first)");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? RepositoryRoot,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"study {string.Join(' ', args)} did not finish in {timeout}");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Study.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Study.sln not found above the test assembly");
+    }
+}
