@@ -1,0 +1,36 @@
+using Study.Training.Augmentation;
+using Study.Training.Data;
+using Study.Training.Losses;
+using Study.Training.Models;
+using Study.Training.Trainer;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Study.Tests.Training;
+
+/// <summary>Every tensor a training step makes is disposed: the live count does not grow with the steps.</summary>
+public class TensorLifetimeTests
+{
+    [Theory]
+    [InlineData(NegativeSource.Batch, LossKind.InfoNce)]
+    [InlineData(NegativeSource.MemoryBank, LossKind.Hard)]
+    public void StepsLeaveNoLiveTensors(NegativeSource negatives, LossKind loss)
+    {
+        var (train, test) = DatasetCatalog.Load("synthetic", null, 1);
+        using var data = new DataSplits(train, test, 1, subset: 512, evalSubset: 100);
+        using var generator = new Generator(1);
+        using var model = ContrastiveModel.Create("cnn-small", 1, generator, CPU);
+        using var optimizer = TrainingStep.CreateOptimizer(model, new TrainingOptions());
+        using var bank = negatives == NegativeSource.MemoryBank ? MemoryBank.Random(512, 64, generator, CPU) : null;
+        var step = new TrainingStep(model, optimizer, new ContrastiveAugmentation(false), new LossSettings(loss, 0.2, 0.1, negatives), bank);
+        using var rows = arange(32L, dtype: ScalarType.Int64);
+        using var images = data.Train.Batch(rows, CPU);
+
+        for (int i = 0; i < 3; i++) step.Run(images, rows, generator); // optimiser state appears on the first steps
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 10; i++) step.Run(images, rows, generator);
+        long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Assert.Equal(before, after);
+    }
+}
