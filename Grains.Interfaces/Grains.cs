@@ -1,0 +1,58 @@
+namespace Study.Grains;
+
+/// <summary>The coordinator of one study (key: the study id): proposes τ, starts trials, aggregates, prunes.</summary>
+[Alias("study.IStudyGrain")]
+public interface IStudyGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the study from its spec and starts driving it; idempotent for a study that exists.</summary>
+    [Alias("Start")] Task<StudySnapshot> Start(StudySpec spec);
+    /// <summary>Continues an interrupted study from its stored state and checkpoints.</summary>
+    [Alias("Resume")] Task<StudySnapshot> Resume();
+    /// <summary>Stops the study: running trials stop at their next step and are marked cancelled.</summary>
+    [Alias("Cancel")] Task<StudySnapshot> Cancel();
+    [Alias("GetSnapshot")] Task<StudySnapshot> GetSnapshot();
+    /// <summary>An epoch of an attempt; stale attempts are told to stop. Idempotent per (trial, epoch, attempt).</summary>
+    [Alias("ReportEpoch")] Task<EpochVerdict> ReportEpoch(EpochReport report);
+    /// <summary>How an attempt ended; stale attempts are ignored.</summary>
+    [Alias("ReportOutcome")] Task ReportOutcome(TrialOutcomeReport outcome);
+}
+
+/// <summary>One trial (key: study/trial), placed on a silo with a free accelerator slot and run there.</summary>
+[Alias("study.ITrialGrain")]
+public interface ITrialGrain : IGrainWithStringKey
+{
+    /// <summary>Runs the attempt on this silo's slot thread; false when the silo has no free slot after all.</summary>
+    [Alias("Start")] Task<bool> Start(TrialAssignment assignment);
+    /// <summary>Stops the given attempt at its next step.</summary>
+    [Alias("Cancel")] Task Cancel(int attempt);
+}
+
+/// <summary>One silo's slots as it reports them: its capacity and the trials it runs now.</summary>
+[GenerateSerializer, Alias("study.SiloSlotReport")]
+public sealed record SiloSlotReport(
+    [property: Id(0)] SiloAddress Silo,
+    [property: Id(1)] string Name,
+    [property: Id(2)] int Slots,
+    [property: Id(3)] string[] Running,
+    /// <summary>The silo is shutting down: place nothing more on it.</summary>
+    [property: Id(4)] bool Leaving);
+
+[GenerateSerializer, Alias("study.SlotGrant")]
+public sealed record SlotGrant([property: Id(0)] string TrialKey, [property: Id(1)] SiloAddress Silo, [property: Id(2)] string SiloName);
+
+/// <summary>
+/// The one source of truth for slot reservations in the cluster (key 0). Silos report their capacity and running
+/// trials; coordinators reserve a slot before starting a trial and release it after; dead silos lose theirs.
+/// </summary>
+[Alias("study.ISlotSchedulerGrain")]
+public interface ISlotSchedulerGrain : IGrainWithIntegerKey
+{
+    [Alias("Heartbeat")] Task Heartbeat(SiloSlotReport report);
+    /// <summary>Grants as many of the trials as there are free slots, spreading them over the least busy silos.</summary>
+    [Alias("Reserve")] Task<SlotGrant[]> Reserve(string[] trialKeys);
+    [Alias("Release")] Task Release(string[] trialKeys);
+    /// <summary>Free slots in the cluster now.</summary>
+    [Alias("FreeSlots")] Task<int> FreeSlots();
+    /// <summary>Names of the silos that can host trials (more than 0 slots), for placement without a reservation.</summary>
+    [Alias("SiloSlots")] Task<Dictionary<SiloAddress, int>> SiloSlots();
+}

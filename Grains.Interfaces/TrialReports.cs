@@ -1,0 +1,63 @@
+namespace Study.Grains;
+
+public enum TrialRunStatus { Completed, Pruned, Failed, Cancelled, Interrupted }
+
+public enum EpochVerdict { Continue, Prune, Stop }
+
+/// <summary>A trial's metrics as SPEC §4 lists them; null where not measured (a pruned trial has only its last epoch's).</summary>
+[GenerateSerializer, Alias("study.MetricsRecord")]
+public sealed record MetricsRecord(
+    [property: Id(0)] double? LinearAccuracy = null,
+    [property: Id(1)] double? KnnAccuracy = null,
+    [property: Id(2)] double? ValLinearAccuracy = null,
+    [property: Id(3)] double? ValKnnAccuracy = null,
+    [property: Id(4)] double? Uniformity = null,
+    [property: Id(5)] double? Tolerance = null,
+    [property: Id(6)] double? Alignment = null,
+    [property: Id(7)] double? Loss = null)
+{
+    public double? Get(string name) => name switch
+    {
+        "linear_accuracy" => LinearAccuracy,
+        "knn_accuracy" => KnnAccuracy,
+        "val_linear_accuracy" => ValLinearAccuracy,
+        "val_knn_accuracy" => ValKnnAccuracy,
+        "uniformity" => Uniformity,
+        "tolerance" => Tolerance,
+        "alignment" => Alignment,
+        "loss" => Loss,
+        _ => throw new ArgumentException($"unknown metric '{name}'"),
+    };
+}
+
+/// <summary>One epoch of one attempt of a trial (SPEC §6 per-epoch statistics) and where its checkpoint is.</summary>
+[GenerateSerializer, Alias("study.EpochReport")]
+public sealed record EpochReport(
+    [property: Id(0)] string StudyId,
+    [property: Id(1)] string TrialId,
+    [property: Id(2)] int Attempt,
+    [property: Id(3)] int Epoch,
+    [property: Id(4)] double Loss,
+    [property: Id(5)] double PositiveSimilarity,
+    [property: Id(6)] double NearestNegativeSimilarity,
+    [property: Id(7)] double PenaltyEntropy,
+    [property: Id(8)] double ValKnnAccuracy,
+    [property: Id(9)] double LearningRate,
+    [property: Id(10)] double Seconds,
+    [property: Id(11)] double ImagesPerSecond,
+    [property: Id(12)] string? CheckpointPath);
+
+/// <summary>How one attempt of a trial ended. Its artifacts (embeddings, labels, histograms) are already in the store.</summary>
+[GenerateSerializer, Alias("study.TrialOutcomeReport")]
+public sealed record TrialOutcomeReport(
+    [property: Id(0)] string StudyId,
+    [property: Id(1)] string TrialId,
+    [property: Id(2)] int Attempt,
+    [property: Id(3)] string Silo,
+    [property: Id(4)] TrialRunStatus Status,
+    [property: Id(5)] int EpochsCompleted,
+    [property: Id(6)] double Seconds,
+    [property: Id(7)] string? Error,
+    [property: Id(8)] MetricsRecord Metrics,
+    /// <summary>For an interrupted attempt: the mid-epoch checkpoint to resume from.</summary>
+    [property: Id(9)] string? CheckpointPath);

@@ -1,0 +1,43 @@
+namespace Study.Grains.Storage;
+
+/// <summary>A study row: its spec as run (JSON), status, and the lease of the process that drives it (embedded).</summary>
+public sealed record StudyRecord(
+    string StudyId,
+    string Status,
+    long CreatedMs,
+    long UpdatedMs,
+    string SpecJson,
+    string? BestJson = null,
+    string? Error = null,
+    bool CancelRequested = false,
+    string? LeaseOwner = null,
+    long? LeaseExpiresMs = null);
+
+/// <summary>A trial row: identity, state, the attempt that owns it, and its final metrics (JSON) once it ends.</summary>
+public sealed record TrialRecord(
+    string StudyId,
+    string TrialId,
+    int Index,
+    double? Tau,
+    long Seed,
+    string Status,
+    int Attempt = 0,
+    int Restarts = 0,
+    string? Silo = null,
+    int EpochsCompleted = 0,
+    string? CheckpointPath = null,
+    long? StartedMs = null,
+    double DurationSeconds = 0,
+    string? Error = null,
+    string? MetricsJson = null);
+
+/// <summary>One epoch of a trial (metrics.jsonl line, JSON) and the attempt that measured it.</summary>
+public sealed record EpochRecord(string StudyId, string TrialId, int Epoch, int Attempt, string MetricsJson);
+
+/// <summary>What a report draws for a trial besides its metrics: embeddings, labels and similarity histograms.</summary>
+public sealed record ArtifactRecord(
+    string StudyId, string TrialId, int Attempt, int EmbeddingDimension, float[] Embeddings, long[] Labels, string SimilaritiesJson);
+
+public enum LeaseOutcome { Acquired, HeldByOther, NoSuchStudy }
+
+public sealed record LeaseResult(LeaseOutcome Outcome, string? Owner);

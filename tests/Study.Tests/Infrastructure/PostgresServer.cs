@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using Xunit;
+
+namespace Study.Tests.Infrastructure;
+
+/// <summary>
+/// A real PostgreSQL server (Debian's, installed by ./test) started for the test run in a temporary folder on a
+/// free port, with trust authentication on loopback; stopped and deleted at the end.
+/// </summary>
+public sealed class PostgresServer : IDisposable
+{
+    readonly string dataDir = Path.Combine(Path.GetTempPath(), "study-pg-" + Guid.NewGuid().ToString("n")[..8]);
+    readonly string bin;
+
+    public PostgresServer()
+    {
+        bin = Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d).Select(d => Path.Combine(d, "bin"))
+            .FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
+            ?? throw new InvalidOperationException("PostgreSQL is not installed (./test installs the Debian package postgresql)");
+        Port = FreePort();
+        Directory.CreateDirectory(dataDir);
+        if (IsRoot) Run("chown", "postgres:postgres", dataDir);
+        RunPg("initdb", "-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
+        RunPg("pg_ctl", "-D", dataDir, "-l", Path.Combine(dataDir, "server.log"), "-w", "-t", "60", "-o",
+            $"-p {Port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+        AdminConnectionString = $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
+    }
+
+    public int Port { get; }
+    public string AdminConnectionString { get; }
+
+    /// <summary>A new, empty database; its connection string.</summary>
+    public string CreateDatabase()
+    {
+        var name = "study_" + Guid.NewGuid().ToString("n")[..12];
+        using var connection = new NpgsqlConnection(AdminConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        command.ExecuteNonQuery();
+        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+    }
+
+    public void Dispose()
+    {
+        try { RunPg("pg_ctl", "-D", dataDir, "-m", "immediate", "-w", "stop"); } catch { /* already gone */ }
+        try { Directory.Delete(dataDir, recursive: true); } catch { /* best effort */ }
+    }
+
+    static bool IsRoot => Environment.UserName == "root";
+
+    void RunPg(string tool, params string[] args)
+    {
+        var path = Path.Combine(bin, tool);
+        if (IsRoot) Run("runuser", ["-u", "postgres", "--", path, .. args]);
+        else Run(path, args);
+    }
+
+    static void Run(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/tmp" };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result}");
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "postgres";
+}

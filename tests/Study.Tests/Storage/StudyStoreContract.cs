@@ -1,0 +1,154 @@
+using Study.Grains.Storage;
+using Xunit;
+
+namespace Study.Tests.Storage;
+
+/// <summary>One contract every store passes (the memory, SQLite and PostgreSQL stores each run it).</summary>
+public abstract class StudyStoreContract : IAsyncLifetime
+{
+    protected IStudyStore Store { get; private set; } = null!;
+
+    protected abstract Task<IStudyStore> CreateStore();
+
+    public async Task InitializeAsync()
+    {
+        Store = await CreateStore();
+        await Store.EnsureSchema();
+        await Store.EnsureSchema(); // idempotent
+    }
+
+    public async Task DisposeAsync() => await Store.DisposeAsync();
+
+    static StudyRecord Study(string id, long created = 1000) => new(id, "queued", created, created, """{"dataset":"synthetic"}""");
+
+    static TrialRecord Trial(string study, string id, int index, double? tau = 0.2) => new(study, id, index, tau, 1, "queued");
+
+    [Fact]
+    public async Task CreatesAStudyOnceWithItsTrials()
+    {
+        Assert.True(await Store.CreateStudy(Study("s1"), [Trial("s1", "t0", 0), Trial("s1", "t1", 1, null)]));
+        Assert.False(await Store.CreateStudy(Study("s1") with { Status = "running" }, [Trial("s1", "t9", 9)]));
+        var study = await Store.GetStudy("s1");
+        Assert.Equal("queued", study!.Status);
+        Assert.Equal("""{"dataset":"synthetic"}""", study.SpecJson);
+        var trials = await Store.GetTrials("s1");
+        Assert.Equal(["t0", "t1"], trials.Select(t => t.TrialId));
+        Assert.Equal(0.2, trials[0].Tau);
+        Assert.Null(trials[1].Tau);
+        Assert.Null(await Store.GetStudy("nope"));
+    }
+
+    [Fact]
+    public async Task ListsStudiesInCreationOrderAndUpdatesStatus()
+    {
+        await Store.CreateStudy(Study("b", 2000), []);
+        await Store.CreateStudy(Study("a", 1000), []);
+        Assert.Equal(["a", "b"], (await Store.ListStudies()).Select(s => s.StudyId));
+        await Store.SetStudyStatus("a", "completed", """{"tau":0.3}""", null);
+        await Store.RequestCancel("b");
+        var a = await Store.GetStudy("a");
+        Assert.Equal("completed", a!.Status);
+        Assert.Equal("""{"tau":0.3}""", a.BestJson);
+        Assert.True((await Store.GetStudy("b"))!.CancelRequested);
+    }
+
+    [Fact]
+    public async Task TrialUpdatesAreFencedByAttempt()
+    {
+        await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
+        var trial = (await Store.GetTrials("s"))[0];
+        Assert.True(await Store.UpdateTrial(trial with { Status = "running", Attempt = 1, Silo = "a" }, expectedAttempt: 0));
+        Assert.False(await Store.UpdateTrial(trial with { Status = "completed", Attempt = 1 }, expectedAttempt: 0));
+        Assert.True(await Store.UpdateTrial(trial with { Status = "completed", Attempt = 1, MetricsJson = "{}", DurationSeconds = 2.5, StartedMs = 77 }, expectedAttempt: 1));
+        var stored = (await Store.GetTrials("s"))[0];
+        Assert.Equal(("completed", 1, "{}", 2.5, 77L), (stored.Status, stored.Attempt, stored.MetricsJson, stored.DurationSeconds, stored.StartedMs));
+    }
+
+    [Fact]
+    public async Task EpochsAreIdempotentPerTrialEpochAndAttemptAndFenced()
+    {
+        await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
+        var trial = (await Store.GetTrials("s"))[0];
+        await Store.UpdateTrial(trial with { Attempt = 1 }, 0);
+        Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 1, """{"loss":1}""")));
+        Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 1, """{"loss":9}"""))); // a repeat changes nothing
+        Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 0, """{"loss":9}"""))); // a stale attempt
+        await Store.UpdateTrial(trial with { Attempt = 2 }, 1);
+        Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 1, """{"loss":9}"""))); // the old attempt, now stale
+        Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 2, """{"loss":2}""")));
+        Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 2, """{"loss":1.5}"""))); // a later attempt redoes an epoch
+        var epochs = await Store.GetEpochs("s");
+        Assert.Equal([(1, 2, """{"loss":1.5}"""), (2, 2, """{"loss":2}""")], epochs.Select(e => (e.Epoch, e.Attempt, e.MetricsJson)));
+    }
+
+    [Fact]
+    public async Task ArtifactsRoundTripAndAreFenced()
+    {
+        await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
+        var trial = (await Store.GetTrials("s"))[0];
+        await Store.UpdateTrial(trial with { Attempt = 3 }, 0);
+        var artifacts = new ArtifactRecord("s", "t", 3, 2, [0.5f, -1f, 0.25f, 2f], [7, 3], """{"bins":[]}""");
+        Assert.False(await Store.SaveArtifacts(artifacts with { Attempt = 2 }));
+        Assert.Null(await Store.GetArtifacts("s", "t"));
+        Assert.True(await Store.SaveArtifacts(artifacts));
+        var stored = await Store.GetArtifacts("s", "t");
+        Assert.Equal(artifacts.Embeddings, stored!.Embeddings);
+        Assert.Equal(artifacts.Labels, stored.Labels);
+        Assert.Equal((3, 2, """{"bins":[]}"""), (stored.Attempt, stored.EmbeddingDimension, stored.SimilaritiesJson));
+    }
+
+    [Fact]
+    public async Task OneLeaseHolderAtATime()
+    {
+        await Store.CreateStudy(Study("s"), []);
+        var ttl = TimeSpan.FromMinutes(1);
+        Assert.Equal(LeaseOutcome.Acquired, (await Store.TryAcquireLease("s", "p1", ttl, _ => false)).Outcome);
+        var other = await Store.TryAcquireLease("s", "p2", ttl, _ => false);
+        Assert.Equal((LeaseOutcome.HeldByOther, "p1"), (other.Outcome, other.Owner));
+        Assert.True(await Store.RenewLease("s", "p1", ttl));
+        Assert.False(await Store.RenewLease("s", "p2", ttl));
+        // An owner known to be gone (a killed process) loses the lease at once.
+        Assert.Equal(LeaseOutcome.Acquired, (await Store.TryAcquireLease("s", "p2", ttl, owner => owner == "p1")).Outcome);
+        await Store.ReleaseLease("s", "p2");
+        Assert.Equal(LeaseOutcome.Acquired, (await Store.TryAcquireLease("s", "p3", ttl, _ => false)).Outcome);
+        // An expired lease is free.
+        Assert.Equal(LeaseOutcome.Acquired, (await Store.TryAcquireLease("s", "p4", TimeSpan.FromMilliseconds(-1), _ => true)).Outcome);
+        Assert.Equal(LeaseOutcome.Acquired, (await Store.TryAcquireLease("s", "p5", ttl, _ => false)).Outcome);
+        Assert.Equal(LeaseOutcome.NoSuchStudy, (await Store.TryAcquireLease("nope", "p1", ttl, _ => false)).Outcome);
+    }
+
+    [Fact]
+    public async Task ConcurrentWritesAllLand()
+    {
+        await Store.CreateStudy(Study("s"), []);
+        var trials = Enumerable.Range(0, 300).Select(i => Trial("s", $"t{i:000}", i)).ToList();
+        await Task.WhenAll(trials.Select(t => Store.AddTrials([t])));
+        var stored = await Store.GetTrials("s");
+        await Task.WhenAll(stored.Select(t => Store.UpdateTrial(t with { Attempt = 1, Status = "running" }, 0)));
+        await Task.WhenAll(stored.Select(t => Store.RecordEpoch(new EpochRecord("s", t.TrialId, 1, 1, "{}"))));
+        Assert.Equal(300, (await Store.GetTrials("s")).Count(t => t.Status == "running"));
+        Assert.Equal(300, (await Store.GetEpochs("s")).Count);
+    }
+}
+
+public sealed class MemoryStudyStoreTests : StudyStoreContract
+{
+    protected override Task<IStudyStore> CreateStore() => Task.FromResult<IStudyStore>(new MemoryStudyStore());
+}
+
+public sealed class SqliteStudyStoreTests : StudyStoreContract, IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("study-sqlite-").FullName;
+
+    protected override Task<IStudyStore> CreateStore() =>
+        Task.FromResult<IStudyStore>(new SqliteStudyStore(Path.Combine(dir, "nested", "studies.db")));
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+}
+
+[Collection(Infrastructure.PostgresCollection.Name)]
+public sealed class PostgresStudyStoreTests(Infrastructure.PostgresServer server) : StudyStoreContract
+{
+    protected override Task<IStudyStore> CreateStore() =>
+        Task.FromResult<IStudyStore>(new PostgresStudyStore(Npgsql.NpgsqlDataSource.Create(server.CreateDatabase())));
+}
