@@ -1,0 +1,32 @@
+namespace Study.Grains.Sampling;
+
+/// <summary>
+/// Which τ to try next (the searcher, in Ray Tune's terms). Proposals are distinct from each other and from every
+/// τ proposed before; observations are the objective (higher is better) of completed trials.
+/// </summary>
+public interface ITauSampler
+{
+    /// <summary>Up to <paramref name="count"/> new τ values; fewer (or none) when the search is exhausted.</summary>
+    IReadOnlyList<double> Propose(int count);
+
+    void Observe(double tau, double objective);
+
+    /// <summary>How many τ values the sampler may still propose.</summary>
+    int Remaining { get; }
+}
+
+public static class TauSamplers
+{
+    public static readonly IReadOnlyList<string> Names = ["grid", "random", "adaptive"];
+
+    /// <param name="grid">the --taus values (grid) or the starting points (adaptive, when given)</param>
+    /// <param name="budget">τ values in all (grid: the grid's size)</param>
+    public static ITauSampler Create(string search, IReadOnlyList<double> grid, bool gridGiven, int budget, double tauMin, double tauMax, long seed) =>
+        search switch
+        {
+            "grid" => new GridSampler(grid),
+            "random" => new RandomSampler(tauMin, tauMax, budget, seed),
+            "adaptive" => new GpEiSampler(tauMin, tauMax, budget, gridGiven ? grid : [], seed),
+            _ => throw new ArgumentException($"unknown search '{search}'"),
+        };
+}
