@@ -15,6 +15,8 @@ public interface IStudyGrain : IGrainWithStringKey
     [Alias("ReportEpoch")] Task<EpochVerdict> ReportEpoch(EpochReport report);
     /// <summary>How an attempt ended; stale attempts are ignored.</summary>
     [Alias("ReportOutcome")] Task ReportOutcome(TrialOutcomeReport outcome);
+    /// <summary>Asks the coordinator to look at its trials again (start queued ones, notice lost ones).</summary>
+    [Alias("Poke"), Orleans.Concurrency.OneWay] Task Poke();
 }
 
 /// <summary>One trial (key: study/trial), placed on a silo with a free accelerator slot and run there.</summary>
@@ -25,6 +27,8 @@ public interface ITrialGrain : IGrainWithStringKey
     [Alias("Start")] Task<bool> Start(TrialAssignment assignment);
     /// <summary>Stops the given attempt at its next step.</summary>
     [Alias("Cancel")] Task Cancel(int attempt);
+    /// <summary>The attempt has ended on this silo: the grain may be collected.</summary>
+    [Alias("Finished"), Orleans.Concurrency.OneWay] Task Finished(int attempt);
 }
 
 /// <summary>One silo's slots as it reports them: its capacity and the trials it runs now.</summary>

@@ -43,6 +43,8 @@ public sealed class GpEiSampler : ITauSampler
 
     public void Observe(double tau, double objective) => process.Observe(ToUnit(tau), objective);
 
+    public void Exclude(double tau) => proposed.Add(Math.Round(tau, 6));
+
     public IReadOnlyList<double> Propose(int count)
     {
         var proposals = new List<double>();

@@ -3,17 +3,18 @@ namespace Study.Grains.Sampling;
 /// <summary>The given τ values, in order, each once.</summary>
 public sealed class GridSampler(IReadOnlyList<double> taus) : ITauSampler
 {
-    readonly double[] grid = taus.Distinct().ToArray();
-    int next;
+    readonly List<double> left = taus.Distinct().ToList();
 
     public IReadOnlyList<double> Propose(int count)
     {
-        var proposals = grid.Skip(next).Take(Math.Max(0, count)).ToArray();
-        next += proposals.Length;
+        var proposals = left.Take(Math.Max(0, count)).ToArray();
+        left.RemoveRange(0, proposals.Length);
         return proposals;
     }
 
     public void Observe(double tau, double objective) { }
 
-    public int Remaining => grid.Length - next;
+    public void Exclude(double tau) => left.Remove(tau);
+
+    public int Remaining => left.Count;
 }

@@ -11,6 +11,9 @@ public interface ITauSampler
 
     void Observe(double tau, double objective);
 
+    /// <summary>Counts <paramref name="tau"/> as proposed already (restoring a sampler from a stored study).</summary>
+    void Exclude(double tau);
+
     /// <summary>How many τ values the sampler may still propose.</summary>
     int Remaining { get; }
 }

@@ -20,5 +20,7 @@ public sealed class RandomSampler(double tauMin, double tauMax, int budget, long
 
     public void Observe(double tau, double objective) { }
 
+    public void Exclude(double tau) => proposed.Add(tau);
+
     public int Remaining => budget - proposed.Count;
 }

@@ -11,8 +11,12 @@ public sealed class DataSplits : IDisposable
     public const int EpochProbeSize = 1_000;
     public const int EpochProbeBankSize = 10_000;
 
-    public DataSplits(ImageSet train, ImageSet test, long splitSeed, int? subset, int? evalSubset)
+    readonly bool ownsImages;
+
+    /// <param name="ownsImages">whether disposing the splits disposes the image sets (false when they are shared)</param>
+    public DataSplits(ImageSet train, ImageSet test, long splitSeed, int? subset, int? evalSubset, bool ownsImages = true)
     {
+        this.ownsImages = ownsImages;
         Train = train;
         Test = test;
         var rng = new Random(unchecked((int)splitSeed * 7919 + 17));
@@ -56,6 +60,7 @@ public sealed class DataSplits : IDisposable
 
     public void Dispose()
     {
+        if (!ownsImages) return;
         Train.Dispose();
         Test.Dispose();
     }

@@ -35,7 +35,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         using var trainingIndices = tensor(data.Training);
 
         var state = new Checkpoint { Attempt = control.Attempt };
-        if (control.CheckpointPath is { } path && File.Exists(path))
+        if (control.LoadPath is { } path)
         {
             var (restored, bankVectors) = Checkpoint.Load(path, model, optimizer, generator, device);
             if (bankVectors is not null) bank?.Replace(bankVectors);
@@ -64,14 +64,14 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             {
                 if (control.Cancel.IsCancellationRequested)
                     return Stopped(TrainingStatus.Cancelled, epoch - 1, history, "cancelled", clock);
-                if (control.Interrupt.IsCancellationRequested && control.CheckpointPath is { } interruptPath)
+                if (control.Interrupt.IsCancellationRequested && control.SavePath(epoch, s) is { } interruptPath)
                 {
                     Checkpoint.Save(interruptPath, new Checkpoint
                     {
                         EpochsCompleted = epoch - 1, StepInEpoch = s, Permutation = permutation, EpochLossSum = lossSum,
                         EpochSeconds = seconds + epochClock.Elapsed.TotalSeconds, History = history, Attempt = control.Attempt,
                     }, model, optimizer, generator, bank?.Vectors);
-                    return Stopped(TrainingStatus.Interrupted, epoch - 1, history, null, clock);
+                    return Stopped(TrainingStatus.Interrupted, epoch - 1, history, null, clock) with { Checkpoint = interruptPath };
                 }
                 double progress = ((epoch - 1) * (double)stepsPerEpoch + s) / (options.Epochs * (double)stepsPerEpoch);
                 rate = LearningRateSchedule.At(options.Schedule, options.LearningRate, progress);
@@ -94,7 +94,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             var metrics = new EpochMetrics(epoch, lossSum / stepsDone, probe.PositiveSimilarity, probe.NearestNegativeSimilarity,
                 probe.PenaltyEntropy, probe.ValKnnAccuracy, rate, seconds, stepsDone * (double)batch / seconds);
             history.Add(metrics);
-            if (control.CheckpointPath is { } checkpointPath)
+            if (control.SavePath(epoch, 0) is { } checkpointPath)
                 Checkpoint.Save(checkpointPath, new Checkpoint { EpochsCompleted = epoch, History = history, Attempt = control.Attempt },
                     model, optimizer, generator, bank?.Vectors);
             if (control.OnEpoch?.Invoke(metrics) == EpochDecision.Prune && epoch < options.Epochs)

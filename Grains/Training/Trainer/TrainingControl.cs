@@ -5,8 +5,17 @@ public enum EpochDecision { Continue, Prune }
 /// <summary>How the host steers and hears from a running trial. Every member is optional.</summary>
 public sealed class TrainingControl
 {
-    /// <summary>Where the checkpoint lives; when it exists at start, training resumes from it.</summary>
+    /// <summary>Where the checkpoint lives; when it exists at start (and <see cref="ResumeFrom"/> is not given), training resumes from it.</summary>
     public string? CheckpointPath { get; init; }
+    /// <summary>A checkpoint to resume from, other than <see cref="CheckpointPath"/>.</summary>
+    public string? ResumeFrom { get; init; }
+    /// <summary>Where to write the checkpoint of (epoch, step in epoch; 0 at an epoch's end), instead of one
+    /// <see cref="CheckpointPath"/>: a host that fences attempts gives every attempt and epoch its own file.</summary>
+    public Func<int, int, string>? CheckpointPathFor { get; init; }
+
+    public string? SavePath(int epoch, int step) => CheckpointPathFor?.Invoke(epoch, step) ?? CheckpointPath;
+
+    public string? LoadPath => ResumeFrom ?? (CheckpointPath is { } path && File.Exists(path) ? path : null);
     /// <summary>Fencing number written into checkpoints (a trial's attempt).</summary>
     public int Attempt { get; init; } = 1;
     /// <summary>Stops at the next step; the trial ends cancelled.</summary>

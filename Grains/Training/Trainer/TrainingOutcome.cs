@@ -21,4 +21,8 @@ public sealed record TrainingOutcome(
     TrialMetrics Metrics,
     FinalEvaluation? Evaluation,
     string? Error,
-    double Seconds);
+    double Seconds)
+{
+    /// <summary>For an interrupted run: the checkpoint written at the stop, to resume from.</summary>
+    public string? Checkpoint { get; init; }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Study.Grains.Storage;
+using Study.Training.Output;
+
+namespace Study.Grains.Coordinator;
+
+/// <summary>The best trial by the objective (τ ranked by its seed mean) and a trial's objective value.</summary>
+public sealed record BestTrial(string TrialId, double? Tau, string Objective, double Value);
+
+/// <summary>Statistics of a study's trials that the coordinator and the reports share.</summary>
+public static class StudyAnalysis
+{
+    public static MetricsRecord? Metrics(TrialRecord trial) =>
+        trial.MetricsJson is { } json ? JsonSerializer.Deserialize<MetricsRecord>(json, StudyJson.Options) : null;
+
+    /// <summary>The best τ by the mean of the validation objective over its completed seeds, and its best seed's trial.</summary>
+    public static BestTrial? Best(StudySpec spec, IEnumerable<TrialRecord> trials)
+    {
+        var scored = trials.Where(t => t.Status == TrialStatuses.Completed)
+            .Select(t => (Trial: t, Value: Metrics(t)?.Get(spec.ValidationObjective)))
+            .Where(x => x.Value is { } v && double.IsFinite(v))
+            .ToList();
+        if (scored.Count == 0) return null;
+        var bestGroup = scored.GroupBy(x => x.Trial.Tau).MaxBy(g => g.Average(x => x.Value!.Value))!;
+        var bestTrial = bestGroup.MaxBy(x => x.Value!.Value);
+        return new BestTrial(bestTrial.Trial.TrialId, bestGroup.Key, spec.Objective, bestGroup.Average(x => x.Value!.Value));
+    }
+
+    /// <summary>Completed trials not dominated in (uniformity, tolerance), both to be high: the paper's dilemma.</summary>
+    public static IReadOnlyList<string> ParetoSet(IEnumerable<TrialRecord> trials)
+    {
+        var points = trials.Where(t => t.Status == TrialStatuses.Completed)
+            .Select(t => (t.TrialId, M: Metrics(t)))
+            .Where(x => x.M?.Uniformity is not null && x.M.Tolerance is not null)
+            .Select(x => (x.TrialId, U: x.M!.Uniformity!.Value, T: x.M.Tolerance!.Value))
+            .ToList();
+        return points.Where(p => !points.Any(q => q.U >= p.U && q.T >= p.T && (q.U > p.U || q.T > p.T)))
+            .OrderByDescending(p => p.U).Select(p => p.TrialId).ToList();
+    }
+
+    /// <summary>What the study row keeps for list and show: the best trial and the Pareto set.</summary>
+    public static string? SummaryJson(StudySpec spec, IReadOnlyCollection<TrialRecord> trials) =>
+        Best(spec, trials) is { } best
+            ? JsonSerializer.Serialize(new { best, pareto = ParetoSet(trials) }, StudyJson.Compact)
+            : null;
+}

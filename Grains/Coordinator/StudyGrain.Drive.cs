@@ -1,0 +1,160 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Study.Grains.Pruning;
+using Study.Grains.Scheduling;
+using Study.Grains.Storage;
+using Study.Training.Output;
+
+namespace Study.Grains.Coordinator;
+
+public sealed partial class StudyGrain
+{
+    /// <summary>
+    /// One round of coordination: cancel if asked, notice trials whose silo died, free finished slots, propose τ
+    /// if the search is adaptive, start queued trials on reserved slots, and end the study when nothing is left.
+    /// </summary>
+    async Task Drive()
+    {
+        if (!Active) return;
+        if (cancelRequested) await CancelTrials();
+        await RequeueLostTrials();
+        if (toRelease.Count > 0)
+        {
+            var keys = toRelease.ToArray();
+            toRelease.Clear();
+            await Scheduler.Release(keys);
+        }
+        if (!cancelRequested) await StartQueuedTrials();
+        await FinishIfDone();
+    }
+
+    async Task StartQueuedTrials()
+    {
+        int running = trials.Values.Count(t => t.Status == TrialStatuses.Running);
+        int room = (spec!.Parallel ?? int.MaxValue) - running;
+        if (room <= 0) return;
+        int queued = trials.Values.Count(t => t.Status == TrialStatuses.Queued);
+        if (queued < room && sampler!.Remaining > 0 && spec.Search == "adaptive" && spec.UsesTau)
+        {
+            int free = await Scheduler.FreeSlots();
+            int wanted = Math.Min(room, free) - queued;
+            if (wanted > 0)
+            {
+                var added = NewTrials(sampler.Propose((wanted + spec.Seeds - 1) / spec.Seeds));
+                if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList());
+            }
+        }
+        var candidates = trials.Values.Where(t => t.Status == TrialStatuses.Queued).OrderBy(t => t.Record.Index).Take(Math.Min(room, 4096)).ToList();
+        if (candidates.Count == 0) return;
+        var grants = await Scheduler.Reserve(candidates.Select(t => t.Key).ToArray());
+        if (grants.Length == 0) return;
+        var byKey = candidates.ToDictionary(t => t.Key);
+        var started = grants.Select(g => (Trial: byKey[g.TrialKey], Grant: g)).ToList();
+        // The new attempts are stored before they start, so that the store fences out every older attempt.
+        await Task.WhenAll(started.Select(s => Save(s.Trial, s.Trial.Record with
+        {
+            Status = TrialStatuses.Running, Attempt = s.Trial.Record.Attempt + 1, Silo = s.Grant.Silo.ToParsableString(),
+            StartedMs = s.Trial.Record.StartedMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        })));
+        foreach (var (trial, grant) in started)
+        {
+            trial.Silo = grant.Silo;
+            trial.CancelSent = false;
+        }
+        var calls = new List<Task<bool>>();
+        foreach (var (trial, grant) in started)
+        {
+            RequestContext.Set(SlotPlacementDirector.GrantKey, grant.Silo);
+            calls.Add(GrainFactory.GetGrain<ITrialGrain>(trial.Key)
+                .Start(new TrialAssignment(trial.Spec, spec!, trial.Record.Attempt, trial.Record.CheckpointPath)));
+            RequestContext.Remove(SlotPlacementDirector.GrantKey);
+        }
+        for (int i = 0; i < calls.Count; i++)
+        {
+            bool ok;
+            try { ok = await calls[i]; }
+            catch (Exception e) { log.LogWarning(e, "starting {Trial} failed", started[i].Trial.Key); ok = false; }
+            if (ok) continue;
+            var trial = started[i].Trial;
+            await Save(trial, trial.Record with { Status = TrialStatuses.Queued });
+            trial.Silo = null;
+            toRelease.Add(trial.Key);
+            RequestDrive();
+        }
+    }
+
+    /// <summary>Trials whose silo membership no longer lists as alive: resumed elsewhere from their last checkpoint,
+    /// or failed once their silo has died more than --max-restarts times.</summary>
+    async Task RequeueLostTrials()
+    {
+        var snapshot = membership.CurrentSnapshot;
+        foreach (var trial in trials.Values.Where(t => t.Status == TrialStatuses.Running).ToList())
+        {
+            var silo = trial.Silo ?? (trial.Record.Silo is { } text ? SiloAddress.FromParsableString(text) : null);
+            if (silo is not null && snapshot.GetSiloStatus(silo) is not (SiloStatus.Dead or SiloStatus.None)) continue;
+            int restarts = trial.Record.Restarts + 1;
+            bool giveUp = restarts > spec!.MaxRestarts;
+            log.LogWarning("trial {Trial}: its silo {Silo} is gone ({Restarts} time(s)); {Action}", trial.Key, silo, restarts,
+                giveUp ? "failed" : "resuming elsewhere");
+            await Save(trial, trial.Record with
+            {
+                Restarts = restarts,
+                Status = cancelRequested ? TrialStatuses.Cancelled : giveUp ? TrialStatuses.Failed : TrialStatuses.Queued,
+                Error = giveUp ? $"its silo died {restarts} times (more than --max-restarts {spec.MaxRestarts})" : trial.Record.Error,
+            });
+            trial.Silo = null;
+            toRelease.Add(trial.Key);
+        }
+    }
+
+    async Task CancelTrials()
+    {
+        foreach (var trial in trials.Values.Where(t => t.Status == TrialStatuses.Queued).ToList())
+            await Save(trial, trial.Record with { Status = TrialStatuses.Cancelled });
+        foreach (var trial in trials.Values.Where(t => t.Status == TrialStatuses.Running && !t.CancelSent))
+        {
+            trial.CancelSent = true;
+            GrainFactory.GetGrain<ITrialGrain>(trial.Key).Cancel(trial.Record.Attempt).Ignore();
+        }
+    }
+
+    async Task FinishIfDone()
+    {
+        if (trials.Values.Any(t => !TrialStatuses.IsFinal(t.Status))) return;
+        if (!cancelRequested && sampler!.Remaining > 0 && spec!.Search == "adaptive") return;
+        status = cancelRequested ? StudyStatuses.Cancelled
+            : trials.Values.Any(t => t.Status is TrialStatuses.Completed or TrialStatuses.Pruned) ? StudyStatuses.Completed
+            : StudyStatuses.Failed;
+        var error = status == StudyStatuses.Failed ? "no trial completed" : null;
+        await store.SetStudyStatus(StudyId, status, StudyAnalysis.SummaryJson(spec!, trials.Values.Select(t => t.Record).ToList()), error);
+        if (toRelease.Count > 0) { await Scheduler.Release(toRelease.ToArray()); toRelease.Clear(); }
+        ticker?.Dispose();
+        ticker = null;
+        if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+        log.LogInformation("study {Study} {Status}", StudyId, status);
+    }
+
+    async Task Restore(StudyRecord stored)
+    {
+        spec = JsonSerializer.Deserialize<StudySpec>(stored.SpecJson, StudyJson.Compact)!;
+        status = stored.Status;
+        cancelRequested = stored.CancelRequested;
+        sampler = CreateSampler(spec);
+        pruner = TrialPruners.Create(spec.Pruner);
+        foreach (var record in await store.GetTrials(StudyId))
+        {
+            trials[record.TrialId] = new TrialState(record);
+            if (record.Tau is { } tau) sampler.Exclude(tau);
+            if (record.Status == TrialStatuses.Completed && record.Tau is { } t && StudyAnalysis.Metrics(record)?.Get(spec.ValidationObjective) is { } v)
+                sampler.Observe(t, v);
+        }
+        if (!spec.UsesTau && trials.Count > 0) sampler.Exclude(1.0);
+        foreach (var epoch in await store.GetEpochs(StudyId))
+        {
+            if (!epochValues.TryGetValue(epoch.TrialId, out var values)) epochValues[epoch.TrialId] = values = new();
+            using var json = JsonDocument.Parse(epoch.MetricsJson);
+            values[epoch.Epoch] = json.RootElement.GetProperty("val_knn_accuracy").GetDouble();
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Study.Grains.Pruning;
+using Study.Grains.Running;
+using Study.Grains.Sampling;
+using Study.Grains.Scheduling;
+using Study.Grains.Storage;
+using Study.Training.Losses;
+using Study.Training.Output;
+
+namespace Study.Grains.Coordinator;
+
+/// <summary>
+/// The coordinator of one study (key: study id). It keeps its state in the store and rebuilds it from there on
+/// activation, so it survives the loss of its silo and a restart of the whole cluster (a reminder drives it again).
+/// It proposes τ (a sampler), starts trials on reserved slots up to --parallel, hears every epoch (a pruner may stop
+/// the trial) and every outcome, restarts trials whose silo died from their last checkpoint, and ends the study.
+/// </summary>
+public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipService membership, ILogger<StudyGrain> log)
+    : Grain, IStudyGrain, IRemindable
+{
+    const string ReminderName = "drive";
+    static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
+
+    StudySpec? spec;
+    string status = StudyStatuses.Queued;
+    bool cancelRequested;
+    readonly Dictionary<string, TrialState> trials = new();
+    readonly Dictionary<string, Dictionary<int, double>> epochValues = new();
+    readonly List<string> toRelease = [];
+    ITauSampler? sampler;
+    ITrialPruner pruner = new NoPruner();
+    IGrainTimer? ticker;
+    bool driveRequested;
+
+    string StudyId => this.GetPrimaryKeyString();
+    ISlotSchedulerGrain Scheduler => GrainFactory.GetGrain<ISlotSchedulerGrain>(0);
+    bool Active => spec is not null && !StudyStatuses.IsFinal(status);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.GetStudy(StudyId);
+        if (stored is null) return;
+        await Restore(stored);
+        if (Active) StartTicking();
+    }
+
+    public async Task<StudySnapshot> Start(StudySpec newSpec)
+    {
+        if (spec is not null) return Snapshot();
+        spec = newSpec with { StudyId = StudyId };
+        sampler = CreateSampler(spec);
+        pruner = TrialPruners.Create(spec.Pruner);
+        status = StudyStatuses.Running;
+        var initial = spec.Search == "adaptive" && spec.UsesTau ? [] : NewTrials(sampler.Propose(int.MaxValue));
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await store.CreateStudy(new StudyRecord(StudyId, status, now, now, JsonSerializer.Serialize(spec, StudyJson.Compact)),
+            initial.Select(t => t.Record).ToList());
+        await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        StartTicking();
+        await Drive();
+        return Snapshot();
+    }
+
+    public async Task<StudySnapshot> Resume()
+    {
+        if (spec is null) throw new InvalidOperationException($"no study '{StudyId}'");
+        if (!Active) return Snapshot();
+        await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        StartTicking();
+        await Drive();
+        return Snapshot();
+    }
+
+    public async Task<StudySnapshot> Cancel()
+    {
+        if (!Active) return Snapshot();
+        cancelRequested = true;
+        await store.RequestCancel(StudyId);
+        await Drive();
+        return Snapshot();
+    }
+
+    public Task<StudySnapshot> GetSnapshot() => Task.FromResult(Snapshot());
+
+    public Task Poke()
+    {
+        driveRequested = false;
+        return Drive();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!Active)
+        {
+            if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+            return;
+        }
+        StartTicking();
+        await Drive();
+    }
+
+    public async Task<EpochVerdict> ReportEpoch(EpochReport r)
+    {
+        if (!trials.TryGetValue(r.TrialId, out var trial) || trial.Record.Attempt != r.Attempt || trial.Status != TrialStatuses.Running)
+            return EpochVerdict.Stop;
+        var metrics = new { epoch = r.Epoch, loss = r.Loss, positive_similarity = r.PositiveSimilarity,
+            nearest_negative_similarity = r.NearestNegativeSimilarity, penalty_entropy = r.PenaltyEntropy,
+            val_knn_accuracy = r.ValKnnAccuracy, learning_rate = r.LearningRate, seconds = r.Seconds,
+            images_per_second = r.ImagesPerSecond, attempt = r.Attempt };
+        await store.RecordEpoch(new EpochRecord(StudyId, r.TrialId, r.Epoch, r.Attempt, JsonSerializer.Serialize(metrics, StudyJson.Compact)));
+        await Save(trial, trial.Record with { EpochsCompleted = Math.Max(trial.Record.EpochsCompleted, r.Epoch), CheckpointPath = r.CheckpointPath ?? trial.Record.CheckpointPath });
+        if (!epochValues.TryGetValue(r.TrialId, out var values)) epochValues[r.TrialId] = values = new();
+        values[r.Epoch] = r.ValKnnAccuracy;
+        if (cancelRequested) return EpochVerdict.Stop;
+        var history = epochValues.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<int, double>)h.Value);
+        return pruner.ShouldPrune(r.TrialId, r.Epoch, spec!.Epochs, history) ? EpochVerdict.Prune : EpochVerdict.Continue;
+    }
+
+    public async Task ReportOutcome(TrialOutcomeReport o)
+    {
+        if (!trials.TryGetValue(o.TrialId, out var trial) || trial.Record.Attempt != o.Attempt || trial.Status != TrialStatuses.Running)
+            return; // a stale attempt, or a repeated report: nothing to change
+        var record = trial.Record with
+        {
+            EpochsCompleted = Math.Max(trial.Record.EpochsCompleted, o.EpochsCompleted),
+            DurationSeconds = trial.Record.DurationSeconds + o.Seconds,
+            Silo = o.Silo,
+        };
+        record = o.Status switch
+        {
+            TrialRunStatus.Completed => record with { Status = TrialStatuses.Completed, MetricsJson = MetricsJson(o.Metrics), Error = null },
+            TrialRunStatus.Pruned => record with { Status = TrialStatuses.Pruned, MetricsJson = MetricsJson(o.Metrics) },
+            TrialRunStatus.Failed => record with { Status = TrialStatuses.Failed, MetricsJson = MetricsJson(o.Metrics), Error = o.Error },
+            TrialRunStatus.Cancelled => record with { Status = TrialStatuses.Cancelled, MetricsJson = MetricsJson(o.Metrics) },
+            // Moved off a stopping silo: queued again, to resume from the checkpoint it wrote when it stopped.
+            _ => record with { Status = cancelRequested ? TrialStatuses.Cancelled : TrialStatuses.Queued, CheckpointPath = o.CheckpointPath ?? trial.Record.CheckpointPath },
+        };
+        await Save(trial, record);
+        trial.Silo = null;
+        toRelease.Add(trial.Key);
+        if (o.Status == TrialRunStatus.Completed && record.Tau is { } tau && o.Metrics.Get(spec!.ValidationObjective) is { } value)
+            sampler?.Observe(tau, value);
+        RequestDrive();
+    }
+
+    static string MetricsJson(MetricsRecord m) => JsonSerializer.Serialize(m, StudyJson.Compact);
+
+    /// <summary>Runs <see cref="Drive"/> once after the messages already queued (several outcomes, one round).</summary>
+    void RequestDrive()
+    {
+        if (driveRequested) return;
+        driveRequested = true;
+        this.AsReference<IStudyGrain>().Poke().Ignore();
+    }
+
+    void StartTicking() => ticker ??= this.RegisterGrainTimer(async _ =>
+    {
+        var stored = await store.GetStudy(StudyId);
+        if (stored?.CancelRequested == true) cancelRequested = true;
+        await Drive();
+    }, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });
+
+    StudySnapshot Snapshot()
+    {
+        int Count(string s) => trials.Values.Count(t => t.Status == s);
+        return new StudySnapshot(StudyId, status, Count(TrialStatuses.Queued), Count(TrialStatuses.Running),
+            trials.Values.Count(t => t.Status is TrialStatuses.Completed or TrialStatuses.Pruned), Count(TrialStatuses.Failed),
+            spec?.TotalTrials ?? 0);
+    }
+
+    async Task Save(TrialState trial, TrialRecord record)
+    {
+        if (!await store.UpdateTrial(record, trial.Record.Attempt))
+            log.LogWarning("trial {Trial}: stored attempt differs from {Attempt}; the store was written by another activation",
+                trial.Key, trial.Record.Attempt);
+        trial.Record = record;
+    }
+
+    static ITauSampler CreateSampler(StudySpec s) => TauSamplers.Create(s.Search, s.Taus, s.TausGiven,
+        s.UsesTau ? s.TrialsPerSeed : 1, s.TauMin, s.TauMax, s.Seed);
+
+    /// <summary>Trials for new τ values: one per seed each (one per seed only, for losses without τ).</summary>
+    List<TrialState> NewTrials(IReadOnlyList<double> taus)
+    {
+        var created = new List<TrialState>();
+        var values = spec!.UsesTau ? taus.Select(t => (double?)t).ToList() : taus.Count > 0 ? [null] : [];
+        foreach (var tau in values)
+            for (int s = 0; s < spec.Seeds; s++)
+            {
+                int index = trials.Count;
+                long seed = spec.Seed + s;
+                var id = TrialNaming.TrialId(index, tau, seed, LossSettings.ParseKind(spec.Loss));
+                var state = new TrialState(new TrialRecord(StudyId, id, index, tau, seed, TrialStatuses.Queued));
+                trials[id] = state;
+                created.Add(state);
+            }
+        return created;
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Study.Grains.Running;
+using Study.Grains.Scheduling;
+using Study.Grains.Storage;
+using Study.Training.Trainer;
+
+namespace Study.Grains.Hosting;
+
+/// <summary>How every silo of the product is put together: the `./silo` host, the embedded silo of `study run`,
+/// the silos of the tests and of `study bench --runtime`.</summary>
+public static class StudyRuntimeHosting
+{
+    public const string ClusterId = "tau-study";
+    public const string ServiceId = "tau-study";
+
+    /// <summary>The study runtime on this silo: slots, runner, trainers, placement, the store, the heartbeat.</summary>
+    public static ISiloBuilder AddStudyRuntime(this ISiloBuilder silo, IStudyStore store, RuntimeOptions options)
+    {
+        TrainingRuntime.Initialize(Math.Max(1, options.ThreadsPerSlot));
+        silo.AddPlacementDirector<SlotPlacement, SlotPlacementDirector>();
+        var services = silo.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(store);
+        services.AddSingleton(new SlotPool(options.Slots));
+        services.AddSingleton<SlotDirectory>();
+        services.AddSingleton<DatasetCache>();
+        services.AddSingleton<ContrastiveTrialTrainer>();
+        services.AddSingleton<SyntheticTrialTrainer>();
+        services.AddSingleton<ITrialTrainer, TrainerSelector>();
+        services.AddSingleton<TrialRunner>();
+        services.AddHostedService<SlotHeartbeat>();
+        return silo;
+    }
+
+    /// <summary>Membership and reminders in PostgreSQL (the cluster's database), via Orleans' ADO.NET providers.</summary>
+    public static ISiloBuilder UsePostgresCluster(this ISiloBuilder silo, string connectionString)
+    {
+        silo.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ServiceId; });
+        silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
+        silo.UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
+        return silo;
+    }
+
+    /// <summary>Opens the cluster database, creating its schema when missing; the error names what failed.</summary>
+    public static async Task<NpgsqlDataSource> OpenCluster(string connectionString, CancellationToken cancel = default)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Timeout is 0 or > 10) builder.Timeout = 10;
+        var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        await PostgresSchema.Ensure(dataSource, cancel);
+        return dataSource;
+    }
+}

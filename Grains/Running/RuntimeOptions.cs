@@ -1,0 +1,13 @@
+namespace Study.Grains.Running;
+
+/// <summary>A silo's settings for running trials (SPEC §3).</summary>
+public sealed class RuntimeOptions
+{
+    /// <summary>Accelerator slots: the GPUs, or 1 on a machine without any; 0 hosts no trial.</summary>
+    public int Slots { get; set; } = 1;
+    public int ThreadsPerSlot { get; set; } = Environment.ProcessorCount;
+    /// <summary>Checkpoints, shared by all silos of a cluster.</summary>
+    public string Artifacts { get; set; } = Path.Combine("studies", "artifacts");
+    /// <summary>How long a stopping silo waits for its trials to checkpoint and report.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+}

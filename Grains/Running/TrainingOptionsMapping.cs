@@ -1,0 +1,31 @@
+using Study.Training.Losses;
+using Study.Training.Trainer;
+
+namespace Study.Grains.Running;
+
+/// <summary>A trial's training options: the study's, with the trial's τ and seed.</summary>
+public static class TrainingOptionsMapping
+{
+    public static TrainingOptions For(StudySpec study, TrialSpec trial) => new()
+    {
+        Dataset = study.Dataset,
+        DataDir = study.DataDir,
+        Tau = trial.Tau ?? 1.0,
+        Loss = LossSettings.ParseKind(study.Loss),
+        HardFraction = study.HardFraction,
+        Negatives = LossSettings.ParseNegatives(study.Negatives),
+        Encoder = study.Encoder,
+        Epochs = study.Epochs,
+        BatchSize = study.BatchSize,
+        LearningRate = study.Lr,
+        Optimizer = study.Optimizer,
+        Momentum = study.Momentum,
+        WeightDecay = study.WeightDecay,
+        Schedule = study.Schedule,
+        Seed = trial.Seed,
+        SplitSeed = study.Seed,
+        Subset = study.Subset,
+        EvalSubset = study.EvalSubset,
+        Device = study.Device,
+    };
+}

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Study.Grains.Scheduling;
+using Study.Grains.Storage;
+using Study.Training.Output;
+using Study.Training.Trainer;
+
+namespace Study.Grains.Running;
+
+/// <summary>
+/// Runs trial attempts on this silo's slot threads: trains, reports every epoch to the study's coordinator (whose
+/// verdict may prune or stop the attempt), saves the evaluated trial's artifacts to the store and reports how the
+/// attempt ended. Every report and checkpoint carries the attempt number, so a stale attempt changes nothing.
+/// </summary>
+public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFactory grains, IStudyStore store,
+    ILocalSiloDetails silo, RuntimeOptions options, ILogger<TrialRunner> log)
+{
+    sealed record Running(TrialAssignment Assignment, CancellationTokenSource Cancel, CancellationTokenSource Interrupt, TaskCompletionSource Done);
+
+    readonly ConcurrentDictionary<string, Running> running = new();
+
+    public int Slots => slots.Count;
+
+    /// <summary>Starts the attempt on a free slot; false when there is none (the coordinator will place it again).</summary>
+    public bool TryStart(TrialAssignment assignment)
+    {
+        var key = assignment.Trial.Key;
+        if (running.TryGetValue(key, out var existing))
+        {
+            if (existing.Assignment.Attempt == assignment.Attempt) return true; // a repeated start
+            existing.Cancel.Cancel(); // an older attempt still finishing here: it is stale now
+            return false;
+        }
+        var entry = new Running(assignment, new CancellationTokenSource(), new CancellationTokenSource(),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!running.TryAdd(key, entry)) return false;
+        if (slots.TryRun(key, () => Execute(entry))) return true;
+        running.TryRemove(key, out _);
+        return false;
+    }
+
+    public void Cancel(string trialKey, int attempt)
+    {
+        if (running.TryGetValue(trialKey, out var entry) && entry.Assignment.Attempt <= attempt) entry.Cancel.Cancel();
+    }
+
+    /// <summary>Asks every running attempt to checkpoint at its next step and stop, and waits for them (bounded).</summary>
+    public async Task InterruptAll(TimeSpan timeout)
+    {
+        var all = running.Values.ToList();
+        foreach (var entry in all) entry.Interrupt.Cancel();
+        await Task.WhenAny(Task.WhenAll(all.Select(e => e.Done.Task)), Task.Delay(timeout));
+    }
+
+    public Task Interrupt(string trialKey)
+    {
+        if (!running.TryGetValue(trialKey, out var entry)) return Task.CompletedTask;
+        entry.Interrupt.Cancel();
+        return entry.Done.Task;
+    }
+
+    /// <returns>the delivery of the attempt's outcome, to run once the slot is free</returns>
+    Action Execute(Running entry)
+    {
+        var a = entry.Assignment;
+        var coordinator = grains.GetGrain<IStudyGrain>(a.Trial.StudyId);
+        var siloName = silo.SiloAddress.ToParsableString();
+        string CheckpointPath(int epoch, int step) => Path.Combine(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId,
+            step == 0 ? $"a{a.Attempt}-e{epoch}.ckpt" : $"a{a.Attempt}-e{epoch}-s{step}.ckpt");
+        try
+        {
+            var control = new TrainingControl
+            {
+                Attempt = a.Attempt,
+                ResumeFrom = a.ResumeFrom is { } resume && File.Exists(resume) ? resume : null,
+                CheckpointPathFor = CheckpointPath,
+                Cancel = entry.Cancel.Token,
+                Interrupt = entry.Interrupt.Token,
+                OnEpoch = m =>
+                {
+                    var verdict = coordinator.ReportEpoch(new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
+                        m.PositiveSimilarity, m.NearestNegativeSimilarity, m.PenaltyEntropy, m.ValKnnAccuracy, m.LearningRate,
+                        m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0))).GetAwaiter().GetResult();
+                    if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
+                    return verdict == EpochVerdict.Prune ? EpochDecision.Prune : EpochDecision.Continue;
+                },
+            };
+            TrainingOutcome outcome;
+            try { outcome = trainer.Train(a, control); }
+            catch (Exception e) when (e is ArgumentException or IOException or Training.Data.DatasetFormatException or InvalidDataException)
+            {
+                outcome = new TrainingOutcome(TrainingStatus.Failed, 0, [], new TrialMetrics(), null, e.Message, 0);
+            }
+            if (outcome.Evaluation is { } evaluation)
+                store.SaveArtifacts(new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
+                    evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))).GetAwaiter().GetResult();
+            var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, StatusOf(outcome.Status),
+                outcome.EpochsCompleted, outcome.Seconds, outcome.Error, ToRecord(outcome.Metrics), outcome.Checkpoint);
+            return Finish(entry, () => coordinator.ReportOutcome(report));
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "trial {Trial} attempt {Attempt} failed on this silo", a.Trial.Key, a.Attempt);
+            var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, TrialRunStatus.Failed, 0, 0,
+                $"{e.GetType().Name}: {e.Message}", new MetricsRecord(), null);
+            return Finish(entry, () => coordinator.ReportOutcome(report));
+        }
+    }
+
+    Action Finish(Running entry, Func<Task> report)
+    {
+        var a = entry.Assignment;
+        running.TryRemove(a.Trial.Key, out _);
+        return () =>
+        {
+            try { Deliver(report); }
+            finally
+            {
+                entry.Done.TrySetResult();
+                _ = grains.GetGrain<ITrialGrain>(a.Trial.Key).Finished(a.Attempt);
+            }
+        };
+    }
+
+    /// <summary>Reports must arrive: retry a few times (the coordinator may be moving to another silo).</summary>
+    void Deliver(Func<Task> send)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try { send().GetAwaiter().GetResult(); return; }
+            catch (Exception e) when (attempt < 5)
+            {
+                log.LogWarning(e, "report failed (try {Try}); retrying", attempt);
+                Thread.Sleep(500 * attempt);
+            }
+        }
+    }
+
+    static TrialRunStatus StatusOf(TrainingStatus status) => status switch
+    {
+        TrainingStatus.Completed => TrialRunStatus.Completed,
+        TrainingStatus.Pruned => TrialRunStatus.Pruned,
+        TrainingStatus.Failed => TrialRunStatus.Failed,
+        TrainingStatus.Cancelled => TrialRunStatus.Cancelled,
+        TrainingStatus.Interrupted => TrialRunStatus.Interrupted,
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static MetricsRecord ToRecord(TrialMetrics m) =>
+        new(m.LinearAccuracy, m.KnnAccuracy, m.ValLinearAccuracy, m.ValKnnAccuracy, m.Uniformity, m.Tolerance, m.Alignment, m.Loss);
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Study.Grains.Running;
+
+namespace Study.Grains.Scheduling;
+
+/// <summary>
+/// Tells the slot scheduler, every second and whenever a slot frees or fills, what this silo can host and what it
+/// runs; keeps this silo's <see cref="SlotDirectory"/> fresh; and on a graceful stop first declares the silo
+/// leaving (nothing more is placed here) and then interrupts its trials, which checkpoint at their next step and
+/// report themselves interrupted so their coordinators move them elsewhere.
+/// </summary>
+public sealed class SlotHeartbeat(SlotPool pool, TrialRunner runner, SlotDirectory directory, IGrainFactory grains,
+    ILocalSiloDetails silo, RuntimeOptions options, ILogger<SlotHeartbeat> log) : BackgroundService
+{
+    static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+    readonly SemaphoreSlim changed = new(0);
+    volatile bool leaving;
+
+    ISlotSchedulerGrain Scheduler => grains.GetGrain<ISlotSchedulerGrain>(0);
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        pool.Changed += OnChanged;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                await Beat();
+                try { await changed.WaitAsync(Period, stopping); } catch (OperationCanceledException) { break; }
+            }
+        }
+        finally { pool.Changed -= OnChanged; }
+    }
+
+    void OnChanged() { if (changed.CurrentCount == 0) changed.Release(); }
+
+    async Task Beat()
+    {
+        try
+        {
+            await Scheduler.Heartbeat(new SiloSlotReport(silo.SiloAddress, silo.Name, pool.Count, pool.Running, leaving));
+            directory.Update(await Scheduler.SiloSlots());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogDebug(e, "slot heartbeat failed; retrying");
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        leaving = true;
+        await Beat();
+        await runner.InterruptAll(options.DrainTimeout);
+        await base.StopAsync(cancellationToken);
+    }
+}

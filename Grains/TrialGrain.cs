@@ -1,0 +1,44 @@
+using Study.Grains.Running;
+using Study.Grains.Scheduling;
+
+namespace Study.Grains;
+
+/// <summary>
+/// One trial (key: study/trial), placed by <see cref="SlotPlacementDirector"/> on the silo whose slot the scheduler
+/// reserved for it. The work runs on that silo's slot thread (<see cref="TrialRunner"/>); the grain keeps its
+/// activation alive while it does, and lets it go when the attempt has ended.
+/// </summary>
+[SlotPlacement]
+public sealed class TrialGrain(TrialRunner runner) : Grain, ITrialGrain
+{
+    static readonly TimeSpan WhileTraining = TimeSpan.FromDays(30);
+
+    public Task<bool> Start(TrialAssignment assignment)
+    {
+        bool started = runner.TryStart(assignment);
+        if (started) DelayDeactivation(WhileTraining);
+        else DeactivateOnIdle();
+        return Task.FromResult(started);
+    }
+
+    public Task Cancel(int attempt)
+    {
+        runner.Cancel(this.GetPrimaryKeyString(), attempt);
+        return Task.CompletedTask;
+    }
+
+    public Task Finished(int attempt)
+    {
+        DelayDeactivation(TimeSpan.FromSeconds(-1));
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A silo stopping gracefully: the trial checkpoints at its next step and reports itself interrupted, so the
+        // coordinator moves it to another silo, losing at most one step.
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+            await runner.Interrupt(this.GetPrimaryKeyString()).WaitAsync(cancellationToken).ContinueWith(_ => { });
+    }
+}

@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+using Study.Grains;
+using Study.Grains.Hosting;
+using Study.Grains.Running;
+using Study.Grains.Storage;
+using Study.Training.Trainer;
+
+namespace Study.Tests.Runtime;
+
+/// <summary>
+/// A real Orleans cluster of in-process silos (TestingHost) running the study runtime, one silo per entry of
+/// <c>slots</c> (Primary, Secondary_1, …), sharing one store as silos share a database. A trainer wrapper
+/// records, per silo, how many trials ran at once.
+/// </summary>
+public sealed class TestRuntimeCluster : IAsyncDisposable
+{
+    static readonly ConcurrentDictionary<string, TestRuntimeCluster> ByName = new();
+
+    public TestCluster Cluster { get; }
+    public IStudyStore Store { get; }
+    public string Artifacts { get; }
+    public int[] Slots { get; }
+    public ConcurrentDictionary<string, int> MaxConcurrent { get; } = new();
+    public ConcurrentDictionary<string, int> Concurrent { get; } = new();
+
+    TestRuntimeCluster(int[] slots, IStudyStore store)
+    {
+        Slots = slots;
+        Store = store;
+        Artifacts = Directory.CreateTempSubdirectory("study-artifacts-").FullName;
+        var name = Guid.NewGuid().ToString("n");
+        ByName[name] = this;
+        var builder = new TestClusterBuilder((short)slots.Length);
+        builder.Properties["StudyTestCluster"] = name;
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+    }
+
+    public static async Task<TestRuntimeCluster> Start(int[] slots, IStudyStore? store = null)
+    {
+        var cluster = new TestRuntimeCluster(slots, store ?? new MemoryStudyStore());
+        await cluster.Cluster.DeployAsync();
+        return cluster;
+    }
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public static int IndexOf(string siloName) => siloName == "Primary" ? 0 : int.Parse(siloName.Split('_')[1]);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        try { Directory.Delete(Artifacts, recursive: true); } catch { }
+    }
+
+    sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var owner = ByName[silo.Configuration["StudyTestCluster"]!];
+            var name = silo.Configuration["Orleans:Name"]!;
+            silo.UseInMemoryReminderService();
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+            });
+            silo.AddStudyRuntime(owner.Store, new RuntimeOptions
+            {
+                Slots = owner.Slots[IndexOf(name)], ThreadsPerSlot = 1, Artifacts = owner.Artifacts, DrainTimeout = TimeSpan.FromSeconds(5),
+            });
+            silo.Services.AddSingleton<ITrialTrainer>(sp => new CountingTrainer(
+                new TrainerSelector(sp.GetRequiredService<ContrastiveTrialTrainer>(), sp.GetRequiredService<SyntheticTrialTrainer>()), owner, name));
+        }
+    }
+
+    sealed class CountingTrainer(ITrialTrainer inner, TestRuntimeCluster owner, string silo) : ITrialTrainer
+    {
+        public TrainingOutcome Train(TrialAssignment assignment, TrainingControl control)
+        {
+            int now = owner.Concurrent.AddOrUpdate(silo, 1, (_, n) => n + 1);
+            owner.MaxConcurrent.AddOrUpdate(silo, now, (_, max) => Math.Max(max, now));
+            try { return inner.Train(assignment, control); }
+            finally { owner.Concurrent.AddOrUpdate(silo, 0, (_, n) => n - 1); }
+        }
+    }
+}
