@@ -51,9 +51,14 @@ public sealed class SlotHeartbeat(SlotPool pool, TrialRunner runner, SlotDirecto
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        leaving = true;
-        await Beat();
-        await runner.InterruptAll(options.DrainTimeout);
+        // A stop whose token is already cancelled is an ungraceful one (the host gave up, or a test kills the silo):
+        // behave like a crash and leave the trials to the coordinators' failure detection.
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            leaving = true;
+            await Beat();
+            await runner.InterruptAll(options.DrainTimeout);
+        }
         await base.StopAsync(cancellationToken);
     }
 }
