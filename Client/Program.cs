@@ -57,8 +57,14 @@ namespace Study.Client
             {
                 "train" => TrainCommand.Run(rest, cancel),
                 "bench" => BenchCommand.Run(rest, cancel),
-                "run" or "submit" or "watch" or "list" or "show" or "cancel" or "resume" or "report" =>
-                    throw new UsageException($"'{args[0]}' needs the study runtime, which this build does not have yet"),
+                "run" => RunCommand.Run(rest, cancel).GetAwaiter().GetResult(),
+                "submit" => SubmitCommand.Run(rest).GetAwaiter().GetResult(),
+                "watch" => WatchCommand.Run(rest, cancel).GetAwaiter().GetResult(),
+                "list" => ListCommand.Run(rest).GetAwaiter().GetResult(),
+                "show" => ShowCommand.Run(rest).GetAwaiter().GetResult(),
+                "cancel" => CancelCommand.Run(rest).GetAwaiter().GetResult(),
+                "resume" => ResumeCommand.Run(rest, cancel).GetAwaiter().GetResult(),
+                "report" => ReportCommand.Run(rest).GetAwaiter().GetResult(),
                 _ => throw new UsageException($"unknown command '{args[0]}'{ClosestName.Hint(args[0], Help.Commands)}; see study --help"),
             };
         }

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Study.Grains;
+using Study.Grains.Pruning;
+using Study.Grains.Sampling;
+using Study.Training.Output;
+
+namespace Study.Client.Cli;
+
+/// <summary>The study options of `run` and `submit` (SPEC §2), read and checked into a <see cref="StudySpec"/>.</summary>
+public static class StudyOptionReader
+{
+    public static readonly string[] Objectives = ["linear_accuracy", "knn_accuracy"];
+
+    public static readonly OptionSpec[] StudySpecs =
+    [
+        new("taus", "grid τ values, comma-separated", ValueName: "LIST", Default: "0.07,0.2,0.3,0.5,0.7,1.0"),
+        new("search", "grid, random or adaptive (adaptive starts from --taus when given)", ValueName: "NAME", Default: "grid"),
+        new("trials", "total trials per seed for random and adaptive search", ValueName: "N", Default: "the grid size"),
+        new("tau-range", "log-uniform range of random and adaptive search", ValueName: "MIN:MAX", Default: "0.02:2"),
+        new("seeds", "replicates: every τ runs with N seeds; τ is ranked by the seed mean", ValueName: "N", Default: "1"),
+        new("objective", "linear_accuracy or knn_accuracy, measured on the validation split", ValueName: "NAME", Default: "linear_accuracy"),
+        new("parallel", "most trials at once", ValueName: "N", Default: "all free slots"),
+        new("pruner", "none, median or asha", ValueName: "NAME", Default: "none"),
+        new("max-restarts", "a trial whose silo dies more often than this is marked failed", ValueName: "N", Default: "3"),
+    ];
+
+    public static StudySpec Read(ParsedArguments a, string studyId)
+    {
+        var taus = a.Value("taus") is { } list ? ParseTaus(list) : StudySpec.PaperTaus;
+        var search = a.Choice("search", TauSamplers.Names, "grid");
+        var (tauMin, tauMax) = a.Value("tau-range") is { } range ? ParseRange(range) : (0.02, 2.0);
+        var trials = a.Int("trials", min: 1);
+        if (search == "grid" && trials is not null) throw new UsageException("--trials applies to --search random or adaptive; the grid runs every --taus value");
+        var seeds = a.Int("seeds", min: 1) ?? 1;
+        // Every training option is checked as `train` checks it (with a placeholder τ: the grid's are checked above).
+        var training = TrainingOptionReader.Read(a, taus[0]);
+        return new StudySpec
+        {
+            StudyId = studyId,
+            Dataset = training.Dataset,
+            DataDir = training.DataDir,
+            Taus = taus,
+            TausGiven = a.Has("taus"),
+            Search = search,
+            Trials = trials,
+            TauMin = tauMin,
+            TauMax = tauMax,
+            Seeds = seeds,
+            Objective = a.Choice("objective", Objectives, "linear_accuracy"),
+            Loss = a.String("loss", "infonce"),
+            HardFraction = training.HardFraction,
+            Negatives = a.String("negatives", "batch"),
+            Encoder = training.Encoder,
+            Epochs = training.Epochs,
+            BatchSize = training.BatchSize,
+            Lr = training.LearningRate,
+            Optimizer = training.Optimizer,
+            Momentum = training.Momentum,
+            WeightDecay = training.WeightDecay,
+            Schedule = training.Schedule,
+            Seed = training.Seed,
+            Subset = training.Subset,
+            EvalSubset = training.EvalSubset,
+            Parallel = a.Int("parallel", min: 1),
+            Threads = a.Int("threads", min: 1),
+            Pruner = a.Choice("pruner", TrialPruners.Names, "none"),
+            MaxRestarts = a.Int("max-restarts", min: 0) ?? 3,
+            Device = training.Device,
+        };
+    }
+
+    public static double[] ParseTaus(string list)
+    {
+        var parts = list.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Any(p => p.Length == 0)) throw new UsageException($"--taus: '{list}' has an empty value; give numbers separated by commas");
+        var taus = parts.Select(p => TrainingOptionReader.ParseTau("taus", p)).ToArray();
+        if (taus.Distinct().Count() != taus.Length) throw new UsageException($"--taus: '{list}' repeats a value");
+        return taus;
+    }
+
+    static (double, double) ParseRange(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length != 2) throw new UsageException($"--tau-range: '{text}' is not MIN:MAX");
+        var min = TrainingOptionReader.ParseTau("tau-range", parts[0]);
+        var max = TrainingOptionReader.ParseTau("tau-range", parts[1]);
+        if (min >= max) throw new UsageException($"--tau-range: {text} is empty (MIN must be below MAX)");
+        return (min, max);
+    }
+
+    public static string NewStudyId() => TrialNaming.NewStudyId("study");
+
+    public static string Format(double value) => value.ToString("0.#####", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Study.Client.Cli;
+using Study.Client.Connection;
+using Study.Grains.Storage;
+using Study.Training.Output;
+
+namespace Study.Client.Commands;
+
+/// <summary>`study list [--json]`: the studies of the store, from its own tables.</summary>
+public static class ListCommand
+{
+    public static readonly OptionSpec[] Specs = [OptionSpec.Flag("json", "print an array of {study_id, status, created, trials, best}"), .. StudyStores.Specs];
+
+    public static async Task<int> Run(IReadOnlyList<string> args)
+    {
+        var a = ParsedArguments.Parse("list", args, Specs);
+        if (a.Positionals.Count > 0) throw new UsageException($"study list: unexpected argument '{a.Positionals[0]}'");
+        if (StudyStores.Cluster(a) is null && !File.Exists(a.String("store", StudyStores.DefaultStore)))
+        {
+            Console.WriteLine(a.Flag("json") ? "[]" : "no studies yet");
+            return ExitCodes.Completed;
+        }
+        await using var store = await StudyStores.Open(a, mustExist: true);
+        var rows = new List<(StudyRecord Study, int Trials)>();
+        foreach (var study in await store.ListStudies()) rows.Add((study, (await store.GetTrials(study.StudyId)).Count));
+        if (a.Flag("json"))
+        {
+            var array = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
+            {
+                ["study_id"] = r.Study.StudyId,
+                ["status"] = r.Study.Status,
+                ["created"] = Created(r.Study),
+                ["trials"] = r.Trials,
+                ["best"] = Best(r.Study),
+            }).ToArray());
+            Console.WriteLine(array.ToJsonString(StudyJson.Options));
+            return ExitCodes.Completed;
+        }
+        if (rows.Count == 0) { Console.WriteLine("no studies yet"); return ExitCodes.Completed; }
+        Console.WriteLine($"{"study",-30} {"status",-10} {"created",-20} {"trials",6}  best");
+        foreach (var (study, trials) in rows)
+        {
+            var best = Best(study);
+            var text = best is null ? "-" : $"τ = {best["tau"]} ({best["objective"]} {best["value"]?.GetValue<double>():0.0000})";
+            Console.WriteLine($"{study.StudyId,-30} {study.Status,-10} {Created(study)[..19].Replace('T', ' '),-20} {trials,6}  {text}");
+        }
+        return ExitCodes.Completed;
+    }
+
+    static string Created(StudyRecord s) => DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedMs).ToString("O");
+
+    static JsonObject? Best(StudyRecord s) =>
+        s.BestJson is { } json && JsonNode.Parse(json) is JsonObject summary && summary["best"] is JsonObject best ? (JsonObject)best.DeepClone() : null;
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Study.Client.Cli;
+using Study.Grains.Storage;
+
+namespace Study.Client.Connection;
+
+/// <summary>
+/// The lease a process holds on an embedded study while it drives it, so that two processes never do: renewed every
+/// few seconds; a holder on this machine whose process is gone (killed) loses it at once.
+/// </summary>
+public sealed class StudyLease : IAsyncDisposable
+{
+    static readonly TimeSpan Ttl = TimeSpan.FromSeconds(20);
+    readonly IStudyStore store;
+    readonly string studyId;
+    readonly CancellationTokenSource stop = new();
+    readonly Task renewing;
+
+    StudyLease(IStudyStore store, string studyId)
+    {
+        this.store = store;
+        this.studyId = studyId;
+        renewing = Task.Run(Renew);
+    }
+
+    /// <summary>This process, as lease owners are written: host, pid and process start time.</summary>
+    public static string Me { get; } = Owner(Environment.MachineName, Environment.ProcessId, Process.GetCurrentProcess().StartTime.ToUniversalTime().Ticks);
+
+    static string Owner(string host, int pid, long startTicks) => $"{host}:{pid}:{startTicks}";
+
+    public static async Task<StudyLease> Acquire(IStudyStore store, string studyId)
+    {
+        var result = await store.TryAcquireLease(studyId, Me, Ttl, IsGone);
+        return result.Outcome switch
+        {
+            LeaseOutcome.Acquired => new StudyLease(store, studyId),
+            LeaseOutcome.HeldByOther => throw new UsageException($"study {studyId} is being driven by another process ({result.Owner}); use watch, or cancel it"),
+            _ => throw new UsageException($"no study '{studyId}' in the store"),
+        };
+    }
+
+    /// <summary>Whether a lease owner is a process of this machine that no longer runs (the only case we can know).</summary>
+    public static bool IsGone(string owner)
+    {
+        var parts = owner.Split(':');
+        if (parts.Length != 3 || parts[0] != Environment.MachineName || !int.TryParse(parts[1], out var pid)) return false;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.StartTime.ToUniversalTime().Ticks.ToString() != parts[2];
+        }
+        catch (ArgumentException) { return true; }
+        catch (InvalidOperationException) { return true; }
+    }
+
+    async Task Renew()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try { await Task.Delay(TimeSpan.FromSeconds(5), stop.Token); } catch (OperationCanceledException) { break; }
+            try { await store.RenewLease(studyId, Me, Ttl); } catch (Exception) { /* next time */ }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        stop.Cancel();
+        await renewing;
+        await store.ReleaseLease(studyId, Me);
+    }
+}

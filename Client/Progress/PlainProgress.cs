@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text.Json;
+using Study.Grains;
+using Study.Grains.Storage;
+
+namespace Study.Client.Progress;
+
+/// <summary>
+/// Progress as plain lines (for pipes and logs; the live view comes from the same polling): a line when a trial
+/// starts, finishes an epoch, or ends, read from the store every second.
+/// </summary>
+public sealed class PlainProgress(IStudyStore store, string studyId, TextWriter output)
+{
+    readonly Dictionary<string, (string Status, int Attempt)> seen = new();
+    readonly HashSet<(string, int, int)> epochsSeen = new();
+
+    /// <summary>
+    /// Polls until the study ends, then returns its final row. On <paramref name="cancel"/>: with
+    /// <paramref name="onCancel"/>, runs it once and follows the study to its (cancelled) end; without, returns null.
+    /// </summary>
+    public async Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null)
+    {
+        bool cancelling = false;
+        while (true)
+        {
+            if (cancel.IsCancellationRequested && !cancelling)
+            {
+                if (onCancel is null) return null;
+                cancelling = true;
+                await onCancel();
+            }
+            var study = await store.GetStudy(studyId) ?? throw new InvalidOperationException($"study {studyId} vanished");
+            await Print();
+            if (StudyStatuses.IsFinal(study.Status)) return study;
+            try { await Task.Delay(1000, cancelling ? CancellationToken.None : cancel); }
+            catch (OperationCanceledException) { }
+        }
+    }
+
+    async Task Print()
+    {
+        var trials = await store.GetTrials(studyId);
+        var epochs = await store.GetEpochs(studyId);
+        foreach (var e in epochs.Where(e => epochsSeen.Add((e.TrialId, e.Epoch, e.Attempt))))
+        {
+            using var json = JsonDocument.Parse(e.MetricsJson);
+            var m = json.RootElement;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{e.TrialId}: epoch {e.Epoch} loss {m.GetProperty("loss").GetDouble():0.0000} val_knn_accuracy {m.GetProperty("val_knn_accuracy").GetDouble():0.000}"));
+        }
+        foreach (var t in trials)
+        {
+            if (seen.TryGetValue(t.TrialId, out var before) && before == (t.Status, t.Attempt)) continue;
+            seen[t.TrialId] = (t.Status, t.Attempt);
+            if (t.Status == TrialStatuses.Queued && t.Attempt == 0) continue;
+            output.WriteLine(t.Status switch
+            {
+                TrialStatuses.Running => $"{t.TrialId}: running (attempt {t.Attempt}) on {t.Silo}",
+                TrialStatuses.Queued => $"{t.TrialId}: queued again (attempt {t.Attempt} ended){(t.Restarts > 0 ? $"; its silo died {t.Restarts} time(s)" : "")}",
+                TrialStatuses.Failed => $"{t.TrialId}: failed: {t.Error}",
+                _ => $"{t.TrialId}: {t.Status} after {t.EpochsCompleted} epoch(s), {t.DurationSeconds:0.0} s",
+            });
+        }
+        output.Flush();
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Study.Grains.Storage;
+using Study.Training.Output;
+
+namespace Study.Client.Reporting;
+
+/// <summary>
+/// Writes a study's output folder (SPEC §4) from the store alone: results.json, trials.csv and
+/// trials/&lt;trial_id&gt;/ (metrics.jsonl, result.json, and for evaluated trials embeddings.npy, labels.npy,
+/// similarities.json). Running it again rewrites the same files.
+/// </summary>
+public static class StudyFolderWriter
+{
+    static readonly string[] MetricColumns =
+        ["linear_accuracy", "knn_accuracy", "val_linear_accuracy", "val_knn_accuracy", "uniformity", "tolerance", "alignment", "loss"];
+
+    public static async Task Write(IStudyStore store, StudyResults results, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "results.json"), results.ToJson().ToJsonString(StudyJson.Options) + "\n");
+        File.WriteAllText(Path.Combine(folder, "trials.csv"), Csv(results));
+        foreach (var trial in results.Trials)
+        {
+            var dir = Path.Combine(folder, "trials", trial.TrialId);
+            Directory.CreateDirectory(dir);
+            File.WriteAllLines(Path.Combine(dir, "metrics.jsonl"),
+                results.Epochs.Where(e => e.TrialId == trial.TrialId).OrderBy(e => e.Epoch).Select(e => e.MetricsJson));
+            File.WriteAllText(Path.Combine(dir, "result.json"), StudyJson.Serialize(StudyResults.Entry(trial)) + "\n");
+            if (await store.GetArtifacts(trial.StudyId, trial.TrialId) is { } artifacts)
+            {
+                long n = artifacts.Labels.Length;
+                NpyWriter.WriteFloat32(Path.Combine(dir, "embeddings.npy"), artifacts.Embeddings, n, artifacts.EmbeddingDimension);
+                NpyWriter.WriteInt64(Path.Combine(dir, "labels.npy"), artifacts.Labels, n);
+                using var similarities = JsonDocument.Parse(artifacts.SimilaritiesJson);
+                File.WriteAllText(Path.Combine(dir, "similarities.json"), JsonSerializer.Serialize(similarities.RootElement, StudyJson.Options) + "\n");
+            }
+        }
+    }
+
+    static string Csv(StudyResults results)
+    {
+        var csv = new StringBuilder();
+        csv.AppendLine(string.Join(",", ["trial_id", "tau", "seed", "status", "epochs_completed", "attempts", "silo", "duration_seconds", "error", .. MetricColumns]));
+        foreach (var e in results.Entries)
+        {
+            var cells = new List<string?>
+            {
+                e.TrialId, Number(e.Tau), e.Seed.ToString(CultureInfo.InvariantCulture), e.Status,
+                e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), e.Attempts.ToString(CultureInfo.InvariantCulture), e.Silo,
+                Number(e.DurationSeconds), e.Error,
+            };
+            cells.AddRange(MetricColumns.Select(name => Number(e.Metrics.Get(name))));
+            csv.AppendLine(string.Join(",", cells.Select(Escape)));
+        }
+        return csv.ToString();
+    }
+
+    static string? Number(double? value) => value?.ToString("R", CultureInfo.InvariantCulture);
+
+    static string Escape(string? cell) =>
+        cell is null ? "" : cell.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + cell.Replace("\"", "\"\"") + "\"" : cell;
+}

@@ -1,0 +1,81 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Study.Grains;
+using Study.Grains.Coordinator;
+using Study.Grains.Storage;
+using Study.Training.Output;
+using Study.Training.Trainer;
+
+namespace Study.Client.Reporting;
+
+/// <summary>A study as the store holds it, and its results.json (SPEC §4).</summary>
+public sealed class StudyResults
+{
+    public required StudyRecord Study { get; init; }
+    public required StudySpec Spec { get; init; }
+    public required IReadOnlyList<TrialRecord> Trials { get; init; }
+    public required IReadOnlyList<EpochRecord> Epochs { get; init; }
+
+    public static async Task<StudyResults?> Load(IStudyStore store, string studyId)
+    {
+        var study = await store.GetStudy(studyId);
+        if (study is null) return null;
+        return new StudyResults
+        {
+            Study = study,
+            Spec = JsonSerializer.Deserialize<StudySpec>(study.SpecJson, StudyJson.Compact)!,
+            Trials = await store.GetTrials(studyId),
+            Epochs = await store.GetEpochs(studyId),
+        };
+    }
+
+    public static TrialEntry Entry(TrialRecord t)
+    {
+        var m = StudyAnalysis.Metrics(t);
+        var metrics = m is null ? new TrialMetrics()
+            : new TrialMetrics(m.LinearAccuracy, m.KnnAccuracy, m.ValLinearAccuracy, m.ValKnnAccuracy, m.Uniformity, m.Tolerance, m.Alignment, m.Loss);
+        return new TrialEntry(t.TrialId, t.Tau, t.Seed, t.Status, t.EpochsCompleted, Math.Max(t.Attempt, 0), t.Silo,
+            Math.Round(t.DurationSeconds, 3), t.Error, metrics);
+    }
+
+    public IEnumerable<TrialEntry> Entries => Trials.Select(Entry);
+
+    public BestTrial? Best => StudyAnalysis.Best(Spec, Trials);
+
+    public JsonObject ToJson()
+    {
+        var best = Best;
+        var json = new JsonObject
+        {
+            ["study_id"] = Study.StudyId,
+            ["status"] = Study.Status,
+            ["created"] = DateTimeOffset.FromUnixTimeMilliseconds(Study.CreatedMs).ToString("O"),
+            ["spec"] = JsonSerializer.SerializeToNode(Spec, StudyJson.Options),
+            ["versions"] = new JsonObject
+            {
+                ["study"] = typeof(StudyResults).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0",
+                ["torchsharp"] = VersionOf(typeof(TorchSharp.torch)),
+                ["orleans"] = VersionOf(typeof(Orleans.IGrainFactory)),
+            },
+            ["dataset"] = Spec.Dataset,
+            ["loss"] = Spec.Loss,
+            ["objective"] = Spec.Objective,
+            ["trials"] = new JsonArray(Entries.Select(e => JsonSerializer.SerializeToNode(e, StudyJson.Options)).ToArray()),
+            ["best"] = best is null ? null : new JsonObject
+            {
+                ["trial_id"] = best.TrialId, ["tau"] = best.Tau, ["objective"] = best.Objective, ["value"] = best.Value,
+            },
+            ["pareto"] = new JsonArray(StudyAnalysis.ParetoSet(Trials).Select(id => (JsonNode)id!).ToArray()),
+            ["error"] = Study.Error,
+        };
+        return json;
+    }
+
+    static string VersionOf(Type type)
+    {
+        var assembly = type.Assembly;
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return (informational ?? assembly.GetName().Version?.ToString(3) ?? "?").Split('+')[0];
+    }
+}
