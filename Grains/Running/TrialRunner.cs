@@ -84,6 +84,8 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                         m.PositiveSimilarity, m.NearestNegativeSimilarity, m.PenaltyEntropy, m.ValKnnAccuracy, m.LearningRate,
                         m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0))).GetAwaiter().GetResult();
                     if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
+                    // The coordinator now resumes this trial from this epoch's checkpoint: the previous one is no longer needed.
+                    if (verdict != EpochVerdict.Stop && m.Epoch > 1) TryDelete(CheckpointPath(m.Epoch - 1, 0));
                     return verdict == EpochVerdict.Prune ? EpochDecision.Prune : EpochDecision.Continue;
                 },
             };
@@ -98,6 +100,8 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                     evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))).GetAwaiter().GetResult();
             var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, StatusOf(outcome.Status),
                 outcome.EpochsCompleted, outcome.Seconds, outcome.Error, ToRecord(outcome.Metrics), outcome.Checkpoint);
+            if (outcome.Status is not TrainingStatus.Interrupted)
+                return Finish(entry, () => coordinator.ReportOutcome(report), cleanUp: Path.Combine(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId));
             return Finish(entry, () => coordinator.ReportOutcome(report));
         }
         catch (Exception e)
@@ -109,19 +113,30 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         }
     }
 
-    Action Finish(Running entry, Func<Task> report)
+    /// <param name="cleanUp">the trial's checkpoint folder, to empty of this attempt's files once an ended attempt is reported</param>
+    Action Finish(Running entry, Func<Task> report, string? cleanUp = null)
     {
         var a = entry.Assignment;
         running.TryRemove(a.Trial.Key, out _);
         return () =>
         {
-            try { Deliver(report); }
+            try
+            {
+                Deliver(report);
+                if (cleanUp is not null && Directory.Exists(cleanUp))
+                    foreach (var file in Directory.GetFiles(cleanUp, $"a{a.Attempt}-*.ckpt")) TryDelete(file);
+            }
             finally
             {
                 entry.Done.TrySetResult();
                 _ = grains.GetGrain<ITrialGrain>(a.Trial.Key).Finished(a.Attempt);
             }
         };
+    }
+
+    static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>Reports must arrive: retry a few times (the coordinator may be moving to another silo).</summary>

@@ -1,4 +1,3 @@
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -6,7 +5,7 @@ namespace Study.Training.Evaluation;
 
 /// <summary>
 /// Linear evaluation (SPEC §6): multinomial logistic regression on standardised features, fitted full-batch with
-/// L-BFGS to convergence (a few hundred iterations at most) with a small L2 penalty that keeps it well posed.
+/// L-BFGS (<see cref="Lbfgs"/>) to convergence (a few hundred iterations at most) with a small L2 penalty that keeps it well posed.
 /// </summary>
 public sealed class LinearProbe : IDisposable
 {
@@ -32,26 +31,26 @@ public sealed class LinearProbe : IDisposable
         }
         using var _ = x;
         long d = features.shape[1];
-        Parameter weight, bias;
-        using (var initial = randn(new[] { d, (long)classes }, generator: generator))
-            weight = new Parameter(initial.mul(0.01).to(features.device));
-        bias = new Parameter(zeros(classes, device: features.device));
-        var probe = new LinearProbe(mean, scale, weight, bias);
-        using var optimizer = optim.LBFGS(new[] { weight, bias }, lr: 1, max_iter: MaxIterations,
-            tolerange_grad: 1e-6, tolerance_change: 1e-10, history_size: 20);
-        int evaluations = 0;
-        Tensor Closure()
+        // One flat vector of weights [d × classes] and biases [classes], optimised together.
+        Tensor parameters;
+        using (var initial = randn(new[] { d * classes + classes }, generator: generator))
+            parameters = initial.mul(0.01).to(features.device);
+        (double, Tensor) Objective(Tensor flat)
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            using var grad = enable_grad();
+            var p = flat.detach().requires_grad_();
+            var weight = p.narrow(0, 0, d * classes).view(d, classes);
+            var bias = p.narrow(0, d * classes, classes);
             var loss = F.cross_entropy(x.mm(weight) + bias, labels) + L2 * weight.pow(2).sum();
             loss.backward();
-            evaluations++;
-            return loss.MoveToOuterDisposeScope();
+            return (loss.item<float>(), p.grad!.detach().clone().MoveToOuterDisposeScope());
         }
-        using (var final = optimizer.step(Closure)) { }
-        probe.Iterations = evaluations;
-        return probe;
+        int iterations = Lbfgs.Minimize(Objective, parameters, MaxIterations);
+        var w = parameters.narrow(0, 0, d * classes).view(d, classes).clone();
+        var b = parameters.narrow(0, d * classes, classes).clone();
+        parameters.Dispose();
+        return new LinearProbe(mean, scale, w, b) { Iterations = iterations };
     }
 
     public double Accuracy(Tensor features, Tensor labels)
