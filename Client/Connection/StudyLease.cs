@@ -24,9 +24,10 @@ public sealed class StudyLease : IAsyncDisposable
     }
 
     /// <summary>This process, as lease owners are written: host, pid and process start time.</summary>
-    public static string Me { get; } = Owner(Environment.MachineName, Environment.ProcessId, Process.GetCurrentProcess().StartTime.ToUniversalTime().Ticks);
+    public static string Me { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{StartSeconds(Process.GetCurrentProcess())}";
 
-    static string Owner(string host, int pid, long startTicks) => $"{host}:{pid}:{startTicks}";
+    // Whole seconds: the start time .NET derives for a process differs by fractions between readers.
+    static long StartSeconds(Process process) => new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeSeconds();
 
     public static async Task<StudyLease> Acquire(IStudyStore store, string studyId)
     {
@@ -47,7 +48,8 @@ public sealed class StudyLease : IAsyncDisposable
         try
         {
             using var process = Process.GetProcessById(pid);
-            return process.StartTime.ToUniversalTime().Ticks.ToString() != parts[2];
+            // Same pid but another start time: the pid was reused by a new process.
+            return !long.TryParse(parts[2], out var started) || Math.Abs(StartSeconds(process) - started) > 2;
         }
         catch (ArgumentException) { return true; }
         catch (InvalidOperationException) { return true; }

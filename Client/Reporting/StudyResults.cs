@@ -72,10 +72,8 @@ public sealed class StudyResults
         return json;
     }
 
-    static string VersionOf(Type type)
-    {
-        var assembly = type.Assembly;
-        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        return (informational ?? assembly.GetName().Version?.ToString(3) ?? "?").Split('+')[0];
-    }
+    /// <summary>The package version (assembly versions stay at x.0.0): "10.4.2. Commit Hash: …" or "0.107.0+…" → the number.</summary>
+    static string VersionOf(Type type) =>
+        type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split(' ', '+')[0].TrimEnd('.')
+        ?? type.Assembly.GetName().Version?.ToString(3) ?? "?";
 }
