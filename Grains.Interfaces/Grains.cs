@@ -55,6 +55,9 @@ public interface ISlotSchedulerGrain : IGrainWithIntegerKey
     /// <summary>Grants as many of the trials as there are free slots, spreading them over the least busy silos.</summary>
     [Alias("Reserve")] Task<SlotGrant[]> Reserve(string[] trialKeys);
     [Alias("Release")] Task Release(string[] trialKeys);
+    /// <summary>Of the given (trial, silo) pairs, those whose silo reported within the last seconds without that trial:
+    /// the trial is not running there (its outcome was lost, or it never started).</summary>
+    [Alias("Absent")] Task<string[]> Absent(Dictionary<string, SiloAddress> trials);
     /// <summary>Free slots in the cluster now.</summary>
     [Alias("FreeSlots")] Task<int> FreeSlots();
     /// <summary>Names of the silos that can host trials (more than 0 slots), for placement without a reservation.</summary>

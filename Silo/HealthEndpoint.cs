@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Study.Grains.Scheduling;
@@ -12,43 +13,50 @@ namespace Study.Silo;
 /// </summary>
 public sealed class HealthEndpoint(int port, SlotPool slots, IHostApplicationLifetime lifetime) : BackgroundService
 {
+    // A plain TCP listener: .NET's managed HttpListener can throw in its constructor when a request arrives while it
+    // starts (seen here: ArgumentNullException in HttpEndPointListener.ProcessAccept), and probes arrive early.
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://+:{port}/");
-        try { listener.Start(); }
-        catch (HttpListenerException)
+        var listener = new TcpListener(IPAddress.Any, port);
+        listener.Start();
+        try
         {
-            listener.Prefixes.Clear();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            listener.Start();
+            while (!stopping.IsCancellationRequested)
+            {
+                TcpClient client;
+                try { client = await listener.AcceptTcpClientAsync(stopping); }
+                catch (OperationCanceledException) { break; }
+                _ = Task.Run(() => Serve(client), CancellationToken.None);
+            }
         }
-        using var registration = stopping.Register(listener.Stop);
-        while (!stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try { context = await listener.GetContextAsync(); }
-            catch (Exception) when (stopping.IsCancellationRequested) { break; }
-            catch (HttpListenerException) { continue; }
-            Respond(context);
-        }
+        finally { listener.Stop(); }
     }
 
-    void Respond(HttpListenerContext context)
+    async Task Serve(TcpClient client)
     {
-        var path = context.Request.Url?.AbsolutePath ?? "/";
-        bool started = lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested;
-        var (status, body, type) = path switch
+        using var _ = client;
+        try
         {
-            "/healthz" => started ? (200, "ok\n", "text/plain") : (503, "starting or stopping\n", "text/plain"),
-            "/metrics" => (200, Metrics(), "text/plain; version=0.0.4"),
-            _ => (404, "not found\n", "text/plain"),
-        };
-        var bytes = Encoding.UTF8.GetBytes(body);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = type;
-        context.Response.OutputStream.Write(bytes);
-        context.Response.Close();
+            var stream = client.GetStream();
+            stream.ReadTimeout = 5000;
+            using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+            var requestLine = await reader.ReadLineAsync() ?? "";
+            while (!string.IsNullOrEmpty(await reader.ReadLineAsync())) { } // headers
+            var parts = requestLine.Split(' ');
+            var path = parts.Length > 1 ? parts[1].Split('?')[0] : "/";
+            bool started = lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested;
+            var (status, reason, body, type) = path switch
+            {
+                "/healthz" => started ? (200, "OK", "ok\n", "text/plain") : (503, "Service Unavailable", "starting or stopping\n", "text/plain"),
+                "/metrics" => (200, "OK", Metrics(), "text/plain; version=0.0.4"),
+                _ => (404, "Not Found", "not found\n", "text/plain"),
+            };
+            var bytes = Encoding.UTF8.GetBytes(body);
+            var head = $"HTTP/1.1 {status} {reason}\r\nContent-Type: {type}\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+            await stream.WriteAsync(bytes);
+        }
+        catch (IOException) { }
     }
 
     string Metrics() => string.Create(CultureInfo.InvariantCulture, $"""

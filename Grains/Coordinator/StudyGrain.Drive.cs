@@ -19,6 +19,7 @@ public sealed partial class StudyGrain
         if (!Active) return;
         if (cancelRequested) await CancelTrials();
         await RequeueLostTrials();
+        await RequeueVanishedTrials();
         if (toRelease.Count > 0)
         {
             var keys = toRelease.ToArray();
@@ -61,6 +62,8 @@ public sealed partial class StudyGrain
         {
             trial.Silo = grant.Silo;
             trial.CancelSent = false;
+            trial.AttemptSeen = DateTime.UtcNow;
+            trial.MissingSince = null;
         }
         var calls = new List<Task<bool>>();
         foreach (var (trial, grant) in started)
@@ -107,6 +110,40 @@ public sealed partial class StudyGrain
             toRelease.Add(trial.Key);
         }
     }
+
+    /// <summary>
+    /// Trials whose (live) silo keeps reporting that it does not run them: the attempt's outcome was lost on the way
+    /// (say, while this coordinator moved off a dead silo). After a grace period they are resumed as after a silo death.
+    /// </summary>
+    async Task RequeueVanishedTrials()
+    {
+        var now = DateTime.UtcNow;
+        var candidates = trials.Values
+            .Where(t => t.Status == TrialStatuses.Running && t.Silo is not null && now - t.AttemptSeen > VanishGrace)
+            .ToDictionary(t => t.Key, t => t.Silo!);
+        if (candidates.Count == 0) return;
+        var absent = (await Scheduler.Absent(candidates)).ToHashSet();
+        foreach (var trial in trials.Values.Where(t => candidates.ContainsKey(t.Key)).ToList())
+        {
+            if (!absent.Contains(trial.Key)) { trial.MissingSince = null; continue; }
+            trial.MissingSince ??= now;
+            if (now - trial.MissingSince < VanishGrace) continue;
+            int restarts = trial.Record.Restarts + 1;
+            bool giveUp = restarts > spec!.MaxRestarts;
+            log.LogWarning("trial {Trial}: its silo no longer runs attempt {Attempt}; {Action}", trial.Key, trial.Record.Attempt,
+                giveUp ? "failed" : "resuming it");
+            await Save(trial, trial.Record with
+            {
+                Restarts = restarts,
+                Status = cancelRequested ? TrialStatuses.Cancelled : giveUp ? TrialStatuses.Failed : TrialStatuses.Queued,
+                Error = giveUp ? $"its attempts were lost {restarts} times (more than --max-restarts {spec.MaxRestarts})" : trial.Record.Error,
+            });
+            trial.Silo = null;
+            toRelease.Add(trial.Key);
+        }
+    }
+
+    static readonly TimeSpan VanishGrace = TimeSpan.FromSeconds(10);
 
     async Task CancelTrials()
     {

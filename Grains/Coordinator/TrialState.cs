@@ -8,6 +8,10 @@ public sealed class TrialState(TrialRecord record)
     public TrialRecord Record { get; set; } = record;
     public SiloAddress? Silo { get; set; }
     public bool CancelSent { get; set; }
+    /// <summary>When this activation of the coordinator started the current attempt (or took it over from the store).</summary>
+    public DateTime AttemptSeen { get; set; } = DateTime.UtcNow;
+    /// <summary>Since when the attempt's silo has reported not running it, if it has.</summary>
+    public DateTime? MissingSince { get; set; }
 
     public string Key => TrialKeys.Of(Record.StudyId, Record.TrialId);
     public string Status => Record.Status;

@@ -80,9 +80,11 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 Interrupt = entry.Interrupt.Token,
                 OnEpoch = m =>
                 {
-                    var verdict = coordinator.ReportEpoch(new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
+                    var report = new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
                         m.PositiveSimilarity, m.NearestNegativeSimilarity, m.PenaltyEntropy, m.ValKnnAccuracy, m.LearningRate,
-                        m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0))).GetAwaiter().GetResult();
+                        m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0));
+                    var verdict = EpochVerdict.Stop;
+                    Deliver(async () => verdict = await coordinator.ReportEpoch(report), entry.Cancel.Token);
                     if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
                     // The coordinator now resumes this trial from this epoch's checkpoint: the previous one is no longer needed.
                     if (verdict != EpochVerdict.Stop && m.Epoch > 1) TryDelete(CheckpointPath(m.Epoch - 1, 0));
@@ -139,19 +141,25 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>Reports must arrive: retry a few times (the coordinator may be moving to another silo).</summary>
-    void Deliver(Func<Task> send)
+    /// <summary>
+    /// Reports must arrive: the coordinator may be moving off a silo that died, which membership takes some seconds
+    /// to declare, so keep trying for a few minutes (or until the attempt is cancelled) before giving up.
+    /// </summary>
+    void Deliver(Func<Task> send, CancellationToken stop = default)
     {
+        var until = DateTime.UtcNow + DeliveryPatience;
         for (int attempt = 1; ; attempt++)
         {
             try { send().GetAwaiter().GetResult(); return; }
-            catch (Exception e) when (attempt < 5)
+            catch (Exception e) when (DateTime.UtcNow < until && !stop.IsCancellationRequested)
             {
-                log.LogWarning(e, "report failed (try {Try}); retrying", attempt);
-                Thread.Sleep(500 * attempt);
+                log.LogWarning("report of a trial failed (try {Try}: {Error}); retrying", attempt, e.GetBaseException().Message);
+                Thread.Sleep(Math.Min(5000, 500 * attempt));
             }
         }
     }
+
+    static readonly TimeSpan DeliveryPatience = TimeSpan.FromMinutes(3);
 
     static TrialRunStatus StatusOf(TrainingStatus status) => status switch
     {

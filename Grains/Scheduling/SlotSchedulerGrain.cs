@@ -17,6 +17,8 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
         public required string Name;
         public int Slots;
         public bool Leaving;
+        public DateTime LastReport;
+        public HashSet<string> Running = [];
         public readonly Dictionary<string, DateTime> Reserved = new();
         public int Free => Leaving ? 0 : Math.Max(0, Slots - Reserved.Count);
     }
@@ -30,6 +32,8 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
         entry.Slots = report.Slots;
         entry.Leaving = report.Leaving;
         var now = DateTime.UtcNow;
+        entry.LastReport = now;
+        entry.Running = [.. report.Running];
         foreach (var key in report.Running)
         {
             if (reservations.TryGetValue(key, out var elsewhere) && elsewhere != report.Silo) Drop(key);
@@ -67,6 +71,14 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
     {
         foreach (var key in trialKeys) Drop(key);
         return Task.CompletedTask;
+    }
+
+    public Task<string[]> Absent(Dictionary<string, SiloAddress> trials)
+    {
+        var recent = DateTime.UtcNow - TimeSpan.FromSeconds(3);
+        return Task.FromResult(trials
+            .Where(t => silos.TryGetValue(t.Value, out var entry) && entry.LastReport > recent && !entry.Running.Contains(t.Key))
+            .Select(t => t.Key).ToArray());
     }
 
     public Task<int> FreeSlots()

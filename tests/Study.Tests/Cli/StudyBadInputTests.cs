@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Study.Tests.Cli;
+
+/// <summary>A store with one finished study, shared by the bad-input cases below.</summary>
+public sealed class StoreWithOneStudy : IDisposable
+{
+    public string Dir { get; } = Directory.CreateTempSubdirectory("study-badinput-").FullName;
+    public string Store => Path.Combine(Dir, "studies.db");
+    public string StudyId { get; }
+
+    public StoreWithOneStudy()
+    {
+        var run = StudyProcess.Run(TimeSpan.FromMinutes(3), Dir, "run", "--dataset", "synthetic", "--taus", "0.5", "--epochs", "1",
+            "--subset", "256", "--eval-subset", "100", "--batch-size", "128", "--store", Store, "--out", Path.Combine(Dir, "out"));
+        if (run.ExitCode != 0) throw new InvalidOperationException(run.Stderr);
+        StudyId = Directory.GetDirectories(Path.Combine(Dir, "out")).Length >= 0
+            ? System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "out", "results.json"))).RootElement.GetProperty("study_id").GetString()!
+            : "";
+    }
+
+    /// <summary>What the store holds, as the product reports it.</summary>
+    public string Contents() =>
+        StudyProcess.Run(TimeSpan.FromMinutes(1), Dir, "list", "--json", "--store", Store).Stdout +
+        StudyProcess.Run(TimeSpan.FromMinutes(1), Dir, "show", StudyId, "--json", "--store", Store).Stdout;
+
+    public void Dispose() => Directory.Delete(Dir, recursive: true);
+}
+
+/// <summary>Bad input to run, submit, show, resume and cancel: exit 2, one line on stderr, the store unchanged.</summary>
+public sealed class StudyBadInputTests(StoreWithOneStudy fixture) : IClassFixture<StoreWithOneStudy>
+{
+    void AssertRejected(string mentions, params string[] args)
+    {
+        var before = fixture.Contents();
+        var result = StudyProcess.Run(TimeSpan.FromMinutes(1), fixture.Dir, [.. args, "--store", fixture.Store]);
+        Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}: {result.Stderr}");
+        Assert.Single(result.StderrLines);
+        Assert.Contains(mentions, result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.Equal(before, fixture.Contents());
+    }
+
+    static readonly string[] Run = ["run", "--dataset", "synthetic", "--epochs", "1", "--subset", "256"];
+
+    [Theory]
+    [InlineData("0.1,,0.3")]
+    [InlineData("0.1,abc")]
+    [InlineData("0.1,-1")]
+    [InlineData("0.1,0")]
+    [InlineData("0.1,0.1")]
+    public void BadTauLists(string taus) => AssertRejected("--taus", [.. Run, "--taus", taus]);
+
+    [Theory]
+    [InlineData("2:0.1")]
+    [InlineData("x:1")]
+    [InlineData("0.1")]
+    [InlineData("0:1")]
+    public void BadTauRanges(string range) => AssertRejected("--tau-range", [.. Run, "--search", "random", "--tau-range", range]);
+
+    [Theory]
+    [InlineData("--search", "bayes", "--search")]
+    [InlineData("--pruner", "hyperband", "--pruner")]
+    [InlineData("--objective", "accuracy", "--objective")]
+    [InlineData("--trials", "0", "--trials")]
+    [InlineData("--seeds", "0", "--seeds")]
+    [InlineData("--parallel", "0", "--parallel")]
+    [InlineData("--max-restarts", "-1", "--max-restarts")]
+    public void BadStudyOptions(string option, string value, string mentions)
+    {
+        string[] extra = option == "--trials" ? ["--search", "random"] : [];
+        AssertRejected(mentions, [.. Run, .. extra, option, value]);
+    }
+
+    [Fact]
+    public void TrialsWithAGridIsRejected() => AssertRejected("--trials", [.. Run, "--trials", "4"]);
+
+    [Fact]
+    public void UnknownStudyIds()
+    {
+        AssertRejected("no study 'nope'", "show", "nope");
+        AssertRejected("no study 'nope'", "resume", "nope");
+        AssertRejected("no study 'nope'", "cancel", "nope");
+        AssertRejected("no study 'nope'", "watch", "nope");
+        AssertRejected("one study id", "show");
+    }
+
+    [Fact]
+    public void ResumingAFinishedStudyIsRefused() => AssertRejected("nothing to resume", "resume", fixture.StudyId);
+
+    [Fact]
+    public void SubmitWithoutACluster() => AssertRejected("--cluster", "submit", "--dataset", "synthetic");
+
+    [Fact]
+    public void AnUnreachableClusterIsReportedWithin30Seconds()
+    {
+        var clock = Stopwatch.StartNew();
+        var result = StudyProcess.Run(TimeSpan.FromMinutes(1), fixture.Dir, "submit", "--dataset", "synthetic", "--taus", "0.5",
+            "--cluster", "Host=127.0.0.1;Port=1;Username=nobody;Database=none");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.StderrLines);
+        Assert.Contains("--cluster", result.Stderr);
+    }
+}

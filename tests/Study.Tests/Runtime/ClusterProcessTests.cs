@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Study.Tests.Cli;
+using Study.Tests.Infrastructure;
+using Xunit;
+
+namespace Study.Tests.Runtime;
+
+/// <summary>
+/// A real cluster: PostgreSQL (Debian's), two `./silo` processes, `study submit`, and one silo killed with SIGKILL
+/// while both train. The study completes with every trial once, each with all its epochs.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("study-cluster-").FullName;
+    readonly Dictionary<int, ChildProcess> silos = []; // by silo port
+
+    public void Dispose()
+    {
+        foreach (var silo in silos.Values) silo.Dispose();
+        Directory.Delete(dir, recursive: true);
+    }
+
+    ChildProcess StartSilo(string connection, string name)
+    {
+        int siloPort = FreePort(), gatewayPort = FreePort(), metricsPort = FreePort();
+        var silo = new ChildProcess(ChildProcess.SiloDll,
+            ["--cluster", connection, "--slots", "1", "--threads-per-slot", "1", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
+             "--artifacts", Path.Combine(dir, "artifacts"), "--advertise", "127.0.0.1", "--metrics-port", $"{metricsPort}", "--name", name], dir);
+        silos[siloPort] = silo;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            Assert.False(silo.HasExited, $"silo {name} exited: {silo.Stdout}{silo.Stderr}");
+            try { if (http.GetAsync($"http://127.0.0.1:{metricsPort}/healthz").Result.StatusCode == HttpStatusCode.OK) return silo; }
+            catch (Exception) { }
+            Assert.True(DateTime.UtcNow < until, $"silo {name} never became healthy: {silo.Stdout}");
+            Thread.Sleep(300);
+        }
+    }
+
+    [Fact]
+    public void AStudySurvivesASiloKilledWhileBothTrain()
+    {
+        var connection = postgres.CreateDatabase();
+        StartSilo(connection, "silo-a");
+        StartSilo(connection, "silo-b");
+
+        var submit = StudyProcess.Run(TimeSpan.FromMinutes(2), dir, "submit", "--cluster", connection, "--dataset", "synthetic",
+            "--taus", "0.1,0.3,0.6,1.0", "--epochs", "3", "--subset", "3072", "--eval-subset", "300", "--batch-size", "128");
+        Assert.True(submit.ExitCode == 0, submit.Stderr);
+        var id = submit.Stdout.Trim().Split('\n')[^1];
+
+        // Wait until both silos train, one of them past its first epoch, then kill that one.
+        JsonElement Show() => JsonDocument.Parse(StudyProcess.Run(TimeSpan.FromMinutes(1), dir, "show", id, "--json", "--cluster", connection).Stdout).RootElement;
+        string? victimAddress = null;
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (victimAddress is null)
+        {
+            var running = Show().GetProperty("trials").EnumerateArray().Where(t => t.GetProperty("status").GetString() == "running").ToList();
+            if (running.Select(t => t.GetProperty("silo").GetString()).Distinct().Count() == 2
+                && running.FirstOrDefault(t => t.GetProperty("epochs_completed").GetInt32() >= 1) is { ValueKind: JsonValueKind.Object } trained)
+                victimAddress = trained.GetProperty("silo").GetString();
+            Assert.True(DateTime.UtcNow < until, "the two silos never trained at once");
+            Thread.Sleep(300);
+        }
+        // A silo address reads "127.0.0.1:PORT@GENERATION".
+        silos[int.Parse(victimAddress!.Split(':')[1].Split('@')[0])].KillHard();
+
+        var watched = StudyProcess.Run(TimeSpan.FromMinutes(5), dir, "watch", id, "--cluster", connection, "--json", "--out", Path.Combine(dir, "out"));
+        Assert.True(watched.ExitCode == 0, watched.Stderr);
+        using var results = JsonDocument.Parse(watched.Stdout);
+        var trials = results.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(4, trials.Count);
+        Assert.All(trials, t => Assert.Equal(("completed", 3), (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32())));
+        Assert.Contains(trials, t => t.GetProperty("attempts").GetInt32() > 1);
+        Assert.DoesNotContain(trials, t => t.GetProperty("silo").GetString() == victimAddress);
+        foreach (var trial in trials)
+        {
+            var epochs = File.ReadAllLines(Path.Combine(dir, "out", "trials", trial.GetProperty("trial_id").GetString()!, "metrics.jsonl"))
+                .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32());
+            Assert.Equal([1, 2, 3], epochs);
+        }
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
