@@ -60,4 +60,6 @@ public sealed record TrialOutcomeReport(
     [property: Id(7)] string? Error,
     [property: Id(8)] MetricsRecord Metrics,
     /// <summary>For an interrupted attempt: the mid-epoch checkpoint to resume from.</summary>
-    [property: Id(9)] string? CheckpointPath);
+    [property: Id(9)] string? CheckpointPath,
+    /// <summary>The attempt's last epoch, when it was not reported on its own (the final epoch travels with the outcome).</summary>
+    [property: Id(10)] EpochReport? LastEpoch = null);

@@ -8,7 +8,7 @@ namespace Study.Grains;
 /// reserved for it. The work runs on that silo's slot thread (<see cref="TrialRunner"/>); the grain keeps its
 /// activation alive while it does, and lets it go when the attempt has ended.
 /// </summary>
-[SlotPlacement]
+[SlotPlacement, CollectionAgeLimit(Minutes = 2)]
 public sealed class TrialGrain(TrialRunner runner) : Grain, ITrialGrain
 {
     static readonly TimeSpan WhileTraining = TimeSpan.FromDays(30);
@@ -27,10 +27,11 @@ public sealed class TrialGrain(TrialRunner runner) : Grain, ITrialGrain
         return Task.CompletedTask;
     }
 
+    /// <summary>The attempt ended: the activation may now be collected when idle (not at once: deactivating costs
+    /// directory traffic that a study of thousands of short trials would pay on its critical path).</summary>
     public Task Finished(int attempt)
     {
         DelayDeactivation(TimeSpan.FromSeconds(-1));
-        DeactivateOnIdle();
         return Task.CompletedTask;
     }
 

@@ -14,12 +14,16 @@ public sealed partial class StudyGrain
     /// One round of coordination: cancel if asked, notice trials whose silo died, free finished slots, propose τ
     /// if the search is adaptive, start queued trials on reserved slots, and end the study when nothing is left.
     /// </summary>
-    async Task Drive()
+    /// <param name="checkLost">look for trials whose silo died or forgot them (on the timer; not on every outcome)</param>
+    async Task Drive(bool checkLost = true)
     {
         if (!Active) return;
         if (cancelRequested) await CancelTrials();
-        await RequeueLostTrials();
-        await RequeueVanishedTrials();
+        if (checkLost)
+        {
+            await RequeueLostTrials();
+            await RequeueVanishedTrials();
+        }
         if (toRelease.Count > 0)
         {
             var keys = toRelease.ToArray();
@@ -30,23 +34,31 @@ public sealed partial class StudyGrain
         await FinishIfDone();
     }
 
+    /// <summary>The study spec as trials need it: without the τ grid, which may hold thousands of values.</summary>
+    StudySpec TrialSpecOfStudy => trialSpecOfStudy ??= spec! with { Taus = [] };
+    StudySpec? trialSpecOfStudy;
+
     async Task StartQueuedTrials()
     {
-        int running = trials.Values.Count(t => t.Status == TrialStatuses.Running);
-        int room = (spec!.Parallel ?? int.MaxValue) - running;
+        int room = (spec!.Parallel ?? int.MaxValue) - trials.Running.Count;
         if (room <= 0) return;
-        int queued = trials.Values.Count(t => t.Status == TrialStatuses.Queued);
+        int queued = trials.QueuedCount;
         if (queued < room && sampler!.Remaining > 0 && spec.Search == "adaptive" && spec.UsesTau)
         {
             int free = await Scheduler.FreeSlots();
             int wanted = Math.Min(room, free) - queued;
             if (wanted > 0)
             {
-                var added = NewTrials(sampler.Propose((wanted + spec.Seeds - 1) / spec.Seeds));
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var proposals = sampler.Propose((wanted + spec.Seeds - 1) / spec.Seeds);
+                metrics.RecordProposal(clock.Elapsed, trials.CountOf(TrialStatuses.Completed));
+                var added = NewTrials(proposals);
                 if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList());
             }
         }
-        var candidates = trials.Values.Where(t => t.Status == TrialStatuses.Queued).OrderBy(t => t.Record.Index).Take(Math.Min(room, 4096)).ToList();
+        // Ask for a little more than could be running: a reservation request of thousands of keys costs more to send
+        // than the few grants it brings.
+        var candidates = trials.Queued.Take(Math.Min(room, Math.Max(64, 2 * trials.Running.Count + 32))).ToList();
         if (candidates.Count == 0) return;
         var grants = await Scheduler.Reserve(candidates.Select(t => t.Key).ToArray());
         if (grants.Length == 0) return;
@@ -70,7 +82,7 @@ public sealed partial class StudyGrain
         {
             RequestContext.Set(SlotPlacementDirector.GrantKey, grant.Silo);
             calls.Add(GrainFactory.GetGrain<ITrialGrain>(trial.Key)
-                .Start(new TrialAssignment(trial.Spec, spec!, trial.Record.Attempt, trial.Record.CheckpointPath)));
+                .Start(new TrialAssignment(trial.Spec, TrialSpecOfStudy, trial.Record.Attempt, trial.Record.CheckpointPath)));
             RequestContext.Remove(SlotPlacementDirector.GrantKey);
         }
         for (int i = 0; i < calls.Count; i++)
@@ -92,7 +104,7 @@ public sealed partial class StudyGrain
     async Task RequeueLostTrials()
     {
         var snapshot = membership.CurrentSnapshot;
-        foreach (var trial in trials.Values.Where(t => t.Status == TrialStatuses.Running).ToList())
+        foreach (var trial in trials.Running.ToList())
         {
             var silo = trial.Silo ?? (trial.Record.Silo is { } text ? SiloAddress.FromParsableString(text) : null);
             if (silo is not null && snapshot.GetSiloStatus(silo) is not (SiloStatus.Dead or SiloStatus.None)) continue;
@@ -118,12 +130,12 @@ public sealed partial class StudyGrain
     async Task RequeueVanishedTrials()
     {
         var now = DateTime.UtcNow;
-        var candidates = trials.Values
-            .Where(t => t.Status == TrialStatuses.Running && t.Silo is not null && now - t.AttemptSeen > VanishGrace)
+        var candidates = trials.Running
+            .Where(t => t.Silo is not null && now - t.AttemptSeen > VanishGrace)
             .ToDictionary(t => t.Key, t => t.Silo!);
         if (candidates.Count == 0) return;
         var absent = (await Scheduler.Absent(candidates)).ToHashSet();
-        foreach (var trial in trials.Values.Where(t => candidates.ContainsKey(t.Key)).ToList())
+        foreach (var trial in trials.Running.Where(t => candidates.ContainsKey(t.Key)).ToList())
         {
             if (!absent.Contains(trial.Key)) { trial.MissingSince = null; continue; }
             trial.MissingSince ??= now;
@@ -147,9 +159,9 @@ public sealed partial class StudyGrain
 
     async Task CancelTrials()
     {
-        foreach (var trial in trials.Values.Where(t => t.Status == TrialStatuses.Queued).ToList())
+        foreach (var trial in trials.Queued.ToList())
             await Save(trial, trial.Record with { Status = TrialStatuses.Cancelled });
-        foreach (var trial in trials.Values.Where(t => t.Status == TrialStatuses.Running && !t.CancelSent))
+        foreach (var trial in trials.Running.Where(t => !t.CancelSent))
         {
             trial.CancelSent = true;
             GrainFactory.GetGrain<ITrialGrain>(trial.Key).Cancel(trial.Record.Attempt).Ignore();
@@ -158,13 +170,13 @@ public sealed partial class StudyGrain
 
     async Task FinishIfDone()
     {
-        if (trials.Values.Any(t => !TrialStatuses.IsFinal(t.Status))) return;
+        if (trials.Unfinished > 0) return;
         if (!cancelRequested && sampler!.Remaining > 0 && spec!.Search == "adaptive") return;
         status = cancelRequested ? StudyStatuses.Cancelled
-            : trials.Values.Any(t => t.Status is TrialStatuses.Completed or TrialStatuses.Pruned) ? StudyStatuses.Completed
+            : trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned) > 0 ? StudyStatuses.Completed
             : StudyStatuses.Failed;
         var error = status == StudyStatuses.Failed ? "no trial completed" : null;
-        await store.SetStudyStatus(StudyId, status, StudyAnalysis.SummaryJson(spec!, trials.Values.Select(t => t.Record).ToList()), error);
+        await store.SetStudyStatus(StudyId, status, StudyAnalysis.SummaryJson(spec!, trials.All.Select(t => t.Record).ToList()), error);
         if (toRelease.Count > 0) { await Scheduler.Release(toRelease.ToArray()); toRelease.Clear(); }
         ticker?.Dispose();
         ticker = null;
@@ -181,7 +193,7 @@ public sealed partial class StudyGrain
         pruner = TrialPruners.Create(spec.Pruner);
         foreach (var record in await store.GetTrials(StudyId))
         {
-            trials[record.TrialId] = new TrialState(record);
+            trials.Add(new TrialState(record));
             if (record.Tau is { } tau) sampler.Exclude(tau);
             if (record.Status == TrialStatuses.Completed && record.Tau is { } t && StudyAnalysis.Metrics(record)?.Get(spec.ValidationObjective) is { } v)
                 sampler.Observe(t, v);

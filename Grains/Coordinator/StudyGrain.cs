@@ -17,7 +17,7 @@ namespace Study.Grains.Coordinator;
 /// It proposes τ (a sampler), starts trials on reserved slots up to --parallel, hears every epoch (a pruner may stop
 /// the trial) and every outcome, restarts trials whose silo died from their last checkpoint, and ends the study.
 /// </summary>
-public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipService membership, ILogger<StudyGrain> log)
+public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipService membership, CoordinatorMetrics metrics, ILogger<StudyGrain> log)
     : Grain, IStudyGrain, IRemindable
 {
     const string ReminderName = "drive";
@@ -26,7 +26,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     StudySpec? spec;
     string status = StudyStatuses.Queued;
     bool cancelRequested;
-    readonly Dictionary<string, TrialState> trials = new();
+    readonly TrialBook trials = new();
     readonly Dictionary<string, Dictionary<int, double>> epochValues = new();
     readonly List<string> toRelease = [];
     ITauSampler? sampler;
@@ -87,7 +87,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     public Task Poke()
     {
         driveRequested = false;
-        return Drive();
+        return Drive(checkLost: false);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -103,8 +103,16 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
 
     public async Task<EpochVerdict> ReportEpoch(EpochReport r)
     {
-        if (!trials.TryGetValue(r.TrialId, out var trial) || trial.Record.Attempt != r.Attempt || trial.Status != TrialStatuses.Running)
+        if (!trials.TryGet(r.TrialId, out var trial) || trial.Record.Attempt != r.Attempt || trial.Status != TrialStatuses.Running)
             return EpochVerdict.Stop;
+        await RecordEpoch(trial, r);
+        if (cancelRequested) return EpochVerdict.Stop;
+        var history = epochValues.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<int, double>)h.Value);
+        return pruner.ShouldPrune(r.TrialId, r.Epoch, spec!.Epochs, history) ? EpochVerdict.Prune : EpochVerdict.Continue;
+    }
+
+    async Task RecordEpoch(TrialState trial, EpochReport r)
+    {
         var metrics = new { epoch = r.Epoch, loss = r.Loss, positive_similarity = r.PositiveSimilarity,
             nearest_negative_similarity = r.NearestNegativeSimilarity, penalty_entropy = r.PenaltyEntropy,
             val_knn_accuracy = r.ValKnnAccuracy, learning_rate = r.LearningRate, seconds = r.Seconds,
@@ -113,15 +121,13 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         await Save(trial, trial.Record with { EpochsCompleted = Math.Max(trial.Record.EpochsCompleted, r.Epoch), CheckpointPath = r.CheckpointPath ?? trial.Record.CheckpointPath });
         if (!epochValues.TryGetValue(r.TrialId, out var values)) epochValues[r.TrialId] = values = new();
         values[r.Epoch] = r.ValKnnAccuracy;
-        if (cancelRequested) return EpochVerdict.Stop;
-        var history = epochValues.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<int, double>)h.Value);
-        return pruner.ShouldPrune(r.TrialId, r.Epoch, spec!.Epochs, history) ? EpochVerdict.Prune : EpochVerdict.Continue;
     }
 
     public async Task ReportOutcome(TrialOutcomeReport o)
     {
-        if (!trials.TryGetValue(o.TrialId, out var trial) || trial.Record.Attempt != o.Attempt || trial.Status != TrialStatuses.Running)
+        if (!trials.TryGet(o.TrialId, out var trial) || trial.Record.Attempt != o.Attempt || trial.Status != TrialStatuses.Running)
             return; // a stale attempt, or a repeated report: nothing to change
+        if (o.LastEpoch is { } last) await RecordEpoch(trial, last);
         var record = trial.Record with
         {
             EpochsCompleted = Math.Max(trial.Record.EpochsCompleted, o.EpochsCompleted),
@@ -162,20 +168,16 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         await Drive();
     }, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });
 
-    StudySnapshot Snapshot()
-    {
-        int Count(string s) => trials.Values.Count(t => t.Status == s);
-        return new StudySnapshot(StudyId, status, Count(TrialStatuses.Queued), Count(TrialStatuses.Running),
-            trials.Values.Count(t => t.Status is TrialStatuses.Completed or TrialStatuses.Pruned), Count(TrialStatuses.Failed),
-            spec?.TotalTrials ?? 0);
-    }
+    StudySnapshot Snapshot() => new(StudyId, status, trials.QueuedCount, trials.Running.Count,
+        trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned), trials.CountOf(TrialStatuses.Failed),
+        spec?.TotalTrials ?? 0);
 
     async Task Save(TrialState trial, TrialRecord record)
     {
         if (!await store.UpdateTrial(record, trial.Record.Attempt))
             log.LogWarning("trial {Trial}: stored attempt differs from {Attempt}; the store was written by another activation",
                 trial.Key, trial.Record.Attempt);
-        trial.Record = record;
+        trials.Set(trial, record);
     }
 
     static ITauSampler CreateSampler(StudySpec s) => TauSamplers.Create(s.Search, s.Taus, s.TausGiven,
@@ -193,7 +195,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
                 long seed = spec.Seed + s;
                 var id = TrialNaming.TrialId(index, tau, seed, LossSettings.ParseKind(spec.Loss));
                 var state = new TrialState(new TrialRecord(StudyId, id, index, tau, seed, TrialStatuses.Queued));
-                trials[id] = state;
+                trials.Add(state);
                 created.Add(state);
             }
         return created;

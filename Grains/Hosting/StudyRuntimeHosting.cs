@@ -25,6 +25,7 @@ public static class StudyRuntimeHosting
         services.AddSingleton(store);
         services.AddSingleton(new SlotPool(options.Slots));
         services.AddSingleton<SlotDirectory>();
+        services.AddSingleton<Coordinator.CoordinatorMetrics>();
         services.AddSingleton<DatasetCache>();
         services.AddSingleton<ContrastiveTrialTrainer>();
         services.AddSingleton<SyntheticTrialTrainer>();

@@ -38,7 +38,8 @@ public sealed class SyntheticTrialTrainer : ITrialTrainer
             var metrics = new EpochMetrics(epoch, 5 - progress, 0.8, 0.5, 3 + tau, accuracy * (0.7 + 0.3 * progress), 0.001,
                 epochClock.Elapsed.TotalSeconds, 0);
             history.Add(metrics);
-            if (control.SavePath(epoch, 0) is { } save) Write(save, epoch);
+            // The last epoch's checkpoint is only ever read if the trial dies after it; a synthetic trial ends right there.
+            if (epoch < epochs && control.SavePath(epoch, 0) is { } save) Write(save, epoch);
             if (control.OnEpoch?.Invoke(metrics) == EpochDecision.Prune && epoch < epochs)
                 return Stop(TrainingStatus.Pruned, epoch, history, clock);
         }

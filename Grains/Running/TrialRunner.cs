@@ -61,14 +61,15 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         return entry.Done.Task;
     }
 
-    /// <returns>the delivery of the attempt's outcome, to run once the slot is free</returns>
-    Action Execute(Running entry)
+    /// <returns>what to run on the slot thread once the slot is free (nothing: outcomes are sent from the pool)</returns>
+    Action? Execute(Running entry)
     {
         var a = entry.Assignment;
         var coordinator = grains.GetGrain<IStudyGrain>(a.Trial.StudyId);
         var siloName = silo.SiloAddress.ToParsableString();
         string CheckpointPath(int epoch, int step) => Path.Combine(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId,
             step == 0 ? $"a{a.Attempt}-e{epoch}.ckpt" : $"a{a.Attempt}-e{epoch}-s{step}.ckpt");
+        EpochReport? lastEpoch = null;
         try
         {
             var control = new TrainingControl
@@ -83,6 +84,8 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                     var report = new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
                         m.PositiveSimilarity, m.NearestNegativeSimilarity, m.PenaltyEntropy, m.ValKnnAccuracy, m.LearningRate,
                         m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0));
+                    // The final epoch cannot be pruned: it travels with the outcome, one message fewer a trial.
+                    if (m.Epoch == a.Study.Epochs) { lastEpoch = report; return EpochDecision.Continue; }
                     var verdict = EpochVerdict.Stop;
                     Deliver(async () => verdict = await coordinator.ReportEpoch(report), entry.Cancel.Token);
                     if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
@@ -98,10 +101,10 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 outcome = new TrainingOutcome(TrainingStatus.Failed, 0, [], new TrialMetrics(), null, e.Message, 0);
             }
             if (outcome.Evaluation is { } evaluation)
-                store.SaveArtifacts(new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
-                    evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))).GetAwaiter().GetResult();
+                Block(store.SaveArtifacts(new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
+                    evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))));
             var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, StatusOf(outcome.Status),
-                outcome.EpochsCompleted, outcome.Seconds, outcome.Error, ToRecord(outcome.Metrics), outcome.Checkpoint);
+                outcome.EpochsCompleted, outcome.Seconds, outcome.Error, ToRecord(outcome.Metrics), outcome.Checkpoint, lastEpoch);
             if (outcome.Status is not TrainingStatus.Interrupted)
                 return Finish(entry, () => coordinator.ReportOutcome(report), cleanUp: Path.Combine(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId));
             return Finish(entry, () => coordinator.ReportOutcome(report));
@@ -110,30 +113,48 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         {
             log.LogError(e, "trial {Trial} attempt {Attempt} failed on this silo", a.Trial.Key, a.Attempt);
             var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, TrialRunStatus.Failed, 0, 0,
-                $"{e.GetType().Name}: {e.Message}", new MetricsRecord(), null);
+                $"{e.GetType().Name}: {e.Message}", new MetricsRecord(), null, lastEpoch);
             return Finish(entry, () => coordinator.ReportOutcome(report));
         }
     }
 
     /// <param name="cleanUp">the trial's checkpoint folder, to empty of this attempt's files once an ended attempt is reported</param>
-    Action Finish(Running entry, Func<Task> report, string? cleanUp = null)
+    /// <returns>nothing to run on the slot thread: the outcome goes out from the thread pool, so that the slot can
+    /// take its next trial at once</returns>
+    Action? Finish(Running entry, Func<Task> report, string? cleanUp = null)
     {
         var a = entry.Assignment;
         running.TryRemove(a.Trial.Key, out _);
-        return () =>
+        _ = Task.Run(async () =>
         {
             try
             {
-                Deliver(report);
+                await DeliverAsync(report);
                 if (cleanUp is not null && Directory.Exists(cleanUp))
                     foreach (var file in Directory.GetFiles(cleanUp, $"a{a.Attempt}-*.ckpt")) TryDelete(file);
             }
+            catch (Exception e) { log.LogError(e, "the outcome of {Trial} attempt {Attempt} could not be reported", a.Trial.Key, a.Attempt); }
             finally
             {
                 entry.Done.TrySetResult();
                 _ = grains.GetGrain<ITrialGrain>(a.Trial.Key).Finished(a.Attempt);
             }
-        };
+        });
+        return null;
+    }
+
+    async Task DeliverAsync(Func<Task> send)
+    {
+        var until = DateTime.UtcNow + DeliveryPatience;
+        for (int attempt = 1; ; attempt++)
+        {
+            try { await send(); return; }
+            catch (Exception e) when (DateTime.UtcNow < until)
+            {
+                log.LogWarning("report of a trial failed (try {Try}: {Error}); retrying", attempt, e.GetBaseException().Message);
+                await Task.Delay(Math.Min(5000, 500 * attempt));
+            }
+        }
     }
 
     static void TryDelete(string path)
@@ -150,7 +171,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         var until = DateTime.UtcNow + DeliveryPatience;
         for (int attempt = 1; ; attempt++)
         {
-            try { send().GetAwaiter().GetResult(); return; }
+            try { Block(send()); return; }
             catch (Exception e) when (DateTime.UtcNow < until && !stop.IsCancellationRequested)
             {
                 log.LogWarning("report of a trial failed (try {Try}: {Error}); retrying", attempt, e.GetBaseException().Message);
@@ -160,6 +181,21 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
     }
 
     static readonly TimeSpan DeliveryPatience = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Waits for a task on a slot thread without spinning: Task.Wait spins first, and thirty-two slot threads
+    /// spinning on grain calls took half of this machine's two cores (measured with `study bench --runtime`).
+    /// </summary>
+    static void Block(Task task)
+    {
+        if (!task.IsCompleted)
+        {
+            using var done = new ManualResetEventSlim(false, spinCount: 0);
+            task.ContinueWith(_ => done.Set(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            done.Wait();
+        }
+        task.GetAwaiter().GetResult();
+    }
 
     static TrialRunStatus StatusOf(TrainingStatus status) => status switch
     {

@@ -15,18 +15,20 @@ public sealed class SparseGaussianProcess
     readonly double lengthScale;
     readonly double noise;
     readonly Matrix<double> kmm;
+    readonly Matrix<double> kmmInverse;
     Matrix<double> crossSum;      // Σ φ_i φ_iᵀ
     Vector<double> ySum;          // Σ φ_i y_i
     Vector<double> phiSum;        // Σ φ_i
     double yTotal, ySquares;
 
-    public SparseGaussianProcess(int inducingPoints = 48, double lengthScale = 0.12, double noise = 0.02)
+    public SparseGaussianProcess(int inducingPoints = 32, double lengthScale = 0.12, double noise = 0.02)
     {
         inducing = Enumerable.Range(0, inducingPoints).Select(i => (double)i / (inducingPoints - 1)).ToArray();
         this.lengthScale = lengthScale;
         this.noise = noise;
         kmm = Matrix<double>.Build.Dense(inducingPoints, inducingPoints, (i, j) => Kernel(inducing[i], inducing[j]));
         kmm += Matrix<double>.Build.DenseIdentity(inducingPoints) * 1e-6;
+        kmmInverse = kmm.Cholesky().Solve(Matrix<double>.Build.DenseIdentity(inducingPoints));
         crossSum = Matrix<double>.Build.Dense(inducingPoints, inducingPoints);
         ySum = Vector<double>.Build.Dense(inducingPoints);
         phiSum = Vector<double>.Build.Dense(inducingPoints);
@@ -72,8 +74,7 @@ public sealed class SparseGaussianProcess
         var sigmaInverse = (kmm + crossSum / noise).Cholesky();
         var weights = sigmaInverse.Solve(b) / noise;
         // DTC variance: k(x,x) − kᵀ K_mm⁻¹ k + kᵀ Σ k, with Σ = (K_mm + AᵀA/σ²)⁻¹; as one m×m matrix Q for all points.
-        var identity = Matrix<double>.Build.DenseIdentity(inducing.Length);
-        var q = kmm.Cholesky().Solve(identity) - sigmaInverse.Solve(identity);
+        var q = kmmInverse - sigmaInverse.Solve(Matrix<double>.Build.DenseIdentity(inducing.Length));
         var explained = (features * q).PointwiseMultiply(features).RowSums();
         var projected = features * weights;
         var means = new double[features.RowCount];

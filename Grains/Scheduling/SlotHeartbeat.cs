@@ -6,8 +6,8 @@ using Study.Grains.Running;
 namespace Study.Grains.Scheduling;
 
 /// <summary>
-/// Tells the slot scheduler, every second and whenever a slot frees or fills, what this silo can host and what it
-/// runs; keeps this silo's <see cref="SlotDirectory"/> fresh; and on a graceful stop first declares the silo
+/// Tells the slot scheduler every second what this silo can host and what it runs (reservations themselves are made
+/// and released by the coordinators; this reconciles them, and rebuilds them for a new scheduler activation); keeps this silo's <see cref="SlotDirectory"/> fresh; and on a graceful stop first declares the silo
 /// leaving (nothing more is placed here) and then interrupts its trials, which checkpoint at their next step and
 /// report themselves interrupted so their coordinators move them elsewhere.
 /// </summary>
@@ -15,26 +15,18 @@ public sealed class SlotHeartbeat(SlotPool pool, TrialRunner runner, SlotDirecto
     ILocalSiloDetails silo, RuntimeOptions options, ILogger<SlotHeartbeat> log) : BackgroundService
 {
     static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
-    readonly SemaphoreSlim changed = new(0);
     volatile bool leaving;
 
     ISlotSchedulerGrain Scheduler => grains.GetGrain<ISlotSchedulerGrain>(0);
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
-        pool.Changed += OnChanged;
-        try
+        while (!stopping.IsCancellationRequested)
         {
-            while (!stopping.IsCancellationRequested)
-            {
-                await Beat();
-                try { await changed.WaitAsync(Period, stopping); } catch (OperationCanceledException) { break; }
-            }
+            await Beat();
+            try { await Task.Delay(Period, stopping); } catch (OperationCanceledException) { break; }
         }
-        finally { pool.Changed -= OnChanged; }
     }
-
-    void OnChanged() { if (changed.CurrentCount == 0) changed.Release(); }
 
     async Task Beat()
     {

@@ -20,8 +20,6 @@ public sealed class SlotPool : IDisposable
 
     public int Count => slots.Length;
 
-    public event Action? Changed;
-
     /// <summary>The trial keys running now.</summary>
     public string[] Running
     {
@@ -54,7 +52,6 @@ public sealed class SlotPool : IDisposable
             free.TrialKey = trialKey;
         }
         free.Post(work);
-        Changed?.Invoke();
         return true;
     }
 
@@ -66,7 +63,6 @@ public sealed class SlotPool : IDisposable
             slot.Done += busy.TotalSeconds;
             slot.Started = null;
         }
-        Changed?.Invoke();
     }
 
     public void Dispose()
