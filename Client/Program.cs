@@ -12,10 +12,14 @@ namespace Study.Client
     {
         public static int Main(string[] args)
         {
+            // Numbers in files, tables and messages are written the same way whatever the machine's locale.
+            System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
             {
                 if (cancel.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
+                if (Progress.ConsoleInterrupt.TryIntercept()) { e.Cancel = true; return; }
                 e.Cancel = true;
                 Console.Error.WriteLine("study: cancelling (Ctrl-C again to quit at once)");
                 cancel.Cancel();

@@ -25,7 +25,9 @@ public static class ResumeCommand
             Console.WriteLine($"study {id}: {snapshot.Status}, {snapshot.Running} running, {snapshot.Queued} queued");
             return ExitCodes.Completed;
         }
-        return await EmbeddedStudy.Drive(store, a.String("store", StudyStores.DefaultStore), id, a.Int("threads", min: 1), a.Value("out"),
+        var spec = System.Text.Json.JsonSerializer.Deserialize<StudySpec>(study.SpecJson, Study.Training.Output.StudyJson.Compact)!;
+        if (a.Int("threads", min: 1) is { } threads) spec = spec with { Threads = threads };
+        return await EmbeddedStudy.Drive(store, a.String("store", StudyStores.DefaultStore), spec, a.Value("out"),
             a.Flag("json"), grains => grains.GetGrain<IStudyGrain>(id).Resume(), leaseFirst: true, cancel);
     }
 }

@@ -20,7 +20,7 @@ public static class RunCommand
         StudyCommandOptions.CheckData(spec);
         var storePath = a.String("store", StudyStores.DefaultStore);
         await using var store = await StudyStores.Open(a, mustExist: false);
-        return await EmbeddedStudy.Drive(store, storePath, spec.StudyId, spec.Threads, a.Value("out"), a.Flag("json"),
+        return await EmbeddedStudy.Drive(store, storePath, spec, a.Value("out"), a.Flag("json"),
             grains => grains.GetGrain<IStudyGrain>(spec.StudyId).Start(spec), leaseFirst: false, cancel);
     }
 }

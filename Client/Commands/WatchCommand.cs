@@ -21,18 +21,25 @@ public static class WatchCommand
         await using var store = await StudyStores.Open(a, mustExist: true);
         if (await store.GetStudy(studyId) is null) throw new UsageException($"no study '{studyId}' in the store");
         Func<Task>? onCancel = null;
+        bool cancelledHere = false;
         if (cancelOnInterrupt && StudyStores.Cluster(a) is { } connection)
             onCancel = async () =>
             {
+                cancelledHere = true;
                 await using var cluster = await ClusterConnection.Connect(connection);
                 await cluster.Grains.GetGrain<IStudyGrain>(studyId).Cancel();
             };
-        var final = await new PlainProgress(store, studyId, Console.Error).Follow(cancel, onCancel);
-        if (final is null) return ExitCodes.Cancelled; // stopped watching; the study goes on
+        var progress = StudyProgress.For(store, studyId, a.Flag("json"), "stop watching; the study goes on in the cluster");
+        var final = await progress.Follow(cancel, onCancel);
+        if (final is null)
+        {
+            Console.Error.WriteLine($"study {studyId}: no longer watched; it goes on. Follow it again with: ./study watch {studyId}");
+            return ExitCodes.Cancelled;
+        }
         var results = (await StudyResults.Load(store, studyId))!;
         var folder = a.Value("out") ?? StudySummary.DefaultFolder(studyId);
         await StudyFolderWriter.Write(store, results, folder);
         StudySummary.Print(results, folder, a.Flag("json"));
-        return StudySummary.ExitCode(final.Status, cancel.IsCancellationRequested);
+        return StudySummary.ExitCode(final.Status, cancel.IsCancellationRequested || cancelledHere);
     }
 }

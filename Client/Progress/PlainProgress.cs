@@ -9,15 +9,11 @@ namespace Study.Client.Progress;
 /// Progress as plain lines (for pipes and logs; the live view comes from the same polling): a line when a trial
 /// starts, finishes an epoch, or ends, read from the store every second.
 /// </summary>
-public sealed class PlainProgress(IStudyStore store, string studyId, TextWriter output)
+public sealed class PlainProgress(IStudyStore store, string studyId, TextWriter output) : IStudyProgress
 {
     readonly Dictionary<string, (string Status, int Attempt)> seen = new();
     readonly HashSet<(string, int, int)> epochsSeen = new();
 
-    /// <summary>
-    /// Polls until the study ends, then returns its final row. On <paramref name="cancel"/>: with
-    /// <paramref name="onCancel"/>, runs it once and follows the study to its (cancelled) end; without, returns null.
-    /// </summary>
     public async Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null)
     {
         bool cancelling = false;

@@ -7,9 +7,9 @@ using Study.Training.Output;
 namespace Study.Client.Reporting;
 
 /// <summary>
-/// Writes a study's output folder (SPEC §4) from the store alone: results.json, trials.csv and
+/// Writes a study's output folder (SPEC §4) from the store alone: results.json, trials.csv,
 /// trials/&lt;trial_id&gt;/ (metrics.jsonl, result.json, and for evaluated trials embeddings.npy, labels.npy,
-/// similarities.json). Running it again rewrites the same files.
+/// similarities.json), plots/*.png and report.html. Running it again rewrites the same files.
 /// </summary>
 public static class StudyFolderWriter
 {
@@ -37,6 +37,17 @@ public static class StudyFolderWriter
                 File.WriteAllText(Path.Combine(dir, "similarities.json"), JsonSerializer.Serialize(similarities.RootElement, StudyJson.Options) + "\n");
             }
         }
+        await WriteReport(store, results, folder);
+    }
+
+    static async Task WriteReport(IStudyStore store, StudyResults results, string folder)
+    {
+        var data = await ReportData.Load(store, results);
+        var plots = Path.Combine(folder, "plots");
+        Directory.CreateDirectory(plots);
+        var figures = ReportPlots.Draw(data).Select(p => (Plot: p, Png: p.Png())).ToList();
+        foreach (var (plot, png) in figures) File.WriteAllBytes(Path.Combine(plots, plot.File), png);
+        File.WriteAllText(Path.Combine(folder, "report.html"), ReportHtml.Render(data, figures, ReportReading.Read(data)));
     }
 
     static string Csv(StudyResults results)

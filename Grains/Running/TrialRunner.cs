@@ -70,6 +70,15 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         string CheckpointPath(int epoch, int step) => Path.Combine(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId,
             step == 0 ? $"a{a.Attempt}-e{epoch}.ckpt" : $"a{a.Attempt}-e{epoch}-s{step}.ckpt");
         EpochReport? lastEpoch = null;
+        StepProgress lastStep = default;
+        long lastPublishedMs = 0;
+        void Publish(string phase, StepProgress p)
+        {
+            lastPublishedMs = Environment.TickCount64;
+            store.RecordProgress(new TrialProgressRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, phase, p.Epoch, p.Step,
+                    p.StepsPerEpoch, p.Loss, p.ImagesPerSecond, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
+                .ContinueWith(t => log.LogDebug(t.Exception, "progress of {Trial} not stored", a.Trial.Key), TaskContinuationOptions.OnlyOnFaulted);
+        }
         try
         {
             var control = new TrainingControl
@@ -79,13 +88,23 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 CheckpointPathFor = CheckpointPath,
                 Cancel = entry.Cancel.Token,
                 Interrupt = entry.Interrupt.Token,
+                OnProgress = p =>
+                {
+                    lastStep = p;
+                    if (Environment.TickCount64 - lastPublishedMs >= ProgressIntervalMs) Publish("training", p);
+                },
                 OnEpoch = m =>
                 {
                     var report = new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
                         m.PositiveSimilarity, m.NearestNegativeSimilarity, m.PenaltyEntropy, m.ValKnnAccuracy, m.LearningRate,
                         m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0));
                     // The final epoch cannot be pruned: it travels with the outcome, one message fewer a trial.
-                    if (m.Epoch == a.Study.Epochs) { lastEpoch = report; return EpochDecision.Continue; }
+                    if (m.Epoch == a.Study.Epochs)
+                    {
+                        lastEpoch = report;
+                        Publish("evaluating", lastStep with { Epoch = m.Epoch, Step = lastStep.StepsPerEpoch, Loss = m.Loss });
+                        return EpochDecision.Continue;
+                    }
                     var verdict = EpochVerdict.Stop;
                     Deliver(async () => verdict = await coordinator.ReportEpoch(report), entry.Cancel.Token);
                     if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
@@ -181,6 +200,8 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
     }
 
     static readonly TimeSpan DeliveryPatience = TimeSpan.FromMinutes(3);
+    /// <summary>Live progress goes to the store at most this often per trial (it is for people watching).</summary>
+    const long ProgressIntervalMs = 1000;
 
     /// <summary>
     /// Waits for a task on a slot thread without spinning: Task.Wait spins first, and thirty-two slot threads

@@ -33,6 +33,10 @@ public interface IStudyStore : IAsyncDisposable
     Task<bool> RecordEpoch(EpochRecord epoch);
     Task<IReadOnlyList<EpochRecord>> GetEpochs(string studyId);
 
+    /// <summary>Replaces a trial's live progress if <paramref name="progress"/>.Attempt is the trial's current attempt.</summary>
+    Task RecordProgress(TrialProgressRecord progress);
+    Task<IReadOnlyList<TrialProgressRecord>> GetProgress(string studyId);
+
     /// <summary>Saves a trial's artifacts if their attempt is the trial's current one.</summary>
     Task<bool> SaveArtifacts(ArtifactRecord artifacts);
     Task<ArtifactRecord?> GetArtifacts(string studyId, string trialId);

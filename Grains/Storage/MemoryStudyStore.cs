@@ -8,6 +8,7 @@ public sealed class MemoryStudyStore : IStudyStore
     readonly Dictionary<(string, string), TrialRecord> trials = new();
     readonly Dictionary<(string, string, int), EpochRecord> epochs = new();
     readonly Dictionary<(string, string), ArtifactRecord> artifacts = new();
+    readonly Dictionary<(string, string), TrialProgressRecord> progress = new();
 
     static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
@@ -118,6 +119,18 @@ public sealed class MemoryStudyStore : IStudyStore
         lock (gate)
             return Task.FromResult<IReadOnlyList<EpochRecord>>(
                 epochs.Values.Where(e => e.StudyId == studyId).OrderBy(e => e.TrialId, StringComparer.Ordinal).ThenBy(e => e.Epoch).ToList());
+    }
+
+    public Task RecordProgress(TrialProgressRecord p)
+    {
+        lock (gate)
+            if (IsCurrent(p.StudyId, p.TrialId, p.Attempt)) progress[(p.StudyId, p.TrialId)] = p;
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<TrialProgressRecord>> GetProgress(string studyId)
+    {
+        lock (gate) return Task.FromResult<IReadOnlyList<TrialProgressRecord>>(progress.Values.Where(p => p.StudyId == studyId).ToList());
     }
 
     public Task<bool> SaveArtifacts(ArtifactRecord a)

@@ -60,6 +60,12 @@ public abstract class SqlStudyStore : IStudyStore
             embeddings {BlobType} NOT NULL, labels {BlobType} NOT NULL, similarities_json TEXT NOT NULL,
             PRIMARY KEY (study_id, trial_id))
         """,
+        """
+        CREATE TABLE IF NOT EXISTS progress (
+            study_id TEXT NOT NULL, trial_id TEXT NOT NULL, attempt INTEGER NOT NULL, phase TEXT NOT NULL, epoch INTEGER NOT NULL,
+            step INTEGER NOT NULL, steps_per_epoch INTEGER NOT NULL, loss DOUBLE PRECISION NOT NULL,
+            images_per_second DOUBLE PRECISION NOT NULL, updated_ms BIGINT NOT NULL, PRIMARY KEY (study_id, trial_id))
+        """,
     ];
 
     public async Task<bool> CreateStudy(StudyRecord study, IReadOnlyList<TrialRecord> trials) =>
@@ -181,6 +187,22 @@ public abstract class SqlStudyStore : IStudyStore
     public async Task<IReadOnlyList<EpochRecord>> GetEpochs(string studyId) => await Query(
         "SELECT study_id, trial_id, epoch, attempt, metrics_json FROM epochs WHERE study_id = @study ORDER BY trial_id, epoch",
         r => new EpochRecord(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetString(4)), ("study", studyId));
+
+    public Task RecordProgress(TrialProgressRecord p) =>
+        writes.Enqueue((c, t) => Execute(c, t, """
+            INSERT INTO progress (study_id, trial_id, attempt, phase, epoch, step, steps_per_epoch, loss, images_per_second, updated_ms)
+            SELECT @study, @trial, @attempt, @phase, @epoch, @step, @steps, @loss, @rate, @updated
+            WHERE EXISTS (SELECT 1 FROM trials WHERE study_id = @study AND trial_id = @trial AND attempt = @attempt)
+            ON CONFLICT (study_id, trial_id) DO UPDATE SET attempt = excluded.attempt, phase = excluded.phase, epoch = excluded.epoch,
+                step = excluded.step, steps_per_epoch = excluded.steps_per_epoch, loss = excluded.loss,
+                images_per_second = excluded.images_per_second, updated_ms = excluded.updated_ms
+            """, ("study", p.StudyId), ("trial", p.TrialId), ("attempt", p.Attempt), ("phase", p.Phase), ("epoch", p.Epoch),
+            ("step", p.Step), ("steps", p.StepsPerEpoch), ("loss", p.Loss), ("rate", p.ImagesPerSecond), ("updated", p.UpdatedMs)));
+
+    public async Task<IReadOnlyList<TrialProgressRecord>> GetProgress(string studyId) => await Query(
+        "SELECT trial_id, attempt, phase, epoch, step, steps_per_epoch, loss, images_per_second, updated_ms FROM progress WHERE study_id = @study",
+        r => new TrialProgressRecord(studyId, r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5),
+            r.GetDouble(6), r.GetDouble(7), r.GetInt64(8)), ("study", studyId));
 
     public async Task<bool> SaveArtifacts(ArtifactRecord a) =>
         await writes.Enqueue((c, t) => Execute(c, t, """

@@ -38,6 +38,12 @@ public sealed record EpochRecord(string StudyId, string TrialId, int Epoch, int 
 public sealed record ArtifactRecord(
     string StudyId, string TrialId, int Attempt, int EmbeddingDimension, float[] Embeddings, long[] Labels, string SimilaritiesJson);
 
+/// <summary>Where a running attempt is, for live progress (overwritten every few seconds; not part of results).</summary>
+/// <param name="Phase">"training" or "evaluating"</param>
+public sealed record TrialProgressRecord(
+    string StudyId, string TrialId, int Attempt, string Phase, int Epoch, int Step, int StepsPerEpoch, double Loss,
+    double ImagesPerSecond, long UpdatedMs);
+
 public enum LeaseOutcome { Acquired, HeldByOther, NoSuchStudy }
 
 public sealed record LeaseResult(LeaseOutcome Outcome, string? Owner);

@@ -86,7 +86,8 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
                         $"loss became {value} at epoch {epoch}, step {s + 1} (τ = {options.Tau}); stopped", clock);
                 lossSum += value;
                 if (control.OnProgress is { } progressCallback && (s + 1) % ProgressEvery == 0)
-                    progressCallback(epoch, s + 1, stepsPerEpoch);
+                    progressCallback(new StepProgress(epoch, s + 1, stepsPerEpoch, lossSum / (s + 1),
+                        seconds + epochClock.Elapsed.TotalSeconds, batch));
             }
             seconds += epochClock.Elapsed.TotalSeconds;
             int stepsDone = stepsPerEpoch;

@@ -24,6 +24,13 @@ public sealed class TrainingControl
     public CancellationToken Interrupt { get; init; }
     /// <summary>Called on the training thread after each epoch (and its checkpoint); may prune the trial.</summary>
     public Func<EpochMetrics, EpochDecision>? OnEpoch { get; init; }
-    /// <summary>Called on the training thread every few steps with (epoch, steps done in it, steps per epoch).</summary>
-    public Action<int, int, int>? OnProgress { get; init; }
+    /// <summary>Called on the training thread every few steps.</summary>
+    public Action<StepProgress>? OnProgress { get; init; }
+}
+
+/// <summary>Where a running epoch is: steps done of the epoch's steps, the epoch's mean loss so far, and the
+/// seconds it has taken (resumed epochs include the seconds before the interruption).</summary>
+public readonly record struct StepProgress(int Epoch, int Step, int StepsPerEpoch, double Loss, double EpochSeconds, int BatchSize)
+{
+    public double ImagesPerSecond => EpochSeconds > 0 ? Step * (double)BatchSize / EpochSeconds : 0;
 }

@@ -18,5 +18,7 @@ public static class TrainingDevice
     }
 
     /// <summary>Slots on this machine: the GPUs, or 1 without any.</summary>
-    public static int DefaultSlots() => cuda.is_available() ? Math.Max(1, cuda.device_count()) : 1;
+    public static int DefaultSlots() => Math.Max(1, CudaDevices());
+
+    public static int CudaDevices() => cuda.is_available() ? cuda.device_count() : 0;
 }

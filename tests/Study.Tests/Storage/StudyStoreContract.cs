@@ -82,6 +82,22 @@ public abstract class StudyStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProgressIsReplacedAndFencedByAttempt()
+    {
+        await Store.CreateStudy(Study("s"), [Trial("s", "t", 0), Trial("s", "u", 1)]);
+        var trial = (await Store.GetTrials("s"))[0];
+        await Store.UpdateTrial(trial with { Attempt = 2 }, 0);
+        var progress = new TrialProgressRecord("s", "t", 2, "training", 1, 10, 39, 4.25, 1500.5, 123);
+        await Store.RecordProgress(progress);
+        await Store.RecordProgress(progress with { Step = 20, Loss = 4.0, UpdatedMs = 456 });
+        await Store.RecordProgress(progress with { Attempt = 1, Step = 30 }); // a stale attempt
+        await Store.RecordProgress(progress with { TrialId = "u", Attempt = 1 }); // not u's attempt (0)
+        var stored = Assert.Single(await Store.GetProgress("s"));
+        Assert.Equal(progress with { Step = 20, Loss = 4.0, UpdatedMs = 456 }, stored);
+        Assert.Empty(await Store.GetProgress("other"));
+    }
+
+    [Fact]
     public async Task ArtifactsRoundTripAndAreFenced()
     {
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);

@@ -74,7 +74,7 @@ public sealed class TrainerTests : IDisposable
         {
             CheckpointPath = checkpoint,
             Interrupt = interrupt.Token,
-            OnProgress = (epoch, step, _) => { if (epoch == 2 && step == 10) interrupt.Cancel(); },
+            OnProgress = p => { if (p.Epoch == 2 && p.Step == 10) interrupt.Cancel(); },
         });
         Assert.Equal(TrainingStatus.Interrupted, stopped.Status);
         Assert.Equal(1, stopped.EpochsCompleted);
@@ -120,7 +120,7 @@ public sealed class TrainerTests : IDisposable
         var outcome = new ContrastiveTrainer(Options(), data).Run(new TrainingControl
         {
             Cancel = cancel.Token,
-            OnProgress = (_, step, _) => { steps = step; cancel.Cancel(); },
+            OnProgress = p => { steps = p.Step; cancel.Cancel(); },
         });
         Assert.Equal(TrainingStatus.Cancelled, outcome.Status);
         Assert.Equal(0, outcome.EpochsCompleted);

@@ -1,0 +1,135 @@
+using Spectre.Console;
+using Spectre.Console.Rendering;
+using Study.Grains;
+using Study.Grains.Storage;
+
+namespace Study.Client.Progress;
+
+/// <summary>
+/// The live view of `run`, `watch` and `resume` on a terminal: a header (search, pruner, best so far, trial counts,
+/// images/s) and a row per trial, redrawn in place from the store twice a second. With an <c>onCancel</c> (`run`),
+/// the first Ctrl-C asks whether to cancel the study or to detach; without one (`watch`) it stops watching.
+/// </summary>
+public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole console, string detachHint) : IStudyProgress
+{
+    static readonly TimeSpan Redraw = TimeSpan.FromMilliseconds(500);
+    volatile bool asking;
+
+    public async Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null)
+    {
+        using var intercept = onCancel is null ? null : ConsoleInterrupt.Intercept(() => asking = true);
+        StudyRecord? final = null;
+        bool cancelling = false;
+        var model = await StudyProgressModel.Read(store, studyId);
+        await console.Live(Render(model, null)).AutoClear(false).Overflow(VerticalOverflow.Ellipsis)
+            .Cropping(VerticalOverflowCropping.Bottom)
+            .StartAsync(async live =>
+            {
+                while (true)
+                {
+                    string? notice = cancelling ? "cancelling: running trials stop at their next step" : null;
+                    if (asking && !cancelling)
+                    {
+                        notice = $"Ctrl-C: press [bold]c[/] to cancel the study, [bold]d[/] to detach ({detachHint}), any other key to go on";
+                        if (ReadKey() is { } key)
+                        {
+                            asking = false;
+                            if (key == 'd') return;
+                            if (key == 'c') { cancelling = true; await onCancel!(); }
+                        }
+                    }
+                    if (cancel.IsCancellationRequested && !cancelling)
+                    {
+                        if (onCancel is null) return;
+                        cancelling = true;
+                        await onCancel();
+                    }
+                    model = await StudyProgressModel.Read(store, studyId);
+                    live.UpdateTarget(Render(model, notice));
+                    live.Refresh();
+                    if (StudyStatuses.IsFinal(model.Study.Status)) { final = model.Study; return; }
+                    try { await Task.Delay(Redraw, cancelling || asking ? CancellationToken.None : cancel); }
+                    catch (OperationCanceledException) { }
+                }
+            });
+        return final;
+    }
+
+    static char? ReadKey()
+    {
+        try { return Console.KeyAvailable ? char.ToLowerInvariant(Console.ReadKey(intercept: true).KeyChar) : null; }
+        catch (InvalidOperationException) { return null; } // stdin is not a terminal: the question cannot be answered
+    }
+
+    /// <summary>The whole view; at most 100 columns wide.</summary>
+    public static IRenderable Render(StudyProgressModel m, string? notice)
+    {
+        var s = m.Spec;
+        var best = m.Best is { } b ? $"best τ [bold]{Format(b.Tau)}[/] {b.Objective} {b.Value:0.000}" : "best: none yet";
+        var header = new Markup(
+            $"[bold]{Markup.Escape(m.Study.StudyId)}[/]  {Markup.Escape(m.Study.Status)}  ·  {Markup.Escape(s.Dataset)}, {Markup.Escape(s.Loss)}, " +
+            $"search {Markup.Escape(s.Search)}, pruner {Markup.Escape(s.Pruner)}\n" +
+            $"{best}  ·  [green]{m.Done} done[/]  [blue]{m.Running} running[/]  {m.Queued} queued  " +
+            $"[red]{m.Failed} failed[/]  ·  {m.ImagesPerSecond:#,0} images/s");
+        var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey);
+        table.AddColumn(new TableColumn("τ").RightAligned());
+        table.AddColumn("state");
+        table.AddColumn("silo");
+        table.AddColumn("epoch progress");
+        table.AddColumn(new TableColumn("loss").RightAligned());
+        table.AddColumn(new TableColumn("objective").RightAligned());
+        table.AddColumn(new TableColumn("unif.").RightAligned());
+        table.AddColumn(new TableColumn("tol.").RightAligned());
+        foreach (var r in VisibleRows(m.Rows))
+            table.AddRow(
+                new Markup(Markup.Escape(r.Label)),
+                new Markup(StateMarkup(r.State)),
+                new Markup(Markup.Escape(Clip(r.Silo ?? "", 21))),
+                new Markup(Bar(r)),
+                new Markup(Number(r.Loss, "0.000")),
+                new Markup(r.ObjectiveIsFinal ? Number(r.Objective, "0.000") : $"[grey]{Number(r.Objective, "0.000")}[/]"),
+                new Markup(Number(r.Uniformity, "0.00")),
+                new Markup(Number(r.Tolerance, "0.00")));
+        int hidden = m.Rows.Count - VisibleRows(m.Rows).Count();
+        var parts = new List<IRenderable> { header, table };
+        if (hidden > 0) parts.Add(new Markup($"[grey]… {hidden} more trials (study show {Markup.Escape(m.Study.StudyId)})[/]"));
+        parts.Add(new Markup("[grey]objective: validation " + Markup.Escape(s.ValidationObjective) + " when done, grey: the last epoch's val kNN accuracy[/]"));
+        if (notice is not null) parts.Add(new Markup($"[yellow]{notice}[/]"));
+        return new Rows(parts);
+    }
+
+    /// <summary>Rows that fit a screen: running trials first, then the most recent others.</summary>
+    static IEnumerable<TrialProgressRow> VisibleRows(IReadOnlyList<TrialProgressRow> rows)
+    {
+        int room = Math.Max(10, (Console.IsOutputRedirected ? 40 : Console.WindowHeight) - 9);
+        if (rows.Count <= room) return rows;
+        var running = rows.Where(r => r.State is "running" or "evaluating").ToList();
+        var ended = rows.Where(r => r.State is not ("running" or "evaluating" or "queued")).TakeLast(Math.Max(0, room - running.Count));
+        return running.Concat(ended).Take(room);
+    }
+
+    static string Bar(TrialProgressRow r)
+    {
+        const int width = 12;
+        int filled = (int)Math.Round(r.Fraction * width);
+        var color = r.State switch { "completed" => "green", "failed" => "red", "pruned" or "cancelled" => "grey", _ => "blue" };
+        var eta = r.Eta is { } t ? $" {(int)t.TotalMinutes}:{t.Seconds:00}" : "";
+        return $"[{color}]{new string('━', filled)}[/][grey]{new string('─', width - filled)}[/] {r.Epoch}/{r.Epochs} {r.Fraction,4:0%}{eta}";
+    }
+
+    static string StateMarkup(string state) => state switch
+    {
+        "running" => "[blue]running[/]",
+        "evaluating" => "[blue]evaluating[/]",
+        "completed" => "[green]completed[/]",
+        "failed" => "[red]failed[/]",
+        "pruned" => "[yellow]pruned[/]",
+        _ => Markup.Escape(state),
+    };
+
+    static string Number(double? value, string format) => value is { } v ? v.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "-";
+
+    static string Format(double? tau) => tau is { } t ? t.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : "-";
+
+    static string Clip(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Study.Grains;
+using Study.Grains.Coordinator;
+using Study.Grains.Storage;
+using Study.Training.Evaluation;
+using Study.Training.Output;
+
+namespace Study.Client.Reporting;
+
+/// <summary>One epoch of a trial as the report draws it.</summary>
+public sealed record EpochPoint(int Epoch, double Loss, double ValKnnAccuracy, double PenaltyEntropy);
+
+/// <summary>One trial with everything the report draws of it.</summary>
+public sealed record ReportTrial(
+    TrialRecord Record, MetricsRecord? Metrics, double? Objective, IReadOnlyList<EpochPoint> Epochs, SimilarityHistograms? Similarities)
+{
+    public double? Tau => Record.Tau;
+    public bool Completed => Record.Status == TrialStatuses.Completed;
+    /// <summary>The entropy of the relative penalty r_i at the trial's last epoch.</summary>
+    public double? PenaltyEntropy => Epochs.Count > 0 ? Epochs[^1].PenaltyEntropy : null;
+}
+
+/// <summary>A metric over the seeds of one τ: mean, sample standard deviation (0 with one seed) and count.</summary>
+public sealed record SeedSummary(double Mean, double Sd, int Count)
+{
+    public static SeedSummary? Of(IEnumerable<double?> values)
+    {
+        var xs = values.Where(v => v is { } x && double.IsFinite(x)).Select(v => v!.Value).ToList();
+        if (xs.Count == 0) return null;
+        double mean = xs.Average();
+        double sd = xs.Count > 1 ? Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1)) : 0;
+        return new SeedSummary(mean, sd, xs.Count);
+    }
+}
+
+/// <summary>The completed trials of one τ, summarised over their seeds.</summary>
+public sealed record TauGroup(double Tau, IReadOnlyList<ReportTrial> Trials, SeedSummary? Objective, SeedSummary? Uniformity,
+    SeedSummary? Tolerance, SeedSummary? Alignment, SeedSummary? KnnAccuracy, SeedSummary? LinearAccuracy, SeedSummary? PenaltyEntropy);
+
+/// <summary>What the report needs of a study, read from the store alone.</summary>
+public sealed class ReportData
+{
+    public required StudyResults Results { get; init; }
+    public required IReadOnlyList<ReportTrial> Trials { get; init; }
+
+    public StudySpec Spec => Results.Spec;
+    public string ObjectiveName => Spec.ValidationObjective;
+    public IReadOnlySet<string> Pareto { get; private init; } = new HashSet<string>();
+
+    /// <summary>Completed trials with a τ, grouped by τ in increasing order.</summary>
+    public IReadOnlyList<TauGroup> Groups { get; private init; } = [];
+
+    public static async Task<ReportData> Load(IStudyStore store, StudyResults results)
+    {
+        var epochsByTrial = results.Epochs.GroupBy(e => e.TrialId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Epoch).Select(Point).ToList());
+        var trials = new List<ReportTrial>();
+        foreach (var t in results.Trials)
+        {
+            var metrics = StudyAnalysis.Metrics(t);
+            SimilarityHistograms? similarities = null;
+            if (await store.GetArtifacts(t.StudyId, t.TrialId) is { } artifacts)
+                similarities = JsonSerializer.Deserialize<SimilarityHistograms>(artifacts.SimilaritiesJson, StudyJson.Options);
+            trials.Add(new ReportTrial(t, metrics, metrics?.Get(results.Spec.ValidationObjective),
+                epochsByTrial.GetValueOrDefault(t.TrialId) ?? [], similarities));
+        }
+        var groups = trials.Where(t => t.Completed && t.Tau is not null).GroupBy(t => t.Tau!.Value).OrderBy(g => g.Key)
+            .Select(g => new TauGroup(g.Key, g.ToList(),
+                SeedSummary.Of(g.Select(t => t.Objective)),
+                SeedSummary.Of(g.Select(t => t.Metrics?.Uniformity)),
+                SeedSummary.Of(g.Select(t => t.Metrics?.Tolerance)),
+                SeedSummary.Of(g.Select(t => t.Metrics?.Alignment)),
+                SeedSummary.Of(g.Select(t => t.Metrics?.KnnAccuracy)),
+                SeedSummary.Of(g.Select(t => t.Metrics?.LinearAccuracy)),
+                SeedSummary.Of(g.Select(t => t.PenaltyEntropy))))
+            .ToList();
+        return new ReportData
+        {
+            Results = results, Trials = trials, Groups = groups,
+            Pareto = StudyAnalysis.ParetoSet(results.Trials).ToHashSet(),
+        };
+    }
+
+    static EpochPoint Point(EpochRecord e)
+    {
+        using var json = JsonDocument.Parse(e.MetricsJson);
+        var m = json.RootElement;
+        return new EpochPoint(e.Epoch, m.GetProperty("loss").GetDouble(), m.GetProperty("val_knn_accuracy").GetDouble(),
+            m.GetProperty("penalty_entropy").GetDouble());
+    }
+}
