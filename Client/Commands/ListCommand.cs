@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Study.Client.Cli;
+using Spectre.Console;
 using Study.Client.Connection;
+using Study.Client.Progress;
 using Study.Grains.Storage;
 using Study.Training.Output;
 
@@ -38,13 +40,15 @@ public static class ListCommand
             return ExitCodes.Completed;
         }
         if (rows.Count == 0) { Console.WriteLine("no studies yet"); return ExitCodes.Completed; }
-        Console.WriteLine($"{"study",-30} {"status",-10} {"created",-20} {"trials",6}  best");
+        var table = ConsoleTables.New("study", "status", "created (UTC)", ">trials", "best");
         foreach (var (study, trials) in rows)
         {
             var best = Best(study);
             var text = best is null ? "-" : $"τ = {best["tau"]} ({best["objective"]} {best["value"]?.GetValue<double>():0.0000})";
-            Console.WriteLine($"{study.StudyId,-30} {study.Status,-10} {Created(study)[..19].Replace('T', ' '),-20} {trials,6}  {text}");
+            table.AddRow(Markup.Escape(study.StudyId), Markup.Escape(study.Status), Created(study)[..19].Replace('T', ' '),
+                trials.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(text));
         }
+        ConsoleTables.Output.Write(table);
         return ExitCodes.Completed;
     }
 

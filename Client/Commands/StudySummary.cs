@@ -1,4 +1,6 @@
 using System.Globalization;
+using Spectre.Console;
+using Study.Client.Progress;
 using Study.Client.Reporting;
 using Study.Training.Output;
 
@@ -15,15 +17,20 @@ public static class StudySummary
             return;
         }
         var s = results.Study;
-        Console.WriteLine($"study {s.StudyId}: {s.Status}");
-        Console.WriteLine($"{"trial",-24} {"tau",8} {"seed",4} {"status",-10} {"epochs",6} {results.Spec.ValidationObjective,20} {"uniformity",10} {"tolerance",9}");
+        var console = ConsoleTables.Output;
+        console.MarkupLine($"study [bold]{Markup.Escape(s.StudyId)}[/]: {Markup.Escape(s.Status)}");
+        var table = ConsoleTables.New("trial", ">τ", ">seed", "status", ">epochs", ">" + results.Spec.ValidationObjective, ">uniformity", ">tolerance", "note");
         foreach (var e in results.Entries)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{e.TrialId,-24} {(e.Tau is { } t ? t.ToString("0.####") : "-"),8} {e.Seed,4} {e.Status,-10} {e.EpochsCompleted,6} {Cell(e.Metrics.Get(results.Spec.ValidationObjective)),20} {Cell(e.Metrics.Uniformity),10} {Cell(e.Metrics.Tolerance),9}"));
+            table.AddRow(Markup.Escape(e.TrialId), e.Tau is { } t ? t.ToString("0.####", CultureInfo.InvariantCulture) : "-", e.Seed.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(e.Status), e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), Cell(e.Metrics.Get(results.Spec.ValidationObjective)),
+                Cell(e.Metrics.Uniformity), Cell(e.Metrics.Tolerance), Markup.Escape(Clip(e.Error)));
+        console.Write(table);
         if (results.Best is { } best)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best: τ = {best.Tau} ({best.TrialId}), {best.Objective} (validation) {best.Value:0.0000}"));
-        Console.WriteLine($"output: {folder}");
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"best: τ = {best.Tau} ({best.TrialId}), {best.Objective} (validation) {best.Value:0.0000}")));
+        console.MarkupLine($"output: {Markup.Escape(folder)}");
     }
+
+    static string Clip(string? text) => text is null ? "" : text.Length <= 60 ? text : text[..59] + "…";
 
     static string Cell(double? v) => v is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
 

@@ -84,7 +84,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
             table.AddRow(
                 new Markup(Markup.Escape(r.Label)),
                 new Markup(StateMarkup(r.State)),
-                new Markup(Markup.Escape(Clip(r.Silo ?? "", 21))),
+                new Markup(Markup.Escape(Clip(r.Silo ?? "", 17))),
                 new Markup(Bar(r)),
                 new Markup(Number(r.Loss, "0.000")),
                 new Markup(r.ObjectiveIsFinal ? Number(r.Objective, "0.000") : $"[grey]{Number(r.Objective, "0.000")}[/]"),
@@ -110,7 +110,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
 
     static string Bar(TrialProgressRow r)
     {
-        const int width = 12;
+        const int width = 10;
         int filled = (int)Math.Round(r.Fraction * width);
         var color = r.State switch { "completed" => "green", "failed" => "red", "pruned" or "cancelled" => "grey", _ => "blue" };
         var eta = r.Eta is { } t ? $" {(int)t.TotalMinutes}:{t.Seconds:00}" : "";

@@ -86,13 +86,20 @@ public sealed class StudyRunTests : IDisposable
         using var json = JsonDocument.Parse(resumed.Stdout);
         var trials = json.RootElement.GetProperty("trials").EnumerateArray().ToList();
         Assert.All(trials, t => Assert.Equal(("completed", 3), (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32())));
-        // The trial that was training resumed from its checkpoint: epoch 1 from the first attempt, the rest from the second.
-        var interrupted = trials.Single(t => t.GetProperty("attempts").GetInt32() == 2);
-        var lines = File.ReadAllLines(Path.Combine(dir, "out", "trials", interrupted.GetProperty("trial_id").GetString()!, "metrics.jsonl"))
-            .Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal([1, 2, 3], lines.Select(l => l.GetProperty("epoch").GetInt32()));
-        Assert.Equal(1, lines[0].GetProperty("attempt").GetInt32());
-        Assert.Equal(2, lines[2].GetProperty("attempt").GetInt32());
+        // The trials that were training (on 2 cores the embedded silo runs both at once) resumed from their checkpoints:
+        // the epochs done before the kill come from the first attempt, the rest from the second.
+        var interrupted = trials.Where(t => t.GetProperty("attempts").GetInt32() == 2).ToList();
+        Assert.NotEmpty(interrupted);
+        var firstEpochAttempts = new List<int>();
+        foreach (var trial in interrupted)
+        {
+            var lines = File.ReadAllLines(Path.Combine(dir, "out", "trials", trial.GetProperty("trial_id").GetString()!, "metrics.jsonl"))
+                .Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal([1, 2, 3], lines.Select(l => l.GetProperty("epoch").GetInt32()));
+            Assert.Equal(2, lines[2].GetProperty("attempt").GetInt32());
+            firstEpochAttempts.Add(lines[0].GetProperty("attempt").GetInt32());
+        }
+        Assert.Contains(1, firstEpochAttempts);
     }
 
     [Fact]

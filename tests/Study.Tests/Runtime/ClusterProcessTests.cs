@@ -9,7 +9,7 @@ namespace Study.Tests.Runtime;
 
 /// <summary>
 /// A real cluster: PostgreSQL (Debian's), two `./silo` processes, `study submit`, and one silo killed with SIGKILL
-/// while both train. The study completes with every trial once, each with all its epochs.
+/// (or stopped with SIGTERM) while both train. The study completes with every trial once, each with all its epochs.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
@@ -84,6 +84,57 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
                 .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32());
             Assert.Equal([1, 2, 3], epochs);
         }
+    }
+
+    [Fact]
+    public async Task OnSigtermATrialCheckpointsAtItsNextStepAndMovesToTheOtherSilo()
+    {
+        var connection = postgres.CreateDatabase();
+        StartSilo(connection, "silo-a");
+        StartSilo(connection, "silo-b");
+        var submit = StudyProcess.Run(TimeSpan.FromMinutes(2), dir, "submit", "--cluster", connection, "--dataset", "synthetic",
+            "--taus", "0.1,1.0", "--epochs", "2", "--subset", "8000", "--eval-subset", "300", "--batch-size", "128");
+        Assert.True(submit.ExitCode == 0, submit.Stderr);
+        var id = submit.Stdout.Trim().Split('\n')[^1];
+
+        await using var store = new Study.Grains.Storage.PostgresStudyStore(Npgsql.NpgsqlDataSource.Create(connection));
+        // Wait until a trial is inside its first epoch on each silo.
+        Study.Grains.Storage.TrialRecord? victim = null;
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (victim is null)
+        {
+            var trials = await store.GetTrials(id);
+            var progress = (await store.GetProgress(id)).ToDictionary(p => p.TrialId);
+            var training = trials.Where(t => t.Status == "running" && progress.TryGetValue(t.TrialId, out var p) && p.Attempt == t.Attempt
+                                             && p.Epoch == 1 && p.Step >= 10 && p.Step < p.StepsPerEpoch - 15).ToList();
+            if (training.Select(t => t.Silo).Distinct().Count() == 2) victim = training[0];
+            Assert.True(DateTime.UtcNow < until, "the two silos never trained at once");
+            await Task.Delay(100);
+        }
+        var silo = silos[int.Parse(victim.Silo!.Split(':')[1].Split('@')[0])];
+        silo.Signal(15);
+
+        // The trial is queued again with a mid-epoch checkpoint (…-e1-sSTEP.ckpt), before its first epoch could have ended.
+        string? resumeFrom = null;
+        until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (resumeFrom is null && DateTime.UtcNow < until)
+        {
+            var moved = (await store.GetTrials(id)).Single(t => t.TrialId == victim.TrialId);
+            if (moved.Attempt > victim.Attempt) resumeFrom = moved.CheckpointPath ?? "";
+            else await Task.Delay(50);
+        }
+        Assert.Matches(@"a1-e1-s\d+\.ckpt$", resumeFrom ?? "(the trial was never moved)");
+        Assert.True(silo.WaitForExit(TimeSpan.FromSeconds(40)), "the silo did not stop after SIGTERM");
+        Assert.Equal(0, silo.ExitCode);
+
+        var watched = StudyProcess.Run(TimeSpan.FromMinutes(5), dir, "watch", id, "--cluster", connection, "--json", "--out", Path.Combine(dir, "out"));
+        Assert.True(watched.ExitCode == 0, watched.Stderr);
+        using var results = JsonDocument.Parse(watched.Stdout);
+        var ended = results.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        Assert.All(ended, t => Assert.Equal(("completed", 2), (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32())));
+        var movedTrial = ended.Single(t => t.GetProperty("trial_id").GetString() == victim.TrialId);
+        Assert.Equal(2, movedTrial.GetProperty("attempts").GetInt32());
+        Assert.NotEqual(victim.Silo, movedTrial.GetProperty("silo").GetString());
     }
 
     static int FreePort()
