@@ -76,6 +76,24 @@ public sealed class LiveViewTests : IDisposable
         Assert.All(results.RootElement.GetProperty("trials").EnumerateArray(), t => Assert.Equal("completed", t.GetProperty("status").GetString()));
     }
 
+    [Fact]
+    public void CtrlCThenCCancelsTheStudy()
+    {
+        using var tmux = new TmuxSession(RunCommand("--subset 6000 --epochs 3 --parallel 1"), dir, ExitFile);
+        WaitFor(tmux, s => Regex.IsMatch(s, @"running\s+\S+\s+\S+\s+1/3\s+\d+%"), "a running trial");
+        tmux.SendKeys("C-c");
+        WaitFor(tmux, s => s.Contains("press c to cancel the study, d to detach"), "the question");
+        tmux.SendKeys("c");
+        WaitFor(tmux, s => s.Contains("cancelling: running trials stop at their next step") || File.Exists(ExitFile), "the cancel");
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(ExitFile) && clock.Elapsed < TimeSpan.FromMinutes(1)) Thread.Sleep(200);
+        Assert.Equal("130", File.ReadAllText(ExitFile).Trim());
+        var id = Regex.Match(tmux.Screen(), @"study-\d{8}-\d{6}-[0-9a-f]{4}").Value;
+        using var shown = JsonDocument.Parse(StudyProcess.Run("show", id, "--json", "--store", Store).Stdout);
+        Assert.Equal("cancelled", shown.RootElement.GetProperty("status").GetString());
+        Assert.Contains(shown.RootElement.GetProperty("trials").EnumerateArray(), t => t.GetProperty("status").GetString() == "cancelled");
+    }
+
     static void WaitFor(TmuxSession tmux, Func<string, bool> condition, string what)
     {
         var clock = Stopwatch.StartNew();
