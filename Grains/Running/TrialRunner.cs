@@ -150,7 +150,12 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
             {
                 await DeliverAsync(report);
                 if (cleanUp is not null && Directory.Exists(cleanUp))
+                {
                     foreach (var file in Directory.GetFiles(cleanUp, $"a{a.Attempt}-*.ckpt")) TryDelete(file);
+                    // Earlier attempts' files were removed when they ended; an empty folder goes too.
+                    try { if (!Directory.EnumerateFileSystemEntries(cleanUp).Any()) Directory.Delete(cleanUp); }
+                    catch (IOException) { }
+                }
             }
             catch (Exception e) { log.LogError(e, "the outcome of {Trial} attempt {Attempt} could not be reported", a.Trial.Key, a.Attempt); }
             finally
