@@ -48,7 +48,7 @@ public static class ListCommand
             table.AddRow(Markup.Escape(study.StudyId), Markup.Escape(study.Status), Created(study)[..19].Replace('T', ' '),
                 trials.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(text));
         }
-        ConsoleTables.Output.Write(table);
+        ConsoleTables.Write(table);
         return ExitCodes.Completed;
     }
 

@@ -17,17 +17,16 @@ public static class StudySummary
             return;
         }
         var s = results.Study;
-        var console = ConsoleTables.Output;
-        console.MarkupLine($"study [bold]{Markup.Escape(s.StudyId)}[/]: {Markup.Escape(s.Status)}");
+        ConsoleTables.WriteLine($"study [bold]{Markup.Escape(s.StudyId)}[/]: {Markup.Escape(s.Status)}");
         var table = ConsoleTables.New("trial", ">τ", ">seed", "status", ">epochs", ">" + results.Spec.ValidationObjective, ">uniformity", ">tolerance", "note");
         foreach (var e in results.Entries)
             table.AddRow(Markup.Escape(e.TrialId), e.Tau is { } t ? t.ToString("0.####", CultureInfo.InvariantCulture) : "-", e.Seed.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(e.Status), e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), Cell(e.Metrics.Get(results.Spec.ValidationObjective)),
                 Cell(e.Metrics.Uniformity), Cell(e.Metrics.Tolerance), Markup.Escape(Clip(e.Error)));
-        console.Write(table);
+        ConsoleTables.Write(table);
         if (results.Best is { } best)
-            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"best: τ = {best.Tau} ({best.TrialId}), {best.Objective} (validation) {best.Value:0.0000}")));
-        console.MarkupLine($"output: {Markup.Escape(folder)}");
+            ConsoleTables.WriteLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"best: τ = {best.Tau} ({best.TrialId}), {best.Objective} (validation) {best.Value:0.0000}")));
+        ConsoleTables.WriteLine($"output: {Markup.Escape(folder)}");
     }
 
     static string Clip(string? text) => text is null ? "" : text.Length <= 60 ? text : text[..59] + "…";

@@ -1,20 +1,11 @@
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Study.Client.Progress;
 
-/// <summary>Tables on stdout: with colour on a terminal; plain and wide enough not to wrap when stdout is a file or pipe.</summary>
+/// <summary>Tables on stdout: with colour on a terminal; plain, unwrapped and without trailing spaces when stdout is a file or pipe.</summary>
 public static class ConsoleTables
 {
-    static readonly Lazy<IAnsiConsole> Out = new(() => System.Console.IsOutputRedirected
-        ? AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(System.Console.Out),
-        }).WithWidth(200)
-        : AnsiConsole.Console);
-
-    public static IAnsiConsole Output => Out.Value;
-
     public static Table New(params string[] columns)
     {
         var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey);
@@ -27,9 +18,24 @@ public static class ConsoleTables
         return table;
     }
 
-    static IAnsiConsole WithWidth(this IAnsiConsole console, int width)
+    /// <summary>Writes a renderable (a table, a markup line) to stdout.</summary>
+    public static void Write(IRenderable renderable)
     {
-        console.Profile.Width = width;
-        return console;
+        if (!Console.IsOutputRedirected)
+        {
+            AnsiConsole.Console.Write(renderable);
+            return;
+        }
+        var text = new StringWriter();
+        var plain = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(text),
+        });
+        plain.Profile.Width = 200;
+        plain.Write(renderable);
+        foreach (var line in text.ToString().TrimEnd().Split('\n')) Console.WriteLine(line.TrimEnd());
     }
+
+    public static void WriteLine(string markup) => Write(new Markup(markup + "\n"));
 }
