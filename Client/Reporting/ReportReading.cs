@@ -23,7 +23,7 @@ public static class ReportReading
         }
         if (data.Pareto.Count > 0)
             lines.Add("The uniformity–tolerance Pareto set: " + string.Join(", ", data.Trials.Where(t => data.Pareto.Contains(t.Record.TrialId))
-                .Select(t => $"τ = {ReportPlots.Number(t.Tau)}")) + ".");
+                .Select(t => data.Spec.Seeds > 1 ? $"τ = {ReportPlots.Number(t.Tau)} (seed {t.Record.Seed})" : $"τ = {ReportPlots.Number(t.Tau)}")) + ".");
         lines.AddRange(Ended(data));
         return lines;
     }
@@ -83,7 +83,8 @@ public static class ReportReading
             string who = $"Trial {r.TrialId} (τ = {ReportPlots.Number(r.Tau)}, seed {r.Seed})";
             if (r.Status == TrialStatuses.Pruned)
                 yield return $"{who} was pruned by the {data.Spec.Pruner} pruner after {r.EpochsCompleted} of {data.Spec.Epochs} epochs: " +
-                             "its per-epoch validation kNN accuracy ranked below the others' at that epoch.";
+                             (data.Spec.Pruner == "asha" ? "its validation kNN accuracy was not in the top third at that rung."
+                                 : "its validation kNN accuracy was below the median of its peers at that epoch.");
             else if (r.Status == TrialStatuses.Failed)
                 yield return $"{who} failed after {r.Attempt} attempt(s): {r.Error ?? "no reason recorded"}.";
             else if (r.Status == TrialStatuses.Cancelled)
