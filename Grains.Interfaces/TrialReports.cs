@@ -14,21 +14,7 @@ public sealed record MetricsRecord(
     [property: Id(4)] double? Uniformity = null,
     [property: Id(5)] double? Tolerance = null,
     [property: Id(6)] double? Alignment = null,
-    [property: Id(7)] double? Loss = null)
-{
-    public double? Get(string name) => name switch
-    {
-        "linear_accuracy" => LinearAccuracy,
-        "knn_accuracy" => KnnAccuracy,
-        "val_linear_accuracy" => ValLinearAccuracy,
-        "val_knn_accuracy" => ValKnnAccuracy,
-        "uniformity" => Uniformity,
-        "tolerance" => Tolerance,
-        "alignment" => Alignment,
-        "loss" => Loss,
-        _ => throw new ArgumentException($"unknown metric '{name}'"),
-    };
-}
+    [property: Id(7)] double? Loss = null);
 
 /// <summary>One epoch of one attempt of a trial (SPEC §6 per-epoch statistics) and where its checkpoint is.</summary>
 [GenerateSerializer, Alias("study.EpochReport")]

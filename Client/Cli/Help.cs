@@ -40,7 +40,7 @@ public static class Help
                                  "./study train --dataset synthetic --tau 0.5 --epochs 2"]),
         ["bench"] = new("bench [options] | bench --runtime [options]",
             "Times the product's training step on Fashion-MNIST (images/s), or with --runtime the study runtime (trials/s, slot utilisation, proposal latency).",
-            [.. BenchCommand.Specs, .. RuntimeBenchmark.Specs.Where(s => s.Name is not "json")],
+            [.. BenchCommand.Specs, .. RuntimeBenchmark.Specs],
             ["./study bench --steps 40 --warmup 5 --json", "./study bench --runtime --trials 10000 --silos 8 --slots 4 --json"]),
     };
 

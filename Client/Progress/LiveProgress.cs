@@ -80,7 +80,8 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
         table.AddColumn(new TableColumn("objective").RightAligned());
         table.AddColumn(new TableColumn("unif.").RightAligned());
         table.AddColumn(new TableColumn("tol.").RightAligned());
-        foreach (var r in VisibleRows(m.Rows))
+        var visible = VisibleRows(m.Rows).ToList();
+        foreach (var r in visible)
             table.AddRow(
                 new Markup(Markup.Escape(r.Label)),
                 new Markup(StateMarkup(r.State)),
@@ -90,7 +91,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
                 new Markup(r.ObjectiveIsFinal ? Number(r.Objective, "0.000") : $"[grey]{Number(r.Objective, "0.000")}[/]"),
                 new Markup(Number(r.Uniformity, "0.00")),
                 new Markup(Number(r.Tolerance, "0.00")));
-        int hidden = m.Rows.Count - VisibleRows(m.Rows).Count();
+        int hidden = m.Rows.Count - visible.Count;
         var parts = new List<IRenderable> { header, table };
         if (hidden > 0) parts.Add(new Markup($"[grey]… {hidden} more trials (study show {Markup.Escape(m.Study.StudyId)})[/]"));
         parts.Add(new Markup("[grey]objective: validation " + Markup.Escape(s.ValidationObjective) + " when done, grey: the last epoch's val kNN accuracy[/]"));

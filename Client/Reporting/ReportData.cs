@@ -4,6 +4,7 @@ using Study.Grains.Coordinator;
 using Study.Grains.Storage;
 using Study.Training.Evaluation;
 using Study.Training.Output;
+using Study.Training.Trainer;
 
 namespace Study.Client.Reporting;
 
@@ -12,7 +13,7 @@ public sealed record EpochPoint(int Epoch, double Loss, double ValKnnAccuracy, d
 
 /// <summary>One trial with everything the report draws of it.</summary>
 public sealed record ReportTrial(
-    TrialRecord Record, MetricsRecord? Metrics, double? Objective, IReadOnlyList<EpochPoint> Epochs, SimilarityHistograms? Similarities)
+    TrialRecord Record, TrialMetrics? Metrics, double? Objective, IReadOnlyList<EpochPoint> Epochs, SimilarityHistograms? Similarities)
 {
     public double? Tau => Record.Tau;
     public bool Completed => Record.Status == TrialStatuses.Completed;
@@ -50,16 +51,25 @@ public sealed class ReportData
     /// <summary>Completed trials with a τ, grouped by τ in increasing order.</summary>
     public IReadOnlyList<TauGroup> Groups { get; private init; } = [];
 
+    /// <summary>Reads the trials' similarity histograms from the store (the rest is in <paramref name="results"/>).</summary>
     public static async Task<ReportData> Load(IStudyStore store, StudyResults results)
+    {
+        var similarities = new Dictionary<string, string>();
+        foreach (var t in results.Trials)
+            if (await store.GetArtifacts(t.StudyId, t.TrialId) is { } artifacts) similarities[t.TrialId] = artifacts.SimilaritiesJson;
+        return From(results, similarities);
+    }
+
+    /// <param name="similaritiesJson">each evaluated trial's similarity histograms (JSON), by trial id</param>
+    public static ReportData From(StudyResults results, IReadOnlyDictionary<string, string> similaritiesJson)
     {
         var epochsByTrial = results.Epochs.GroupBy(e => e.TrialId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Epoch).Select(Point).ToList());
         var trials = new List<ReportTrial>();
         foreach (var t in results.Trials)
         {
             var metrics = StudyAnalysis.Metrics(t);
-            SimilarityHistograms? similarities = null;
-            if (await store.GetArtifacts(t.StudyId, t.TrialId) is { } artifacts)
-                similarities = JsonSerializer.Deserialize<SimilarityHistograms>(artifacts.SimilaritiesJson, StudyJson.Options);
+            var similarities = similaritiesJson.TryGetValue(t.TrialId, out var json)
+                ? JsonSerializer.Deserialize<SimilarityHistograms>(json, StudyJson.Options) : null;
             trials.Add(new ReportTrial(t, metrics, metrics?.Get(results.Spec.ValidationObjective),
                 epochsByTrial.GetValueOrDefault(t.TrialId) ?? [], similarities));
         }

@@ -121,9 +121,11 @@ public static class ReportPlots
         var plot = NewPlot("Similarity distributions (solid: positive pairs, dashed: 10 nearest negatives)", "cosine similarity", "density");
         var colors = TauColors(data);
         double lowest = 1;
-        foreach (var t in data.Trials.Where(t => IsFirstSeed(t, data)))
+        // One line pair per τ: its first seed's.
+        var firstSeeds = data.Trials.Where(t => t.Completed && t.Similarities is not null).GroupBy(t => t.Tau).Select(g => g.MinBy(t => t.Record.Seed)!);
+        foreach (var t in firstSeeds)
         {
-            if (t.Similarities is not { } h) continue;
+            var h = t.Similarities!;
             lowest = Math.Min(lowest, LowestOccupied(h));
             var centres = h.BinEdges.Zip(h.BinEdges.Skip(1), (a, b) => (a + b) / 2).ToArray();
             var positive = plot.Add.Scatter(centres, Density(h.Positive, h), colors(t.Tau));
@@ -141,10 +143,6 @@ public static class ReportPlots
             "For each τ (its first seed), the distribution over the evaluated test images of the similarity of the two views " +
             "of an image, and of its 10 most similar other images. The paper: small τ pushes the nearest negatives away.", plot);
     }
-
-    static bool IsFirstSeed(ReportTrial t, ReportData data) =>
-        t.Completed && t.Similarities is not null && data.Trials.Where(o => o.Completed && o.Tau == t.Tau && o.Similarities is not null)
-            .MinBy(o => o.Record.Seed) == t;
 
     /// <summary>The left edge of the first bin holding more than 0.1% of either distribution: the figure starts there.</summary>
     static double LowestOccupied(SimilarityHistograms h)

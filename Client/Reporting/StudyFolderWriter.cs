@@ -21,28 +21,29 @@ public static class StudyFolderWriter
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "results.json"), results.ToJson().ToJsonString(StudyJson.Options) + "\n");
         File.WriteAllText(Path.Combine(folder, "trials.csv"), Csv(results));
+        var epochs = results.Epochs.ToLookup(e => e.TrialId);
+        var similaritiesJson = new Dictionary<string, string>();
         foreach (var trial in results.Trials)
         {
             var dir = Path.Combine(folder, "trials", trial.TrialId);
             Directory.CreateDirectory(dir);
-            File.WriteAllLines(Path.Combine(dir, "metrics.jsonl"),
-                results.Epochs.Where(e => e.TrialId == trial.TrialId).OrderBy(e => e.Epoch).Select(e => e.MetricsJson));
+            File.WriteAllLines(Path.Combine(dir, "metrics.jsonl"), epochs[trial.TrialId].OrderBy(e => e.Epoch).Select(e => e.MetricsJson));
             File.WriteAllText(Path.Combine(dir, "result.json"), StudyJson.Serialize(StudyResults.Entry(trial)) + "\n");
             if (await store.GetArtifacts(trial.StudyId, trial.TrialId) is { } artifacts)
             {
                 long n = artifacts.Labels.Length;
                 NpyWriter.WriteFloat32(Path.Combine(dir, "embeddings.npy"), artifacts.Embeddings, n, artifacts.EmbeddingDimension);
                 NpyWriter.WriteInt64(Path.Combine(dir, "labels.npy"), artifacts.Labels, n);
+                similaritiesJson[trial.TrialId] = artifacts.SimilaritiesJson;
                 using var similarities = JsonDocument.Parse(artifacts.SimilaritiesJson);
                 File.WriteAllText(Path.Combine(dir, "similarities.json"), JsonSerializer.Serialize(similarities.RootElement, StudyJson.Options) + "\n");
             }
         }
-        await WriteReport(store, results, folder);
+        WriteReport(ReportData.From(results, similaritiesJson), folder);
     }
 
-    static async Task WriteReport(IStudyStore store, StudyResults results, string folder)
+    static void WriteReport(ReportData data, string folder)
     {
-        var data = await ReportData.Load(store, results);
         var plots = Path.Combine(folder, "plots");
         Directory.CreateDirectory(plots);
         var figures = ReportPlots.Draw(data).Select(p => (Plot: p, Png: p.Png())).ToList();

@@ -32,9 +32,7 @@ public sealed class StudyResults
 
     public static TrialEntry Entry(TrialRecord t)
     {
-        var m = StudyAnalysis.Metrics(t);
-        var metrics = m is null ? new TrialMetrics()
-            : new TrialMetrics(m.LinearAccuracy, m.KnnAccuracy, m.ValLinearAccuracy, m.ValKnnAccuracy, m.Uniformity, m.Tolerance, m.Alignment, m.Loss);
+        var metrics = StudyAnalysis.Metrics(t) ?? new TrialMetrics();
         return new TrialEntry(t.TrialId, t.Tau, t.Seed, t.Status, t.EpochsCompleted, Math.Max(t.Attempt, 0), t.Silo,
             Math.Round(t.DurationSeconds, 3), t.Error, metrics);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Study.Grains.Storage;
 using Study.Training.Output;
+using Study.Training.Trainer;
 
 namespace Study.Grains.Coordinator;
 
@@ -10,8 +11,9 @@ public sealed record BestTrial(string TrialId, double? Tau, string Objective, do
 /// <summary>Statistics of a study's trials that the coordinator and the reports share.</summary>
 public static class StudyAnalysis
 {
-    public static MetricsRecord? Metrics(TrialRecord trial) =>
-        trial.MetricsJson is { } json ? JsonSerializer.Deserialize<MetricsRecord>(json, StudyJson.Options) : null;
+    /// <summary>The trial's stored metrics (the JSON of its <see cref="MetricsRecord"/>), or null before it ends.</summary>
+    public static TrialMetrics? Metrics(TrialRecord trial) =>
+        trial.MetricsJson is { } json ? JsonSerializer.Deserialize<TrialMetrics>(json, StudyJson.Options) : null;
 
     /// <summary>The best τ by the mean of the validation objective over its completed seeds, and its best seed's trial.</summary>
     public static BestTrial? Best(StudySpec spec, IEnumerable<TrialRecord> trials)

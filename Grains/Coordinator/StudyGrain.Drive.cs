@@ -108,18 +108,7 @@ public sealed partial class StudyGrain
         {
             var silo = trial.Silo ?? (trial.Record.Silo is { } text ? SiloAddress.FromParsableString(text) : null);
             if (silo is not null && snapshot.GetSiloStatus(silo) is not (SiloStatus.Dead or SiloStatus.None)) continue;
-            int restarts = trial.Record.Restarts + 1;
-            bool giveUp = restarts > spec!.MaxRestarts;
-            log.LogWarning("trial {Trial}: its silo {Silo} is gone ({Restarts} time(s)); {Action}", trial.Key, silo, restarts,
-                giveUp ? "failed" : "resuming elsewhere");
-            await Save(trial, trial.Record with
-            {
-                Restarts = restarts,
-                Status = cancelRequested ? TrialStatuses.Cancelled : giveUp ? TrialStatuses.Failed : TrialStatuses.Queued,
-                Error = giveUp ? $"its silo died {restarts} times (more than --max-restarts {spec.MaxRestarts})" : trial.Record.Error,
-            });
-            trial.Silo = null;
-            toRelease.Add(trial.Key);
+            await Restart(trial, $"its silo {silo} is gone", "its silo died");
         }
     }
 
@@ -140,19 +129,29 @@ public sealed partial class StudyGrain
             if (!absent.Contains(trial.Key)) { trial.MissingSince = null; continue; }
             trial.MissingSince ??= now;
             if (now - trial.MissingSince < VanishGrace) continue;
-            int restarts = trial.Record.Restarts + 1;
-            bool giveUp = restarts > spec!.MaxRestarts;
-            log.LogWarning("trial {Trial}: its silo no longer runs attempt {Attempt}; {Action}", trial.Key, trial.Record.Attempt,
-                giveUp ? "failed" : "resuming it");
-            await Save(trial, trial.Record with
-            {
-                Restarts = restarts,
-                Status = cancelRequested ? TrialStatuses.Cancelled : giveUp ? TrialStatuses.Failed : TrialStatuses.Queued,
-                Error = giveUp ? $"its attempts were lost {restarts} times (more than --max-restarts {spec.MaxRestarts})" : trial.Record.Error,
-            });
-            trial.Silo = null;
-            toRelease.Add(trial.Key);
+            await Restart(trial, $"its silo no longer runs attempt {trial.Record.Attempt}", "its attempts were lost");
         }
+    }
+
+    /// <summary>
+    /// A trial whose attempt was lost goes back to the queue, to resume from its last checkpoint on another silo; once
+    /// that has happened more than --max-restarts times it fails, so one poisonous trial cannot take the silos down.
+    /// </summary>
+    /// <param name="cause">what happened, for the log</param>
+    /// <param name="lossName">the loss as the failure message counts it ("its silo died")</param>
+    async Task Restart(TrialState trial, string cause, string lossName)
+    {
+        int restarts = trial.Record.Restarts + 1;
+        bool giveUp = restarts > spec!.MaxRestarts;
+        log.LogWarning("trial {Trial}: {Cause} ({Restarts} time(s)); {Action}", trial.Key, cause, restarts, giveUp ? "failed" : "resuming it elsewhere");
+        await Save(trial, trial.Record with
+        {
+            Restarts = restarts,
+            Status = cancelRequested ? TrialStatuses.Cancelled : giveUp ? TrialStatuses.Failed : TrialStatuses.Queued,
+            Error = giveUp ? $"{lossName} {restarts} times (more than --max-restarts {spec.MaxRestarts})" : trial.Record.Error,
+        });
+        trial.Silo = null;
+        toRelease.Add(trial.Key);
     }
 
     static readonly TimeSpan VanishGrace = TimeSpan.FromSeconds(10);

@@ -146,7 +146,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         await Save(trial, record);
         trial.Silo = null;
         toRelease.Add(trial.Key);
-        if (o.Status == TrialRunStatus.Completed && record.Tau is { } tau && o.Metrics.Get(spec!.ValidationObjective) is { } value)
+        if (o.Status == TrialRunStatus.Completed && record.Tau is { } tau && o.Metrics.ToTrialMetrics().Get(spec!.ValidationObjective) is { } value)
             sampler?.Observe(tau, value);
         RequestDrive();
     }

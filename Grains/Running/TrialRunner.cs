@@ -123,7 +123,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 Block(store.SaveArtifacts(new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
                     evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))));
             var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, StatusOf(outcome.Status),
-                outcome.EpochsCompleted, outcome.Seconds, outcome.Error, ToRecord(outcome.Metrics), outcome.Checkpoint, lastEpoch);
+                outcome.EpochsCompleted, outcome.Seconds, outcome.Error, MetricsMapping.ToRecord(outcome.Metrics), outcome.Checkpoint, lastEpoch);
             if (outcome.Status is not TrainingStatus.Interrupted)
                 return Finish(entry, () => coordinator.ReportOutcome(report), cleanUp: Path.Combine(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId));
             return Finish(entry, () => coordinator.ReportOutcome(report));
@@ -232,7 +232,4 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         TrainingStatus.Interrupted => TrialRunStatus.Interrupted,
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
-
-    public static MetricsRecord ToRecord(TrialMetrics m) =>
-        new(m.LinearAccuracy, m.KnnAccuracy, m.ValLinearAccuracy, m.ValKnnAccuracy, m.Uniformity, m.Tolerance, m.Alignment, m.Loss);
 }

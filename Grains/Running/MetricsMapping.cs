@@ -1,0 +1,14 @@
+using Study.Training.Trainer;
+
+namespace Study.Grains.Running;
+
+/// <summary>A trial's metrics between the training core's <see cref="TrialMetrics"/> and <see cref="MetricsRecord"/>,
+/// their form on the wire (the grain interfaces do not reference the training core).</summary>
+public static class MetricsMapping
+{
+    public static MetricsRecord ToRecord(TrialMetrics m) =>
+        new(m.LinearAccuracy, m.KnnAccuracy, m.ValLinearAccuracy, m.ValKnnAccuracy, m.Uniformity, m.Tolerance, m.Alignment, m.Loss);
+
+    public static TrialMetrics ToTrialMetrics(this MetricsRecord m) =>
+        new(m.LinearAccuracy, m.KnnAccuracy, m.ValLinearAccuracy, m.ValKnnAccuracy, m.Uniformity, m.Tolerance, m.Alignment, m.Loss);
+}
