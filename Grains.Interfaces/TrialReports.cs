@@ -31,7 +31,9 @@ public sealed record EpochReport(
     [property: Id(9)] double LearningRate,
     [property: Id(10)] double Seconds,
     [property: Id(11)] double ImagesPerSecond,
-    [property: Id(12)] string? CheckpointPath);
+    [property: Id(12)] string? CheckpointPath,
+    /// <summary>The torch device the attempt trains on ("cpu", "cuda:1").</summary>
+    [property: Id(13)] string? Device = null);
 
 /// <summary>How one attempt of a trial ended. Its artifacts (embeddings, labels, histograms) are already in the store.</summary>
 [GenerateSerializer, Alias("study.TrialOutcomeReport")]
@@ -48,4 +50,5 @@ public sealed record TrialOutcomeReport(
     /// <summary>For an interrupted attempt: the mid-epoch checkpoint to resume from.</summary>
     [property: Id(9)] string? CheckpointPath,
     /// <summary>The attempt's last epoch, when it was not reported on its own (the final epoch travels with the outcome).</summary>
-    [property: Id(10)] EpochReport? LastEpoch = null);
+    [property: Id(10)] EpochReport? LastEpoch = null,
+    [property: Id(11)] string? Device = null);

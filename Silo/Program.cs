@@ -19,10 +19,12 @@ catch (ArgumentException e)
     return 2;
 }
 
-int slots = options.Slots ?? TrainingDevice.DefaultSlots();
+var layout = SlotLayout.For(TrainingDevice.CudaDevices(), options.Slots, options.SlotsPerGpu);
+int slots = layout.Slots;
 var runtime = new RuntimeOptions
 {
     Slots = slots,
+    Gpus = layout.Gpus,
     ThreadsPerSlot = options.ThreadsPerSlot ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, slots)),
     Artifacts = Path.GetFullPath(options.Artifacts),
 };
@@ -69,8 +71,8 @@ if (options.MetricsPort is { } metricsPort)
 
 using var host = builder.Build();
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("silo");
-log.LogInformation("silo: {Slots} slot(s) × {Threads} thread(s), {Clustering}, artifacts {Artifacts}", runtime.Slots,
-    runtime.ThreadsPerSlot, connection is null ? "development clustering" : "PostgreSQL cluster", runtime.Artifacts);
+log.LogInformation("silo: {Slots} slot(s) ({Devices}) × {Threads} thread(s), {Clustering}, artifacts {Artifacts}", runtime.Slots,
+    string.Join(", ", layout.Devices), runtime.ThreadsPerSlot, connection is null ? "development clustering" : "PostgreSQL cluster", runtime.Artifacts);
 await host.RunAsync();
 await store.DisposeAsync();
 return 0;

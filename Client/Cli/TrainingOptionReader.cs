@@ -71,6 +71,13 @@ public static class TrainingOptionReader
         return options;
     }
 
+    /// <summary>For commands that train in this process: a CUDA device asked for must exist here (else exit 2).</summary>
+    public static void CheckDeviceHere(string device)
+    {
+        try { TrainingDevice.CheckAvailable(DeviceChoice.Parse(device)); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
     /// <summary>A τ given on the command line: positive and finite.</summary>
     public static double ParseTau(string option, string text)
     {

@@ -5,6 +5,7 @@ using Study.Training.Data;
 using Study.Training.Losses;
 using Study.Training.Models;
 using Study.Training.Output;
+using Study.Training.Randomness;
 using Study.Training.Trainer;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,6 +28,7 @@ public static class BenchCommand
         new("steps", "timed steps", ValueName: "N", Default: "40"),
         new("warmup", "untimed steps first", ValueName: "N", Default: "5"),
         new("threads", "torch threads (default: all cores)", ValueName: "N"),
+        new("device", "auto, cpu, cuda or cuda:N", ValueName: "NAME", Default: "auto"),
         new("dataset", "the images stepped through", ValueName: "NAME", Default: "fashion-mnist"),
         new("data-dir", "folder of the dataset's files", ValueName: "DIR"),
         new("tau", "temperature of the loss", Default: "0.2"),
@@ -37,7 +39,7 @@ public static class BenchCommand
     ];
 
     public sealed record Result(
-        string Encoder, int BatchSize, int Steps, int Warmup, int Threads, double Seconds, double ImagesPerSecond,
+        string Encoder, int BatchSize, int Steps, int Warmup, int Threads, string Device, double Seconds, double ImagesPerSecond,
         IReadOnlyDictionary<string, double> RssMbAtStep, IReadOnlyDictionary<string, double> RssMbRawAtStep, double RssMbEnd);
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
@@ -49,50 +51,54 @@ public static class BenchCommand
         int steps = a.Int("steps", min: 1) ?? 40;
         int warmup = a.Int("warmup", min: 0) ?? 5;
         int threads = TrainingOptionReader.Threads(a);
+        var deviceName = a.String("device", "auto");
+        try { DeviceChoice.Parse(deviceName); } catch (ArgumentException e) { throw new UsageException(e.Message); }
+        TrainingOptionReader.CheckDeviceHere(deviceName);
         var tau = TrainingOptionReader.ParseTau("tau", a.String("tau", "0.2"));
         var loss = new LossSettings(LossSettings.ParseKind(a.Choice("loss", LossSettings.LossNames, "infonce")), tau, 0.0819,
             LossSettings.ParseNegatives(a.Choice("negatives", LossSettings.NegativeNames, "batch")));
         var options = new TrainingOptions { Dataset = a.Choice("dataset", DatasetCatalog.Names, "fashion-mnist"), DataDir = a.Value("data-dir") };
         TrainingRuntime.Initialize(threads);
         using var data = TrainCommand.LoadData(options);
-        var result = Measure(data, encoder, loss, batch, steps, warmup, threads, cancel);
+        var result = Measure(data, encoder, loss, batch, steps, warmup, threads, TrainingDevice.Resolve(deviceName), cancel);
         if (a.Flag("json")) Console.WriteLine(StudyJson.Serialize(result, indented: false));
         else
         {
-            Console.WriteLine($"{result.ImagesPerSecond:0} images/s ({encoder}, batch {batch}, {steps} steps after {warmup} warm-up, {threads} threads)");
+            Console.WriteLine($"{result.ImagesPerSecond:0} images/s ({encoder}, batch {batch}, {steps} steps after {warmup} warm-up, " +
+                $"{result.Device}, {threads} threads)");
             foreach (var (step, mb) in result.RssMbAtStep) Console.WriteLine($"resident memory at step {step}: {mb:0} MB after a full GC ({result.RssMbRawAtStep[step]:0} MB before)");
         }
         return cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Completed;
     }
 
     public static Result Measure(DataSplits data, string encoder, LossSettings loss, int batch, int steps, int warmup, int threads,
-        CancellationToken cancel)
+        Device device, CancellationToken cancel)
     {
-        var device = TrainingDevice.Resolve("auto");
-        using var generator = new Generator(1);
-        using var model = ContrastiveModel.Create(encoder, data.Train.Channels, generator, device);
+        using var random = new TrialRandom(1);
+        using var model = ContrastiveModel.Create(encoder, data.Train.Channels, random, device);
         using var optimizer = TrainingStep.CreateOptimizer(model, new TrainingOptions());
         long n = data.Training.Length;
         batch = (int)Math.Min(batch, n);
-        using var bank = loss.Negatives == NegativeSource.MemoryBank ? MemoryBank.Random(n, model.ProjectionSize, generator, device) : null;
+        using var bank = loss.Negatives == NegativeSource.MemoryBank ? MemoryBank.Random(n, model.ProjectionSize, random, device) : null;
         var step = new TrainingStep(model, optimizer, new ContrastiveAugmentation(data.Train.Channels == 3), loss, bank);
         using var trainingIndices = tensor(data.Training);
         model.train();
 
         var rss = new Dictionary<string, double>();
         var rawRss = new Dictionary<string, double>();
-        Tensor? order = null;
+        long[]? order = null;
         int stepsPerEpoch = (int)(n / batch);
         var clock = new Stopwatch();
         for (int i = 0; i < warmup + steps && !cancel.IsCancellationRequested; i++)
         {
             if (i == warmup) clock.Start();
             int position = i % stepsPerEpoch;
-            if (position == 0) { order?.Dispose(); order = randperm(n, generator: generator); }
-            using (var rows = order!.narrow(0, (long)position * batch, batch))
+            if (position == 0) order = random.Permutation(n);
+            using (var rows = tensor(order![(position * batch)..((position + 1) * batch)]))
             using (var imageIndices = trainingIndices.index_select(0, rows))
             using (var images = data.Train.Batch(imageIndices, device))
-                step.Run(images, rows, generator);
+            using (var bankRows = bank is null || device.type == DeviceType.CPU ? null : rows.to(device))
+                step.Run(images, bankRows ?? rows, random);
             int timed = i - warmup + 1;
             if (MemorySamples.Contains(timed))
             {
@@ -105,8 +111,7 @@ public static class BenchCommand
             }
         }
         clock.Stop();
-        order?.Dispose();
-        return new Result(encoder, batch, steps, warmup, threads, clock.Elapsed.TotalSeconds,
+        return new Result(encoder, batch, steps, warmup, threads, TrainingDevice.Name(device), clock.Elapsed.TotalSeconds,
             steps * (double)batch / clock.Elapsed.TotalSeconds, rss, rawRss, ResidentMegabytes());
     }
 

@@ -3,6 +3,7 @@ using Study.Client.Progress;
 using Study.Client.Reporting;
 using Study.Grains;
 using Study.Grains.Running;
+using Study.Grains.Scheduling;
 using Study.Grains.Storage;
 using Study.Training.Trainer;
 
@@ -13,18 +14,20 @@ namespace Study.Client.Commands;
 public static class EmbeddedStudy
 {
     /// <summary>
-    /// The embedded silo exists for this one study: a slot per GPU; on CPUs, as many slots as trials can run at
-    /// once, up to the cores, each with its share of them (on 2 cores two 1-thread trials train ~25% more images/s
-    /// than one 2-thread trial, and one's evaluation overlaps the other's training).
+    /// The embedded silo exists for this one study: a slot per GPU (unless the study runs on the CPU); on CPUs, as
+    /// many slots as trials can run at once, up to the cores, each with its share of them (on 2 cores two 1-thread
+    /// trials train ~25% more images/s than one 2-thread trial, and one's evaluation overlaps the other's training).
     /// </summary>
     public static RuntimeOptions Runtime(string storePath, StudySpec spec)
     {
         int cores = Environment.ProcessorCount;
         int atOnce = Math.Min(spec.Parallel ?? int.MaxValue, spec.TotalTrials);
-        int slots = TrainingDevice.CudaDevices() > 0 ? TrainingDevice.DefaultSlots() : Math.Clamp(atOnce, 1, cores);
+        int gpus = DeviceChoice.Parse(spec.Device).Kind == DeviceKind.Cpu ? 0 : TrainingDevice.CudaDevices();
+        int slots = gpus > 0 ? SlotLayout.For(gpus, null).Slots : Math.Clamp(atOnce, 1, cores);
         return new RuntimeOptions
         {
             Slots = slots,
+            Gpus = gpus,
             ThreadsPerSlot = spec.Threads ?? Math.Max(1, cores / slots),
             Artifacts = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, "artifacts"),
         };

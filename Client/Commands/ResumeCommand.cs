@@ -27,6 +27,7 @@ public static class ResumeCommand
         }
         var spec = System.Text.Json.JsonSerializer.Deserialize<StudySpec>(study.SpecJson, Study.Training.Output.StudyJson.Compact)!;
         if (a.Int("threads", min: 1) is { } threads) spec = spec with { Threads = threads };
+        StudyCommandOptions.CheckDevice(spec);
         return await EmbeddedStudy.Drive(store, a.String("store", StudyStores.DefaultStore), spec, a.Value("out"),
             a.Flag("json"), grains => grains.GetGrain<IStudyGrain>(id).Resume(), leaseFirst: true, cancel);
     }

@@ -17,6 +17,7 @@ public static class RunCommand
             var id = await SubmitCommand.Submit(a, spec);
             return await WatchCommand.Follow(a, id, cancel, cancelOnInterrupt: true);
         }
+        StudyCommandOptions.CheckDevice(spec);
         StudyCommandOptions.CheckData(spec);
         var storePath = a.String("store", StudyStores.DefaultStore);
         await using var store = await StudyStores.Open(a, mustExist: false);

@@ -23,6 +23,9 @@ public static class StudyCommandOptions
         return a.Positionals[0];
     }
 
+    /// <summary>A study that trains in this process (embedded run, resume) needs the CUDA device it asks for here.</summary>
+    public static void CheckDevice(Grains.StudySpec spec) => TrainingOptionReader.CheckDeviceHere(spec.Device);
+
     /// <summary>Loads the dataset once to find missing or corrupt files and impossible subsets before anything is stored.</summary>
     public static void CheckData(Grains.StudySpec spec)
     {

@@ -18,6 +18,7 @@ public static class TrainCommand
         if (a.Positionals.Count > 0) throw new UsageException($"study train: unexpected argument '{a.Positionals[0]}'");
         var tau = a.Value("tau") is { } text ? TrainingOptionReader.ParseTau("tau", text) : 0.2;
         var options = TrainingOptionReader.Read(a, tau);
+        TrainingOptionReader.CheckDeviceHere(options.Device);
         int threads = TrainingOptionReader.Threads(a);
         TrainingRuntime.Initialize(threads);
 
@@ -43,7 +44,7 @@ public static class TrainCommand
 
         var entry = new TrialEntry(trialId, options.LossSettings.UsesTau ? options.Tau : null, options.Seed,
             TrialEntry.StatusName(outcome.Status), outcome.EpochsCompleted, Attempts: 1, Silo: Environment.MachineName,
-            Math.Round(outcome.Seconds, 2), outcome.Error, outcome.Metrics);
+            Math.Round(outcome.Seconds, 2), outcome.Error, outcome.Metrics, outcome.Device);
         var trialFolder = TrialFiles.Write(folder, entry, outcome.History, outcome.Evaluation);
         if (json) Console.WriteLine(StudyJson.Serialize(entry));
         else PrintSummary(entry, trialFolder);

@@ -74,10 +74,10 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
         var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey);
         table.AddColumn(new TableColumn("τ").RightAligned());
         table.AddColumn("state");
-        table.AddColumn("silo");
+        table.AddColumn("silo, device");
         table.AddColumn("epoch progress");
         table.AddColumn(new TableColumn("loss").RightAligned());
-        table.AddColumn(new TableColumn("objective").RightAligned());
+        table.AddColumn(new TableColumn("obj.").RightAligned());
         table.AddColumn(new TableColumn("unif.").RightAligned());
         table.AddColumn(new TableColumn("tol.").RightAligned());
         var visible = VisibleRows(m.Rows).ToList();
@@ -85,7 +85,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
             table.AddRow(
                 new Markup(Markup.Escape(r.Label)),
                 new Markup(StateMarkup(r.State)),
-                new Markup(Markup.Escape(Clip(r.Silo ?? "", 17))),
+                new Markup(Markup.Escape(Clip(r.Silo ?? "", 15) + (r.Device is { } d ? " " + d : ""))),
                 new Markup(Bar(r)),
                 new Markup(Number(r.Loss, "0.000")),
                 new Markup(r.ObjectiveIsFinal ? Number(r.Objective, "0.000") : $"[grey]{Number(r.Objective, "0.000")}[/]"),
@@ -94,7 +94,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
         int hidden = m.Rows.Count - visible.Count;
         var parts = new List<IRenderable> { header, table };
         if (hidden > 0) parts.Add(new Markup($"[grey]… {hidden} more trials (study show {Markup.Escape(m.Study.StudyId)})[/]"));
-        parts.Add(new Markup("[grey]objective: validation " + Markup.Escape(s.ValidationObjective) + " when done, grey: the last epoch's val kNN accuracy[/]"));
+        parts.Add(new Markup("[grey]obj.: validation " + Markup.Escape(s.ValidationObjective) + " when done, grey: the last epoch's val kNN accuracy[/]"));
         if (notice is not null) parts.Add(new Markup($"[yellow]{notice}[/]"));
         return new Rows(parts);
     }
@@ -111,7 +111,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
 
     static string Bar(TrialProgressRow r)
     {
-        const int width = 10;
+        const int width = 8;
         int filled = (int)Math.Round(r.Fraction * width);
         var color = r.State switch { "completed" => "green", "failed" => "red", "pruned" or "cancelled" => "grey", _ => "blue" };
         var eta = r.Eta is { } t ? $" {(int)t.TotalMinutes}:{t.Seconds:00}" : "";

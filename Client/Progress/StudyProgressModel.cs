@@ -12,7 +12,7 @@ namespace Study.Client.Progress;
 /// <param name="Objective">the final validation objective, else the last epoch's val_knn_accuracy (<paramref name="ObjectiveIsFinal"/> false)</param>
 public sealed record TrialProgressRow(
     string TrialId, string Label, string State, string? Silo, int Epoch, int Epochs, double Fraction, TimeSpan? Eta,
-    double? Loss, double? Objective, bool ObjectiveIsFinal, double? Uniformity, double? Tolerance, string? Error);
+    double? Loss, double? Objective, bool ObjectiveIsFinal, double? Uniformity, double? Tolerance, string? Error, string? Device = null);
 
 /// <summary>A study's progress read from the store: the header figures and a row per trial.</summary>
 public sealed record StudyProgressModel(
@@ -75,7 +75,8 @@ public sealed record StudyProgressModel(
         else if (t.Status == TrialStatuses.Queued && t.Attempt > 0) state = "requeued";
         double? finalObjective = metrics?.Get(spec.ValidationObjective);
         return new TrialProgressRow(t.TrialId, Label(spec, t), state, ShortSilo(t.Silo), Math.Min(epoch, epochs), epochs, fraction, eta,
-            loss, finalObjective ?? epochKnn, finalObjective is not null, metrics?.Uniformity, metrics?.Tolerance, t.Error);
+            loss, finalObjective ?? epochKnn, finalObjective is not null, metrics?.Uniformity, metrics?.Tolerance, t.Error,
+            t.Status == TrialStatuses.Running ? p?.Device ?? t.Device : t.Device);
     }
 
     /// <summary>"0.07", with the seed when the study replicates ("0.07 s2"); "-" for the losses without τ.</summary>

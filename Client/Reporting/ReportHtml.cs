@@ -60,13 +60,13 @@ public static class ReportHtml
         }
 
         html.Append("<section><h2>Trials</h2><table id=\"trials\"><thead><tr><th>trial</th><th>τ</th><th>seed</th><th>status</th><th>epochs</th>" +
-                    "<th>attempts</th><th>silo</th><th>seconds</th><th>val objective</th><th>uniformity</th><th>tolerance</th><th>note</th></tr></thead><tbody>");
+                    "<th>attempts</th><th>silo</th><th>device</th><th>seconds</th><th>val objective</th><th>uniformity</th><th>tolerance</th><th>note</th></tr></thead><tbody>");
         foreach (var t in data.Trials)
         {
             var r = t.Record;
             html.Append($"<tr class=\"status-{E(r.Status)}\"><td><code>{E(r.TrialId)}</code></td><td>{ReportPlots.Number(r.Tau)}</td><td>{r.Seed}</td>" +
                         $"<td>{E(r.Status)}{(data.Pareto.Contains(r.TrialId) ? " ◆" : "")}</td><td>{r.EpochsCompleted}</td><td>{Math.Max(r.Attempt, 0)}</td>" +
-                        $"<td>{E(r.Silo?.Split('@')[0] ?? "")}</td><td>{r.DurationSeconds:0.0}</td><td>{Num(t.Objective)}</td>" +
+                        $"<td>{E(r.Silo?.Split('@')[0] ?? "")}</td><td>{E(r.Device ?? "")}</td><td>{r.DurationSeconds:0.0}</td><td>{Num(t.Objective)}</td>" +
                         $"<td>{Num(t.Metrics?.Uniformity)}</td><td>{Num(t.Metrics?.Tolerance)}</td><td>{E(r.Error ?? "")}</td></tr>");
         }
         html.Append("</tbody></table><p class=\"note\">◆ in the uniformity–tolerance Pareto set.</p></section>");

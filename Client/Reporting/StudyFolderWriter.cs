@@ -54,13 +54,13 @@ public static class StudyFolderWriter
     static string Csv(StudyResults results)
     {
         var csv = new StringBuilder();
-        csv.AppendLine(string.Join(",", ["trial_id", "tau", "seed", "status", "epochs_completed", "attempts", "silo", "duration_seconds", "error", .. MetricColumns]));
+        csv.AppendLine(string.Join(",", ["trial_id", "tau", "seed", "status", "epochs_completed", "attempts", "silo", "device", "duration_seconds", "error", .. MetricColumns]));
         foreach (var e in results.Entries)
         {
             var cells = new List<string?>
             {
                 e.TrialId, Number(e.Tau), e.Seed.ToString(CultureInfo.InvariantCulture), e.Status,
-                e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), e.Attempts.ToString(CultureInfo.InvariantCulture), e.Silo,
+                e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), e.Attempts.ToString(CultureInfo.InvariantCulture), e.Silo, e.Device,
                 Number(e.DurationSeconds), e.Error,
             };
             cells.AddRange(MetricColumns.Select(name => Number(e.Metrics.Get(name))));

@@ -34,7 +34,7 @@ public sealed class StudyResults
     {
         var metrics = StudyAnalysis.Metrics(t) ?? new TrialMetrics();
         return new TrialEntry(t.TrialId, t.Tau, t.Seed, t.Status, t.EpochsCompleted, Math.Max(t.Attempt, 0), t.Silo,
-            Math.Round(t.DurationSeconds, 3), t.Error, metrics);
+            Math.Round(t.DurationSeconds, 3), t.Error, metrics, t.Device);
     }
 
     public IEnumerable<TrialEntry> Entries => Trials.Select(Entry);

@@ -118,7 +118,11 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
             val_knn_accuracy = r.ValKnnAccuracy, learning_rate = r.LearningRate, seconds = r.Seconds,
             images_per_second = r.ImagesPerSecond, attempt = r.Attempt };
         await store.RecordEpoch(new EpochRecord(StudyId, r.TrialId, r.Epoch, r.Attempt, JsonSerializer.Serialize(metrics, StudyJson.Compact)));
-        await Save(trial, trial.Record with { EpochsCompleted = Math.Max(trial.Record.EpochsCompleted, r.Epoch), CheckpointPath = r.CheckpointPath ?? trial.Record.CheckpointPath });
+        await Save(trial, trial.Record with
+        {
+            EpochsCompleted = Math.Max(trial.Record.EpochsCompleted, r.Epoch), CheckpointPath = r.CheckpointPath ?? trial.Record.CheckpointPath,
+            Device = r.Device ?? trial.Record.Device,
+        });
         if (!epochValues.TryGetValue(r.TrialId, out var values)) epochValues[r.TrialId] = values = new();
         values[r.Epoch] = r.ValKnnAccuracy;
     }
@@ -133,6 +137,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
             EpochsCompleted = Math.Max(trial.Record.EpochsCompleted, o.EpochsCompleted),
             DurationSeconds = trial.Record.DurationSeconds + o.Seconds,
             Silo = o.Silo,
+            Device = o.Device ?? trial.Record.Device,
         };
         record = o.Status switch
         {

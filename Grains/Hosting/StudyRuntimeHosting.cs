@@ -23,7 +23,7 @@ public static class StudyRuntimeHosting
         var services = silo.Services;
         services.AddSingleton(options);
         services.AddSingleton(store);
-        services.AddSingleton(new SlotPool(options.Slots));
+        services.AddSingleton(new SlotPool(new SlotLayout(options.Gpus, options.Slots)));
         services.AddSingleton<SlotDirectory>();
         services.AddSingleton<Coordinator.CoordinatorMetrics>();
         services.AddSingleton<DatasetCache>();

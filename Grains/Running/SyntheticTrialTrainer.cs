@@ -11,7 +11,7 @@ namespace Study.Grains.Running;
 /// </summary>
 public sealed class SyntheticTrialTrainer : ITrialTrainer
 {
-    public TrainingOutcome Train(TrialAssignment assignment, TrainingControl control)
+    public TrainingOutcome Train(TrialAssignment assignment, string device, TrainingControl control)
     {
         var clock = Stopwatch.StartNew();
         int epochs = assignment.Study.Epochs;

@@ -36,7 +36,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         var entry = new Running(assignment, new CancellationTokenSource(), new CancellationTokenSource(),
             new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!running.TryAdd(key, entry)) return false;
-        if (slots.TryRun(key, () => Execute(entry))) return true;
+        if (slots.TryRun(key, slotDevice => Execute(entry, slotDevice))) return true;
         running.TryRemove(key, out _);
         return false;
     }
@@ -61,10 +61,12 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         return entry.Done.Task;
     }
 
+    /// <param name="slotDevice">the device of the slot it runs on</param>
     /// <returns>what to run on the slot thread once the slot is free (nothing: outcomes are sent from the pool)</returns>
-    Action? Execute(Running entry)
+    Action? Execute(Running entry, string slotDevice)
     {
         var a = entry.Assignment;
+        var device = TrainingDevice.ForSlot(a.Study.Device, slotDevice);
         var coordinator = grains.GetGrain<IStudyGrain>(a.Trial.StudyId);
         var siloName = silo.SiloAddress.ToParsableString();
         string CheckpointPath(int epoch, int step) => Path.Combine(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId,
@@ -76,11 +78,12 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         {
             lastPublishedMs = Environment.TickCount64;
             store.RecordProgress(new TrialProgressRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, phase, p.Epoch, p.Step,
-                    p.StepsPerEpoch, p.Loss, p.ImagesPerSecond, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
+                    p.StepsPerEpoch, p.Loss, p.ImagesPerSecond, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), device))
                 .ContinueWith(t => log.LogDebug(t.Exception, "progress of {Trial} not stored", a.Trial.Key), TaskContinuationOptions.OnlyOnFaulted);
         }
         try
         {
+            Publish("starting", new StepProgress(0, 0, 0, 0, 0, 0));
             var control = new TrainingControl
             {
                 Attempt = a.Attempt,
@@ -97,7 +100,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 {
                     var report = new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
                         m.PositiveSimilarity, m.NearestNegativeSimilarity, m.PenaltyEntropy, m.ValKnnAccuracy, m.LearningRate,
-                        m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0));
+                        m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0), device);
                     // The final epoch cannot be pruned: it travels with the outcome, one message fewer a trial.
                     if (m.Epoch == a.Study.Epochs)
                     {
@@ -114,7 +117,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 },
             };
             TrainingOutcome outcome;
-            try { outcome = trainer.Train(a, control); }
+            try { outcome = trainer.Train(a, device, control); }
             catch (Exception e) when (e is ArgumentException or IOException or Training.Data.DatasetFormatException or InvalidDataException)
             {
                 outcome = new TrainingOutcome(TrainingStatus.Failed, 0, [], new TrialMetrics(), null, e.Message, 0);
@@ -123,7 +126,8 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 Block(store.SaveArtifacts(new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
                     evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))));
             var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, StatusOf(outcome.Status),
-                outcome.EpochsCompleted, outcome.Seconds, outcome.Error, MetricsMapping.ToRecord(outcome.Metrics), outcome.Checkpoint, lastEpoch);
+                outcome.EpochsCompleted, outcome.Seconds, outcome.Error, MetricsMapping.ToRecord(outcome.Metrics), outcome.Checkpoint, lastEpoch,
+                device);
             if (outcome.Status is not TrainingStatus.Interrupted)
                 return Finish(entry, () => coordinator.ReportOutcome(report), cleanUp: Path.Combine(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId));
             return Finish(entry, () => coordinator.ReportOutcome(report));
@@ -132,7 +136,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         {
             log.LogError(e, "trial {Trial} attempt {Attempt} failed on this silo", a.Trial.Key, a.Attempt);
             var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, TrialRunStatus.Failed, 0, 0,
-                $"{e.GetType().Name}: {e.Message}", new MetricsRecord(), null, lastEpoch);
+                $"{e.GetType().Name}: {e.Message}", new MetricsRecord(), null, lastEpoch, device);
             return Finish(entry, () => coordinator.ReportOutcome(report));
         }
     }

@@ -5,19 +5,22 @@ namespace Study.Grains.Scheduling;
 
 /// <summary>
 /// This silo's accelerator slots: one dedicated thread each (training never runs on the Orleans scheduler or the
-/// thread pool), and local admission by the silo's own slot count — whatever a reservation elsewhere says, a silo
-/// never runs more trials than it has slots. Keeps busy time per slot for the utilisation figure.
+/// thread pool) and one device each (<see cref="SlotLayout"/>), and local admission by the silo's own slot count —
+/// whatever a reservation elsewhere says, a silo never runs more trials than it has slots. Keeps busy time per slot
+/// for the utilisation figure.
 /// </summary>
 public sealed class SlotPool : IDisposable
 {
     readonly Slot[] slots;
     readonly object gate = new();
 
-    public SlotPool(int slotCount)
+    public SlotPool(SlotLayout layout)
     {
-        slots = Enumerable.Range(0, slotCount).Select(i => new Slot(i, this)).ToArray();
+        Layout = layout;
+        slots = Enumerable.Range(0, layout.Slots).Select(i => new Slot(i, layout.DeviceOf(i), this)).ToArray();
     }
 
+    public SlotLayout Layout { get; }
     public int Count => slots.Length;
 
     /// <summary>The trial keys running now.</summary>
@@ -38,16 +41,18 @@ public sealed class SlotPool : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> on a free slot's thread; false when every slot is busy. What the work returns
-    /// runs after the slot is marked free (on the same thread): reporting there means that whoever hears the report
-    /// finds the slot free already.
+    /// Runs <paramref name="work"/> on a free slot's thread, giving it the slot's device; false when every slot is
+    /// busy. The free slot taken is the first one on the least busy device, so that trials spread over the GPUs
+    /// before any GPU takes a second one. What the work returns runs after the slot is marked free (on the same
+    /// thread): reporting there means that whoever hears the report finds the slot free already.
     /// </summary>
-    public bool TryRun(string trialKey, Func<Action?> work)
+    public bool TryRun(string trialKey, Func<string, Action?> work)
     {
         Slot? free;
         lock (gate)
         {
-            free = slots.FirstOrDefault(s => s.TrialKey is null);
+            free = slots.Where(s => s.TrialKey is null)
+                .OrderBy(s => slots.Count(o => o.TrialKey is not null && o.Device == s.Device)).FirstOrDefault();
             if (free is null) return false;
             free.TrialKey = trialKey;
         }
@@ -72,24 +77,26 @@ public sealed class SlotPool : IDisposable
 
     sealed class Slot
     {
-        readonly BlockingCollection<Func<Action?>> work = new();
+        readonly BlockingCollection<Func<string, Action?>> work = new();
         readonly Thread thread;
         readonly SlotPool pool;
 
-        public Slot(int index, SlotPool pool)
+        public Slot(int index, string device, SlotPool pool)
         {
             this.pool = pool;
+            Device = device;
             thread = new Thread(Loop) { IsBackground = true, Name = $"slot-{index}" };
             thread.Start();
         }
 
+        public readonly string Device;
         public string? TrialKey;
         public double Done;
         public Stopwatch? Started;
 
         public double BusySeconds => Done + (Started?.Elapsed.TotalSeconds ?? 0);
 
-        public void Post(Func<Action?> action) => work.Add(action);
+        public void Post(Func<string, Action?> action) => work.Add(action);
 
         public void Stop() => work.CompleteAdding();
 
@@ -100,7 +107,7 @@ public sealed class SlotPool : IDisposable
                 var clock = Stopwatch.StartNew();
                 lock (pool.gate) Started = clock;
                 Action? then = null;
-                try { then = action(); }
+                try { then = action(Device); }
                 catch (Exception e) { Console.Error.WriteLine($"slot {thread.Name}: {e}"); }
                 finally { pool.Finished(this, clock.Elapsed); }
                 try { then?.Invoke(); }

@@ -26,12 +26,33 @@ public abstract class SqlStudyStore : IStudyStore
     public async Task EnsureSchema(CancellationToken cancel = default)
     {
         await using var connection = await OpenAsync();
-        foreach (var statement in Schema())
+        foreach (var statement in Schema()) await Run(connection, statement, cancel);
+        foreach (var (table, column) in AddedColumns)
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = statement;
-            await command.ExecuteNonQueryAsync(cancel);
+            if (await HasColumn(connection, table, column, cancel)) continue;
+            // Two silos opening an old store at once: one adds the column, the other's ALTER fails finding it there.
+            try { await Run(connection, $"ALTER TABLE {table} ADD COLUMN {column} TEXT", cancel); }
+            catch (DbException) when (!cancel.IsCancellationRequested)
+            {
+                if (!await HasColumn(connection, table, column, cancel)) throw;
+            }
         }
+    }
+
+    static async Task<bool> HasColumn(DbConnection connection, string table, string column, CancellationToken cancel)
+    {
+        try { await Run(connection, $"SELECT {column} FROM {table} WHERE 1 = 0", cancel); return true; }
+        catch (DbException) { return false; }
+    }
+
+    /// <summary>Text columns added after the first release: a store made before gets them on open, nothing else changes.</summary>
+    static readonly (string Table, string Column)[] AddedColumns = [("trials", "device"), ("progress", "device")];
+
+    static async Task Run(DbConnection connection, string sql, CancellationToken cancel)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancel);
     }
 
     IEnumerable<string> Schema() =>
@@ -47,7 +68,7 @@ public abstract class SqlStudyStore : IStudyStore
             study_id TEXT NOT NULL, trial_id TEXT NOT NULL, idx INTEGER NOT NULL, tau DOUBLE PRECISION, seed BIGINT NOT NULL,
             status TEXT NOT NULL, attempt INTEGER NOT NULL, restarts INTEGER NOT NULL, silo TEXT,
             epochs_completed INTEGER NOT NULL, checkpoint_path TEXT, started_ms BIGINT, duration_seconds DOUBLE PRECISION NOT NULL,
-            error TEXT, metrics_json TEXT, PRIMARY KEY (study_id, trial_id))
+            error TEXT, metrics_json TEXT, device TEXT, PRIMARY KEY (study_id, trial_id))
         """,
         """
         CREATE TABLE IF NOT EXISTS epochs (
@@ -64,7 +85,7 @@ public abstract class SqlStudyStore : IStudyStore
         CREATE TABLE IF NOT EXISTS progress (
             study_id TEXT NOT NULL, trial_id TEXT NOT NULL, attempt INTEGER NOT NULL, phase TEXT NOT NULL, epoch INTEGER NOT NULL,
             step INTEGER NOT NULL, steps_per_epoch INTEGER NOT NULL, loss DOUBLE PRECISION NOT NULL,
-            images_per_second DOUBLE PRECISION NOT NULL, updated_ms BIGINT NOT NULL, PRIMARY KEY (study_id, trial_id))
+            images_per_second DOUBLE PRECISION NOT NULL, updated_ms BIGINT NOT NULL, device TEXT, PRIMARY KEY (study_id, trial_id))
         """,
     ];
 
@@ -143,9 +164,9 @@ public abstract class SqlStudyStore : IStudyStore
 
     static Task<int> InsertTrial(DbConnection c, DbTransaction t, TrialRecord r) => Execute(c, t, """
         INSERT INTO trials (study_id, trial_id, idx, tau, seed, status, attempt, restarts, silo, epochs_completed,
-                            checkpoint_path, started_ms, duration_seconds, error, metrics_json)
+                            checkpoint_path, started_ms, duration_seconds, error, metrics_json, device)
         VALUES (@study, @trial, @idx, @tau, @seed, @status, @attempt, @restarts, @silo, @epochs, @checkpoint, @started,
-                @duration, @error, @metrics)
+                @duration, @error, @metrics, @device)
         ON CONFLICT (study_id, trial_id) DO NOTHING
         """, TrialParameters(r));
 
@@ -154,24 +175,24 @@ public abstract class SqlStudyStore : IStudyStore
         ("study", r.StudyId), ("trial", r.TrialId), ("idx", r.Index), ("tau", (r.Tau, DbType.Double)), ("seed", r.Seed),
         ("status", r.Status), ("attempt", r.Attempt), ("restarts", r.Restarts), ("silo", r.Silo), ("epochs", r.EpochsCompleted),
         ("checkpoint", r.CheckpointPath), ("started", (r.StartedMs, DbType.Int64)), ("duration", r.DurationSeconds),
-        ("error", r.Error), ("metrics", r.MetricsJson),
+        ("error", r.Error), ("metrics", r.MetricsJson), ("device", r.Device),
     ];
 
     public async Task<IReadOnlyList<TrialRecord>> GetTrials(string studyId) => await Query("""
         SELECT study_id, trial_id, idx, tau, seed, status, attempt, restarts, silo, epochs_completed, checkpoint_path,
-               started_ms, duration_seconds, error, metrics_json
+               started_ms, duration_seconds, error, metrics_json, device
         FROM trials WHERE study_id = @study ORDER BY idx
         """, r => new TrialRecord(
             r.GetString(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetDouble(3), r.GetInt64(4), r.GetString(5),
             r.GetInt32(6), r.GetInt32(7), NullableString(r, 8), r.GetInt32(9), NullableString(r, 10),
-            r.IsDBNull(11) ? null : r.GetInt64(11), r.GetDouble(12), NullableString(r, 13), NullableString(r, 14)),
+            r.IsDBNull(11) ? null : r.GetInt64(11), r.GetDouble(12), NullableString(r, 13), NullableString(r, 14), NullableString(r, 15)),
         ("study", studyId));
 
     public async Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt) =>
         await writes.Enqueue((c, t) => Execute(c, t, """
             UPDATE trials SET idx = @idx, tau = @tau, seed = @seed, status = @status, attempt = @attempt, restarts = @restarts,
                 silo = @silo, epochs_completed = @epochs, checkpoint_path = @checkpoint, started_ms = @started,
-                duration_seconds = @duration, error = @error, metrics_json = @metrics
+                duration_seconds = @duration, error = @error, metrics_json = @metrics, device = @device
             WHERE study_id = @study AND trial_id = @trial AND attempt = @expected
             """, [.. TrialParameters(trial), ("expected", expectedAttempt)])) == 1;
 
@@ -190,19 +211,20 @@ public abstract class SqlStudyStore : IStudyStore
 
     public Task RecordProgress(TrialProgressRecord p) =>
         writes.Enqueue((c, t) => Execute(c, t, """
-            INSERT INTO progress (study_id, trial_id, attempt, phase, epoch, step, steps_per_epoch, loss, images_per_second, updated_ms)
-            SELECT @study, @trial, @attempt, @phase, @epoch, @step, @steps, @loss, @rate, @updated
+            INSERT INTO progress (study_id, trial_id, attempt, phase, epoch, step, steps_per_epoch, loss, images_per_second, updated_ms, device)
+            SELECT @study, @trial, @attempt, @phase, @epoch, @step, @steps, @loss, @rate, @updated, @device
             WHERE EXISTS (SELECT 1 FROM trials WHERE study_id = @study AND trial_id = @trial AND attempt = @attempt)
             ON CONFLICT (study_id, trial_id) DO UPDATE SET attempt = excluded.attempt, phase = excluded.phase, epoch = excluded.epoch,
                 step = excluded.step, steps_per_epoch = excluded.steps_per_epoch, loss = excluded.loss,
-                images_per_second = excluded.images_per_second, updated_ms = excluded.updated_ms
+                images_per_second = excluded.images_per_second, updated_ms = excluded.updated_ms, device = excluded.device
             """, ("study", p.StudyId), ("trial", p.TrialId), ("attempt", p.Attempt), ("phase", p.Phase), ("epoch", p.Epoch),
-            ("step", p.Step), ("steps", p.StepsPerEpoch), ("loss", p.Loss), ("rate", p.ImagesPerSecond), ("updated", p.UpdatedMs)));
+            ("step", p.Step), ("steps", p.StepsPerEpoch), ("loss", p.Loss), ("rate", p.ImagesPerSecond), ("updated", p.UpdatedMs),
+            ("device", p.Device)));
 
     public async Task<IReadOnlyList<TrialProgressRecord>> GetProgress(string studyId) => await Query(
-        "SELECT trial_id, attempt, phase, epoch, step, steps_per_epoch, loss, images_per_second, updated_ms FROM progress WHERE study_id = @study",
+        "SELECT trial_id, attempt, phase, epoch, step, steps_per_epoch, loss, images_per_second, updated_ms, device FROM progress WHERE study_id = @study",
         r => new TrialProgressRecord(studyId, r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5),
-            r.GetDouble(6), r.GetDouble(7), r.GetInt64(8)), ("study", studyId));
+            r.GetDouble(6), r.GetDouble(7), r.GetInt64(8), NullableString(r, 9)), ("study", studyId));
 
     public async Task<bool> SaveArtifacts(ArtifactRecord a) =>
         await writes.Enqueue((c, t) => Execute(c, t, """

@@ -13,7 +13,8 @@ public sealed record StudyRecord(
     string? LeaseOwner = null,
     long? LeaseExpiresMs = null);
 
-/// <summary>A trial row: identity, state, the attempt that owns it, and its final metrics (JSON) once it ends.</summary>
+/// <summary>A trial row: identity, state, the attempt that owns it, where it ran (silo and torch device), and its final
+/// metrics (JSON) once it ends.</summary>
 public sealed record TrialRecord(
     string StudyId,
     string TrialId,
@@ -29,7 +30,8 @@ public sealed record TrialRecord(
     long? StartedMs = null,
     double DurationSeconds = 0,
     string? Error = null,
-    string? MetricsJson = null);
+    string? MetricsJson = null,
+    string? Device = null);
 
 /// <summary>One epoch of a trial (metrics.jsonl line, JSON) and the attempt that measured it.</summary>
 public sealed record EpochRecord(string StudyId, string TrialId, int Epoch, int Attempt, string MetricsJson);
@@ -39,10 +41,11 @@ public sealed record ArtifactRecord(
     string StudyId, string TrialId, int Attempt, int EmbeddingDimension, float[] Embeddings, long[] Labels, string SimilaritiesJson);
 
 /// <summary>Where a running attempt is, for live progress (overwritten every few seconds; not part of results).</summary>
-/// <param name="Phase">"training" or "evaluating"</param>
+/// <param name="Phase">"starting", "training" or "evaluating"</param>
+/// <param name="Device">the torch device the attempt trains on ("cpu", "cuda:1")</param>
 public sealed record TrialProgressRecord(
     string StudyId, string TrialId, int Attempt, string Phase, int Epoch, int Step, int StepsPerEpoch, double Loss,
-    double ImagesPerSecond, long UpdatedMs);
+    double ImagesPerSecond, long UpdatedMs, string? Device = null);
 
 public enum LeaseOutcome { Acquired, HeldByOther, NoSuchStudy }
 

@@ -1,3 +1,4 @@
+using Study.Training.Randomness;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -8,7 +9,7 @@ namespace Study.Training.Augmentation;
 /// crop (area U[0.5, 1], aspect ratio log-uniform in [3/4, 4/3], bilinear) with a horizontal flip (p = 0.5) folded
 /// into the same affine resampling, then brightness and contrast factors U[0.6, 1.4] and a clamp to [0, 1].
 /// The RGB variant adds saturation U[0.6, 1.4], a hue rotation of up to ±0.1 turn and random grayscale (p = 0.2).
-/// Every random draw comes from the caller's generator, so a trial's augmentations are its own.
+/// Every random draw comes from the caller's <see cref="TrialRandom"/>, so a trial's augmentations are its own.
 /// </summary>
 public sealed class ContrastiveAugmentation(bool rgb)
 {
@@ -22,11 +23,11 @@ public sealed class ContrastiveAugmentation(bool rgb)
     public bool Rgb { get; } = rgb;
 
     /// <summary>One augmented view of a float batch [B, C, H, W] in [0, 1].</summary>
-    public Tensor Apply(Tensor images, Generator generator)
+    public Tensor Apply(Tensor images, TrialRandom random)
     {
         long b = images.shape[0];
         using var scope = NewDisposeScope();
-        var u = rand(new long[] { b, Rgb ? 10 : 7 }, device: images.device, generator: generator);
+        var u = random.Uniform(new long[] { b, Rgb ? 10 : 7 }, images.device);
         var view = ResizedCropAndFlip(images, u);
         var brightness = u[.., 5].view(b, 1, 1, 1) * JitterWidth + JitterLow;
         view = view * brightness;

@@ -1,3 +1,4 @@
+using Study.Training.Randomness;
 using static TorchSharp.torch;
 
 namespace Study.Training.Data;
@@ -17,20 +18,20 @@ public static class SyntheticDataset
 
     public static (ImageSet Train, ImageSet Test) Generate(long seed)
     {
-        using var generator = new Generator((ulong)seed);
-        using var prototypes = Prototypes(generator);
-        return (Sample("synthetic", prototypes, TrainCount, generator), Sample("synthetic", prototypes, TestCount, generator));
+        using var random = new TrialRandom(seed);
+        using var prototypes = Prototypes(random);
+        return (Sample("synthetic", prototypes, TrainCount, random), Sample("synthetic", prototypes, TestCount, random));
     }
 
     /// <summary>[Classes, 28, 28] patterns in [0, 1].</summary>
-    static Tensor Prototypes(Generator g)
+    static Tensor Prototypes(TrialRandom g)
     {
         using var scope = NewDisposeScope();
         var coords = arange(Size, dtype: ScalarType.Float32);
         var ys = coords.view(1, 1, Size, 1);
         var xs = coords.view(1, 1, 1, Size);
-        var centres = rand(new long[] { Classes, BlobsPerClass, 2 }, generator: g) * 18f + 5f;
-        var widths = rand(new long[] { Classes, BlobsPerClass }, generator: g) * 3f + 1.5f;
+        var centres = g.Uniform(new long[] { Classes, BlobsPerClass, 2 }, CPU) * 18f + 5f;
+        var widths = g.Uniform(new long[] { Classes, BlobsPerClass }, CPU) * 3f + 1.5f;
         var cy = centres.select(2, 0).view(Classes, BlobsPerClass, 1, 1);
         var cx = centres.select(2, 1).view(Classes, BlobsPerClass, 1, 1);
         var w = widths.view(Classes, BlobsPerClass, 1, 1);
@@ -40,13 +41,13 @@ public static class SyntheticDataset
         return patterns.MoveToOuterDisposeScope();
     }
 
-    static ImageSet Sample(string name, Tensor prototypes, int count, Generator g)
+    static ImageSet Sample(string name, Tensor prototypes, int count, TrialRandom g)
     {
         using var scope = NewDisposeScope();
-        var labels = randint(Classes, new long[] { count }, dtype: ScalarType.Int64, generator: g);
+        var labels = g.Integers(Classes, new long[] { count }, CPU);
         var images = prototypes.index_select(0, labels).unsqueeze(1);
         // A per-sample shift of up to ±3 pixels, applied by resampling.
-        var shift = (rand(new long[] { count, 2 }, generator: g) * 2 - 1) * (3f * 2 / Size);
+        var shift = (g.Uniform(new long[] { count, 2 }, CPU) * 2 - 1) * (3f * 2 / Size);
         var theta = zeros(count, 2, 3);
         theta[.., 0, 0] = ones(count);
         theta[.., 1, 1] = ones(count);
@@ -54,8 +55,8 @@ public static class SyntheticDataset
         theta[.., 1, 2] = shift[.., 1];
         var grid = nn.functional.affine_grid(theta, new long[] { count, 1, Size, Size }, align_corners: false);
         images = nn.functional.grid_sample(images, grid, align_corners: false);
-        var intensity = rand(new long[] { count, 1, 1, 1 }, generator: g) * 0.4f + 0.6f;
-        var noise = randn(new long[] { count, 1, Size, Size }, generator: g) * 0.08f;
+        var intensity = g.Uniform(new long[] { count, 1, 1, 1 }, CPU) * 0.4f + 0.6f;
+        var noise = g.Normal(new long[] { count, 1, Size, Size }, CPU) * 0.08f;
         var pixels = (images * intensity + noise).clamp(0, 1).mul(255).round().to_type(ScalarType.Byte);
         var labelArray = labels.data<long>().ToArray();
         return new ImageSet(name, pixels.MoveToOuterDisposeScope(), labelArray, Classes);

@@ -35,14 +35,14 @@ public static class EmbeddingMetrics
     public static double Tolerance(Tensor z, long[] labels)
     {
         using var noGrad = no_grad();
-        using var zd = z.to_type(ScalarType.Float64).cpu();
+        using var zd = z.to_type(ScalarType.Float64);
         double sum = 0, pairs = 0;
         foreach (var group in Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]))
         {
             var members = group.Select(i => (long)i).ToArray();
             if (members.Length < 2) continue;
             using var scope = NewDisposeScope();
-            var rows = zd.index_select(0, tensor(members));
+            var rows = zd.index_select(0, tensor(members, device: zd.device));
             var total = rows.sum(new long[] { 0 });
             // Σ_{i≠j} z_iᵀz_j = ‖Σ z_i‖² − Σ ‖z_i‖²
             sum += total.dot(total).item<double>() - rows.pow(2).sum().item<double>();

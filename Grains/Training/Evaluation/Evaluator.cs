@@ -2,6 +2,7 @@ using Study.Training.Augmentation;
 using Study.Training.Data;
 using Study.Training.Losses;
 using Study.Training.Models;
+using Study.Training.Randomness;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -19,7 +20,7 @@ public sealed record FinalEvaluation(
 /// <summary>
 /// Evaluates a model on a trial's data splits (SPEC §6). Accuracy uses encoder features h (unaugmented,
 /// normalised); embedding metrics use the normalised projection z of the evaluated test images. Its random draws
-/// (the views for alignment and the epoch probe, the probe's initial weights) come from generators seeded from the
+/// (the views for alignment and the epoch probe, the probe's initial weights) come from streams seeded from the
 /// trial's seed and the epoch, so evaluating never shifts the training's random stream.
 /// </summary>
 public sealed class Evaluator(ContrastiveModel model, DataSplits data, ContrastiveAugmentation augmentation,
@@ -30,13 +31,13 @@ public sealed class Evaluator(ContrastiveModel model, DataSplits data, Contrasti
 
     public EpochProbe ProbeEpoch(int epoch)
     {
-        using var generator = new Generator((ulong)(seed * 1_000_003 + epoch));
+        using var random = new TrialRandom(seed * 1_000_003 + epoch);
         using var mode = new EvalMode(model);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var probe = data.EpochProbe;
-        var (h1, z1) = Encode(data.Train, probe, generator);
-        var (_, z2) = Encode(data.Train, probe, generator);
+        var (h1, z1) = Encode(data.Train, probe, random);
+        var (_, z2) = Encode(data.Train, probe, random);
         long n = probe.Length;
         var anchors = cat(new[] { z1, z2 }, 0);
         var similarities = anchors.mm(anchors.t());
@@ -69,18 +70,18 @@ public sealed class Evaluator(ContrastiveModel model, DataSplits data, Contrasti
         double valKnn = KnnClassifier.Accuracy(bank, bankLabels, train.Classes, validation, validationLabels);
         double knn = KnnClassifier.Accuracy(bank, bankLabels, train.Classes, testFeatures, testLabels);
         double valLinear, linear;
-        using (var probeGenerator = new Generator((ulong)(seed * 7_919 + 1)))
+        using (var probeRandom = new TrialRandom(seed * 7_919 + 1))
         using (enable_grad())
-        using (var probe = LinearProbe.Fit(bank, bankLabels, train.Classes, probeGenerator))
+        using (var probe = LinearProbe.Fit(bank, bankLabels, train.Classes, probeRandom))
         {
             valLinear = probe.Accuracy(validation, validationLabels);
             linear = probe.Accuracy(testFeatures, testLabels);
         }
 
         var labels = data.Evaluated.Select(i => test.Labels[i]).ToArray();
-        using var viewGenerator = new Generator((ulong)(seed * 1_000_003 + 999_999));
-        var (_, view1) = Encode(test, data.Evaluated, viewGenerator);
-        var (_, view2) = Encode(test, data.Evaluated, viewGenerator);
+        using var viewRandom = new TrialRandom(seed * 1_000_003 + 999_999);
+        var (_, view1) = Encode(test, data.Evaluated, viewRandom);
+        var (_, view2) = Encode(test, data.Evaluated, viewRandom);
         using var zCpu = testZ.to_type(ScalarType.Float32).cpu();
         return new FinalEvaluation(
             linear, knn, valLinear, valKnn,
@@ -88,8 +89,8 @@ public sealed class Evaluator(ContrastiveModel model, DataSplits data, Contrasti
             zCpu.data<float>().ToArray(), (int)testZ.shape[1], labels, SimilarityHistograms.Compute(view1, view2));
     }
 
-    /// <summary>Normalised features h and projections z of the images at <paramref name="indices"/>, augmented when a generator is given.</summary>
-    (Tensor H, Tensor Z) Encode(ImageSet set, long[] indices, Generator? generator)
+    /// <summary>Normalised features h and projections z of the images at <paramref name="indices"/>, augmented when <paramref name="random"/> is given.</summary>
+    (Tensor H, Tensor Z) Encode(ImageSet set, long[] indices, TrialRandom? random)
     {
         var hs = new List<Tensor>();
         var zs = new List<Tensor>();
@@ -98,7 +99,7 @@ public sealed class Evaluator(ContrastiveModel model, DataSplits data, Contrasti
             using var scope = NewDisposeScope();
             var rows = tensor(indices[start..Math.Min(indices.Length, start + InferenceBatch)]);
             var x = set.Batch(rows, device);
-            if (generator is not null) x = augmentation.Apply(x, generator);
+            if (random is not null) x = augmentation.Apply(x, random);
             var h = model.Encode(x);
             var z = model.Project(h);
             hs.Add(F.normalize(h, dim: 1).MoveToOuterDisposeScope());

@@ -1,3 +1,4 @@
+using Study.Training.Randomness;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -20,7 +21,7 @@ public sealed class LinearProbe : IDisposable
 
     public int Iterations { get; private set; }
 
-    public static LinearProbe Fit(Tensor features, Tensor labels, int classes, Generator generator)
+    public static LinearProbe Fit(Tensor features, Tensor labels, int classes, TrialRandom random)
     {
         Tensor mean, scale, x;
         using (no_grad())
@@ -33,8 +34,8 @@ public sealed class LinearProbe : IDisposable
         long d = features.shape[1];
         // One flat vector of weights [d × classes] and biases [classes], optimised together.
         Tensor parameters;
-        using (var initial = randn(new[] { d * classes + classes }, generator: generator))
-            parameters = initial.mul(0.01).to(features.device);
+        using (var initial = random.Normal(new[] { d * classes + classes }, features.device))
+            parameters = initial.mul(0.01);
         (double, Tensor) Objective(Tensor flat)
         {
             using var scope = NewDisposeScope();

@@ -1,3 +1,4 @@
+using Study.Training.Randomness;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -14,11 +15,10 @@ public sealed class MemoryBank : IDisposable
     /// <summary>[N, D], no gradient.</summary>
     public Tensor Vectors { get; private set; }
 
-    public static MemoryBank Random(long size, long dimension, Generator generator, Device device)
+    public static MemoryBank Random(long size, long dimension, TrialRandom random, Device device)
     {
-        using var raw = randn(new[] { size, dimension }, generator: generator);
-        using var onDevice = raw.to(device);
-        return new MemoryBank(F.normalize(onDevice, dim: 1));
+        using var raw = random.Normal(new[] { size, dimension }, device);
+        return new MemoryBank(F.normalize(raw, dim: 1));
     }
 
     /// <param name="rows">each image's row in the bank [B]</param>

@@ -1,3 +1,4 @@
+using Study.Training.Randomness;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,8 +30,8 @@ public sealed class ContrastiveModel : Module<Tensor, Tensor>
     public int FeatureSize { get; }
     public int ProjectionSize { get; }
 
-    /// <summary>Builds the model with weights drawn from <paramref name="generator"/> (PyTorch's default ranges).</summary>
-    public static ContrastiveModel Create(string encoderName, int inChannels, Generator generator, Device device)
+    /// <summary>Builds the model with weights drawn from <paramref name="random"/> (PyTorch's default ranges).</summary>
+    public static ContrastiveModel Create(string encoderName, int inChannels, TrialRandom random, Device device)
     {
         ContrastiveModel model = encoderName switch
         {
@@ -38,7 +39,7 @@ public sealed class ContrastiveModel : Module<Tensor, Tensor>
             "resnet18" => new("resnet18", new ResNet18(inChannels), ResNet18.FeatureSize, 128),
             _ => throw new ArgumentException($"unknown encoder '{encoderName}'"),
         };
-        WeightInit.Apply(model, generator);
+        WeightInit.Apply(model, random);
         model.to(device);
         return model;
     }

@@ -1,3 +1,4 @@
+using Study.Training.Randomness;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ namespace Study.Training.Models;
 /// </summary>
 public static class WeightInit
 {
-    public static void Apply(nn.Module model, Generator generator)
+    public static void Apply(nn.Module model, TrialRandom random)
     {
         using var noGrad = no_grad();
         foreach (var module in model.modules())
@@ -24,15 +25,15 @@ public static class WeightInit
             if (weight is null) continue;
             long fanIn = weight.numel() / weight.shape[0];
             double bound = 1.0 / Math.Sqrt(fanIn);
-            Uniform(weight, bound, generator);
-            if (bias is not null) Uniform(bias, bound, generator);
+            Uniform(weight, bound, random);
+            if (bias is not null) Uniform(bias, bound, random);
         }
     }
 
-    // nn.init.uniform_ of TorchSharp 0.107 ignores its generator argument (seen here), so draw with rand, which honours it.
-    static void Uniform(Tensor parameter, double bound, Generator generator)
+    // nn.init.uniform_ of TorchSharp 0.107 ignores its generator argument (seen here), so draw through TrialRandom, whose rand honours it.
+    static void Uniform(Tensor parameter, double bound, TrialRandom random)
     {
-        using var draw = rand(parameter.shape, generator: generator, dtype: parameter.dtype);
+        using var draw = random.Uniform(parameter.shape, parameter.device, parameter.dtype);
         using var scaled = draw.mul_(2 * bound).sub_(bound);
         parameter.copy_(scaled);
     }

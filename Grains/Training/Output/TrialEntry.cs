@@ -13,7 +13,8 @@ public sealed record TrialEntry(
     string? Silo,
     double DurationSeconds,
     string? Error,
-    TrialMetrics Metrics)
+    TrialMetrics Metrics,
+    string? Device = null)
 {
     public static string StatusName(TrainingStatus status) => status switch
     {

@@ -1,3 +1,4 @@
+using Study.Training.Randomness;
 using TorchSharp;
 using System.Text;
 using System.Text.Json;
@@ -26,7 +27,7 @@ public sealed class Checkpoint
     /// <summary>Who wrote it: a fencing number for trials that may be attempted more than once.</summary>
     public int Attempt { get; init; }
 
-    public static void Save(string path, Checkpoint meta, nn.Module model, optim.Optimizer optimizer, Generator generator, Tensor? bank)
+    public static void Save(string path, Checkpoint meta, nn.Module model, optim.Optimizer optimizer, TrialRandom random, Tensor? bank)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + ".tmp-" + Environment.ProcessId + "-" + Environment.CurrentManagedThreadId;
@@ -37,7 +38,7 @@ public sealed class Checkpoint
             writer.Write(JsonSerializer.Serialize(meta));
             model.save(writer);
             ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
-            using (var state = generator.get_state()) state.Save(writer);
+            using (var state = random.State()) state.Save(writer);
             writer.Write(bank is not null);
             if (bank is not null) { using var cpu = bank.cpu(); cpu.Save(writer); }
             writer.Flush();
@@ -47,7 +48,7 @@ public sealed class Checkpoint
     }
 
     /// <summary>Restores the state into the given objects and returns the metadata. The bank tensor, if any, is the caller's.</summary>
-    public static (Checkpoint Meta, Tensor? Bank) Load(string path, nn.Module model, optim.Optimizer optimizer, Generator generator, Device device)
+    public static (Checkpoint Meta, Tensor? Bank) Load(string path, nn.Module model, optim.Optimizer optimizer, TrialRandom random, Device device)
     {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
@@ -59,7 +60,7 @@ public sealed class Checkpoint
             ?? throw new InvalidDataException($"{path}: checkpoint metadata missing");
         model.load(reader);
         ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
-        using (var state = Tensor.Load(reader)) generator.set_state(state);
+        using (var state = Tensor.Load(reader)) random.Restore(state);
         Tensor? bank = null;
         if (reader.ReadBoolean())
         {

@@ -4,6 +4,8 @@ using Study.Training.Data;
 using Study.Training.Evaluation;
 using Study.Training.Losses;
 using Study.Training.Models;
+using Study.Training.Randomness;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Study.Training.Trainer;
@@ -11,7 +13,7 @@ namespace Study.Training.Trainer;
 /// <summary>
 /// Trains and evaluates one trial synchronously on the calling thread (a dedicated slot thread in a silo, never a
 /// pool thread: TorchSharp's dispose scopes are thread-static). Everything random comes from the trial's own
-/// generator, so its result depends only on its options and thread count, not on what else runs in the process.
+/// <see cref="TrialRandom"/>, so its result depends only on its options and thread count, not on what else runs in the process.
 /// </summary>
 public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
 {
@@ -19,16 +21,20 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
 
     public TrainingOutcome Run(TrainingControl? control = null)
     {
-        control ??= new TrainingControl();
         options.Validate();
-        var clock = Stopwatch.StartNew();
         var device = TrainingDevice.Resolve(options.Device);
+        return Train(control ?? new TrainingControl(), device) with { Device = TrainingDevice.Name(device) };
+    }
+
+    TrainingOutcome Train(TrainingControl control, Device device)
+    {
+        var clock = Stopwatch.StartNew();
         var loss = options.LossSettings;
-        using var generator = new Generator((ulong)options.Seed);
-        using var model = ContrastiveModel.Create(options.Encoder, data.Train.Channels, generator, device);
+        using var random = new TrialRandom(options.Seed);
+        using var model = ContrastiveModel.Create(options.Encoder, data.Train.Channels, random, device);
         using var optimizer = TrainingStep.CreateOptimizer(model, options);
         using var bank = loss.Negatives == NegativeSource.MemoryBank
-            ? MemoryBank.Random(data.Training.Length, model.ProjectionSize, generator, device) : null;
+            ? MemoryBank.Random(data.Training.Length, model.ProjectionSize, random, device) : null;
         var augmentation = new ContrastiveAugmentation(data.Train.Channels == 3);
         var step = new TrainingStep(model, optimizer, augmentation, loss, bank);
         var evaluator = new Evaluator(model, data, augmentation, loss, device, options.Seed);
@@ -37,7 +43,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         var state = new Checkpoint { Attempt = control.Attempt };
         if (control.LoadPath is { } path)
         {
-            var (restored, bankVectors) = Checkpoint.Load(path, model, optimizer, generator, device);
+            var (restored, bankVectors) = Checkpoint.Load(path, model, optimizer, random, device);
             if (bankVectors is not null) bank?.Replace(bankVectors);
             state = restored;
         }
@@ -52,7 +58,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             bool resumingMidEpoch = state.Permutation is not null;
             long[] permutation;
             if (resumingMidEpoch) permutation = state.Permutation!;
-            else using (var p = randperm(n, generator: generator)) permutation = p.data<long>().ToArray();
+            else permutation = random.Permutation(n);
             int firstStep = resumingMidEpoch ? state.StepInEpoch : 0;
             double lossSum = resumingMidEpoch ? state.EpochLossSum : 0;
             double seconds = resumingMidEpoch ? state.EpochSeconds : 0;
@@ -70,7 +76,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
                     {
                         EpochsCompleted = epoch - 1, StepInEpoch = s, Permutation = permutation, EpochLossSum = lossSum,
                         EpochSeconds = seconds + epochClock.Elapsed.TotalSeconds, History = history, Attempt = control.Attempt,
-                    }, model, optimizer, generator, bank?.Vectors);
+                    }, model, optimizer, random, bank?.Vectors);
                     return Stopped(TrainingStatus.Interrupted, epoch - 1, history, null, clock) with { Checkpoint = interruptPath };
                 }
                 double progress = ((epoch - 1) * (double)stepsPerEpoch + s) / (options.Epochs * (double)stepsPerEpoch);
@@ -80,7 +86,8 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
                 using (var rows = order.narrow(0, (long)s * batch, batch))
                 using (var imageIndices = trainingIndices.index_select(0, rows))
                 using (var images = data.Train.Batch(imageIndices, device))
-                    value = step.Run(images, rows, generator);
+                using (var bankRows = bank is null || device.type == DeviceType.CPU ? null : rows.to(device))
+                    value = step.Run(images, bankRows ?? rows, random);
                 if (!float.IsFinite(value))
                     return Stopped(TrainingStatus.Failed, epoch - 1, history,
                         $"loss became {value} at epoch {epoch}, step {s + 1} (τ = {options.Tau}); stopped", clock);
@@ -97,7 +104,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             history.Add(metrics);
             if (control.SavePath(epoch, 0) is { } checkpointPath)
                 Checkpoint.Save(checkpointPath, new Checkpoint { EpochsCompleted = epoch, History = history, Attempt = control.Attempt },
-                    model, optimizer, generator, bank?.Vectors);
+                    model, optimizer, random, bank?.Vectors);
             if (control.OnEpoch?.Invoke(metrics) == EpochDecision.Prune && epoch < options.Epochs)
                 return Stopped(TrainingStatus.Pruned, epoch, history, null, clock);
         }

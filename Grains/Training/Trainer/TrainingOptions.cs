@@ -59,5 +59,6 @@ public sealed record TrainingOptions
         if (EvalSubset is < 2) throw new ArgumentException($"--eval-subset must be at least 2, got {EvalSubset}");
         if (!Data.DatasetCatalog.Names.Contains(Dataset)) throw new ArgumentException($"unknown --dataset '{Dataset}'");
         if (!Models.ContrastiveModel.EncoderNames.Contains(Encoder)) throw new ArgumentException($"unknown --encoder '{Encoder}'");
+        DeviceChoice.Parse(Device);
     }
 }

@@ -25,4 +25,6 @@ public sealed record TrainingOutcome(
 {
     /// <summary>For an interrupted run: the checkpoint written at the stop, to resume from.</summary>
     public string? Checkpoint { get; init; }
+    /// <summary>The device it trained on ("cpu", "cuda:0").</summary>
+    public string? Device { get; init; }
 }

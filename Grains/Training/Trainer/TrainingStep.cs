@@ -1,6 +1,7 @@
 using Study.Training.Augmentation;
 using Study.Training.Losses;
 using Study.Training.Models;
+using Study.Training.Randomness;
 using static TorchSharp.torch;
 
 namespace Study.Training.Trainer;
@@ -13,13 +14,13 @@ public sealed class TrainingStep(ContrastiveModel model, optim.Optimizer optimiz
     LossSettings loss, MemoryBank? bank)
 {
     /// <param name="images">float [B, C, H, W] in [0, 1] on the model's device</param>
-    /// <param name="bankRows">each image's row in the memory bank [B] (ignored with batch negatives)</param>
+    /// <param name="bankRows">each image's row in the memory bank [B], on the model's device (ignored with batch negatives)</param>
     /// <returns>the step's loss</returns>
-    public float Run(Tensor images, Tensor bankRows, Generator generator)
+    public float Run(Tensor images, Tensor bankRows, TrialRandom random)
     {
         using var scope = NewDisposeScope();
-        var view1 = augmentation.Apply(images, generator);
-        var view2 = augmentation.Apply(images, generator);
+        var view1 = augmentation.Apply(images, random);
+        var view2 = augmentation.Apply(images, random);
         var z = model.forward(cat(new[] { view1, view2 }, 0));
         var halves = z.chunk(2, 0);
         var value = bank is null

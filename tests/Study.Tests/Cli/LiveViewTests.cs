@@ -31,8 +31,8 @@ public sealed class LiveViewTests : IDisposable
         {
             var screen = tmux.Screen();
             screens.Add(screen);
-            // A trial row while it trains: "0.3  running  127.0.0.1:…  ━━━━───── 1/2  37% 0:12"
-            foreach (Match m in Regex.Matches(screen, @"^\s*(0\.1|0\.3|1)\s+running\s+\S+\s+\S+\s+[12]/2\s+(\d+)%", RegexOptions.Multiline))
+            // A trial row while it trains: "0.3  running  127.0.0.1:…  cpu  ━━━━───── 1/2  37% 0:12"
+            foreach (Match m in Regex.Matches(screen, @"^\s*(0\.1|0\.3|1)\s+running\s+\S+\s+cpu\s+\S+\s+[12]/2\s+(\d+)%", RegexOptions.Multiline))
                 if (int.Parse(m.Groups[2].Value) is > 0 and < 100) midway.Add(m.Groups[1].Value);
             Thread.Sleep(250);
         }
@@ -53,7 +53,7 @@ public sealed class LiveViewTests : IDisposable
     public void CtrlCAsksThenDetachesAndResumeCompletes()
     {
         using var tmux = new TmuxSession(RunCommand("--subset 6000 --epochs 2 --parallel 1"), dir, ExitFile);
-        WaitFor(tmux, s => Regex.IsMatch(s, @"running\s+\S+\s+\S+\s+1/2\s+\d+%"), "a running trial");
+        WaitFor(tmux, s => Regex.IsMatch(s, @"running\s+\S+\s+cpu\s+\S+\s+1/2\s+\d+%"), "a running trial");
         tmux.SendKeys("C-c");
         WaitFor(tmux, s => s.Contains("press c to cancel the study, d to detach"), "the question");
         tmux.SendKeys("x"); // any other key: go on
@@ -80,7 +80,7 @@ public sealed class LiveViewTests : IDisposable
     public void CtrlCThenCCancelsTheStudy()
     {
         using var tmux = new TmuxSession(RunCommand("--subset 6000 --epochs 3 --parallel 1"), dir, ExitFile);
-        WaitFor(tmux, s => Regex.IsMatch(s, @"running\s+\S+\s+\S+\s+1/3\s+\d+%"), "a running trial");
+        WaitFor(tmux, s => Regex.IsMatch(s, @"running\s+\S+\s+cpu\s+\S+\s+1/3\s+\d+%"), "a running trial");
         tmux.SendKeys("C-c");
         WaitFor(tmux, s => s.Contains("press c to cancel the study, d to detach"), "the question");
         tmux.SendKeys("c");

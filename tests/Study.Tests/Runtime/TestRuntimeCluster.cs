@@ -83,11 +83,11 @@ public sealed class TestRuntimeCluster : IAsyncDisposable
 
     sealed class CountingTrainer(ITrialTrainer inner, TestRuntimeCluster owner, string silo) : ITrialTrainer
     {
-        public TrainingOutcome Train(TrialAssignment assignment, TrainingControl control)
+        public TrainingOutcome Train(TrialAssignment assignment, string device, TrainingControl control)
         {
             int now = owner.Concurrent.AddOrUpdate(silo, 1, (_, n) => n + 1);
             owner.MaxConcurrent.AddOrUpdate(silo, now, (_, max) => Math.Max(max, now));
-            try { return inner.Train(assignment, control); }
+            try { return inner.Train(assignment, device, control); }
             finally { owner.Concurrent.AddOrUpdate(silo, 0, (_, n) => n - 1); }
         }
     }

@@ -1,4 +1,5 @@
 using Study.Training.Evaluation;
+using Study.Training.Randomness;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -82,7 +83,8 @@ public class EmbeddingMetricsTests
         using var bank = Sample(400, out var bankLabels);
         using var queries = Sample(100, out var queryLabels);
         Assert.Equal(1.0, KnnClassifier.Accuracy(bank, bankLabels, 4, queries, queryLabels, k: 20));
-        using var probe = LinearProbe.Fit(bank, bankLabels, 4, g);
+        using var probeRandom = new TrialRandom(11);
+        using var probe = LinearProbe.Fit(bank, bankLabels, 4, probeRandom);
         Assert.Equal(1.0, probe.Accuracy(queries, queryLabels));
         bankLabels.Dispose(); queryLabels.Dispose();
     }

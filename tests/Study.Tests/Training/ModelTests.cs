@@ -1,5 +1,6 @@
 using Study.Training.Augmentation;
 using Study.Training.Models;
+using Study.Training.Randomness;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -10,9 +11,9 @@ public class ModelTests
     [Fact]
     public void CnnSmallHasTheShapesOfSpec()
     {
-        using var g = new Generator(1);
+        using var g = new TrialRandom(1);
         using var model = ContrastiveModel.Create("cnn-small", 1, g, CPU);
-        using var x = rand(new long[] { 5, 1, 28, 28 }, generator: g);
+        using var x = g.Uniform(new long[] { 5, 1, 28, 28 }, CPU);
         using var h = model.Encode(x);
         using var z = model.Project(h);
         Assert.Equal(new long[] { 5, 128 }, h.shape);
@@ -27,9 +28,9 @@ public class ModelTests
     [Fact]
     public void ResNet18TakesRgbAndGivesA512DimensionalFeature()
     {
-        using var g = new Generator(1);
+        using var g = new TrialRandom(1);
         using var model = ContrastiveModel.Create("resnet18", 3, g, CPU);
-        using var x = rand(new long[] { 2, 3, 32, 32 }, generator: g);
+        using var x = g.Uniform(new long[] { 2, 3, 32, 32 }, CPU);
         using var h = model.Encode(x);
         Assert.Equal(new long[] { 2, 512 }, h.shape);
         Assert.Equal(new long[] { 2, 128 }, model.forward(x).shape);
@@ -38,9 +39,9 @@ public class ModelTests
     [Fact]
     public void InferencePoolingGivesExactlyTheTrainingForward()
     {
-        using var g = new Generator(2);
+        using var g = new TrialRandom(2);
         using var model = ContrastiveModel.Create("cnn-small", 1, g, CPU);
-        using var x = rand(new long[] { 7, 1, 28, 28 }, generator: g);
+        using var x = g.Uniform(new long[] { 7, 1, 28, 28 }, CPU);
         using var withGrad = model.Encode(x);
         using var noGrad = no_grad();
         using var without = model.Encode(x);
@@ -48,12 +49,12 @@ public class ModelTests
     }
 
     [Fact]
-    public void WeightsDependOnlyOnTheTrialGenerator()
+    public void WeightsDependOnlyOnTheTrialRandomStream()
     {
-        using var g1 = new Generator(9);
+        using var g1 = new TrialRandom(9);
         using var a = ContrastiveModel.Create("cnn-small", 1, g1, CPU);
         manual_seed(12345); // the process-wide generator must not matter
-        using var g2 = new Generator(9);
+        using var g2 = new TrialRandom(9);
         using var b = ContrastiveModel.Create("cnn-small", 1, g2, CPU);
         foreach (var (pa, pb) in a.parameters().Zip(b.parameters()))
             Assert.True(pa.equal(pb).all().item<bool>());
@@ -65,16 +66,16 @@ public class ModelTests
     public void AugmentationIsPerSampleDeterministicAndInRange(bool rgb)
     {
         int channels = rgb ? 3 : 1;
-        using var g = new Generator(4);
-        using var images = rand(new long[] { 16, channels, 28, 28 }, generator: g);
+        using var g = new TrialRandom(4);
+        using var images = g.Uniform(new long[] { 16, channels, 28, 28 }, CPU);
         var augmentation = new ContrastiveAugmentation(rgb);
-        using var g1 = new Generator(77);
-        using var g2 = new Generator(77);
+        using var g1 = new TrialRandom(77);
+        using var g2 = new TrialRandom(77);
         using var a = augmentation.Apply(images, g1);
         using var b = augmentation.Apply(images, g2);
         using var c = augmentation.Apply(images, g1);
         Assert.Equal(images.shape, a.shape);
-        Assert.True(a.equal(b).all().item<bool>(), "same generator state, same views");
+        Assert.True(a.equal(b).all().item<bool>(), "same random state, same views");
         Assert.False(a.equal(c).all().item<bool>(), "the next draw gives other views");
         Assert.InRange(a.min().item<float>(), 0f, 1f);
         Assert.InRange(a.max().item<float>(), 0f, 1f);
@@ -90,7 +91,7 @@ public class ModelTests
         using var image = zeros(1, 1, 28, 28);
         image[.., .., .., TensorIndex.Slice(0, 14)] = ones(1, 1, 28, 14);
         using var batch = image.expand(64, 1, 28, 28).contiguous();
-        using var g = new Generator(5);
+        using var g = new TrialRandom(5);
         using var views = new ContrastiveAugmentation(false).Apply(batch, g);
         using var left = views[.., .., .., TensorIndex.Slice(0, 14)].mean(new long[] { 1, 2, 3 });
         using var right = views[.., .., .., TensorIndex.Slice(14, 28)].mean(new long[] { 1, 2, 3 });

@@ -2,6 +2,7 @@ using Study.Training.Augmentation;
 using Study.Training.Data;
 using Study.Training.Losses;
 using Study.Training.Models;
+using Study.Training.Randomness;
 using Study.Training.Trainer;
 using TorchSharp;
 using Xunit;
@@ -19,17 +20,17 @@ public class TensorLifetimeTests
     {
         var (train, test) = DatasetCatalog.Load("synthetic", null, 1);
         using var data = new DataSplits(train, test, 1, subset: 512, evalSubset: 100);
-        using var generator = new Generator(1);
-        using var model = ContrastiveModel.Create("cnn-small", 1, generator, CPU);
+        using var random = new TrialRandom(1);
+        using var model = ContrastiveModel.Create("cnn-small", 1, random, CPU);
         using var optimizer = TrainingStep.CreateOptimizer(model, new TrainingOptions());
-        using var bank = negatives == NegativeSource.MemoryBank ? MemoryBank.Random(512, 64, generator, CPU) : null;
+        using var bank = negatives == NegativeSource.MemoryBank ? MemoryBank.Random(512, 64, random, CPU) : null;
         var step = new TrainingStep(model, optimizer, new ContrastiveAugmentation(false), new LossSettings(loss, 0.2, 0.1, negatives), bank);
         using var rows = arange(32L, dtype: ScalarType.Int64);
         using var images = data.Train.Batch(rows, CPU);
 
-        for (int i = 0; i < 3; i++) step.Run(images, rows, generator); // optimiser state appears on the first steps
+        for (int i = 0; i < 3; i++) step.Run(images, rows, random); // optimiser state appears on the first steps
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        for (int i = 0; i < 10; i++) step.Run(images, rows, generator);
+        for (int i = 0; i < 10; i++) step.Run(images, rows, random);
         long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         Assert.Equal(before, after);
     }
