@@ -2,6 +2,7 @@ using Study.Client;
 using Study.Client.Cli;
 using Study.Client.Commands;
 using Study.Training.Data;
+using Study.Training.Native;
 
 return StudyProgram.Main(args);
 
@@ -57,10 +58,14 @@ namespace Study.Client
                 Console.WriteLine(Help.For(args[0]));
                 return ExitCodes.Completed;
             }
+            // Before anything touches torch: the GPU pack's build takes libtorch from STUDY_LIBTORCH_DIR.
+            if (NativeLibTorch.Load() is { } missing) throw new UsageException(missing);
+            if (NativeLibTorch.Notice is { } notice) Console.Error.WriteLine($"study: note: {notice}");
             return args[0] switch
             {
                 "train" => TrainCommand.Run(rest, cancel),
                 "bench" => BenchCommand.Run(rest, cancel),
+                "devices" => DevicesCommand.Run(rest),
                 "run" => RunCommand.Run(rest, cancel).GetAwaiter().GetResult(),
                 "submit" => SubmitCommand.Run(rest).GetAwaiter().GetResult(),
                 "watch" => WatchCommand.Run(rest, cancel).GetAwaiter().GetResult(),

@@ -7,9 +7,17 @@ using Study.Grains.Running;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
 using Study.Silo;
+using Study.Training.Native;
 using Study.Training.Trainer;
 
 // ./silo: one silo of a study cluster (SPEC §3). Exit 2 on bad input, as the study console.
+if (NativeLibTorch.Load() is { } missing)
+{
+    Console.Error.WriteLine($"silo: {missing}");
+    return 2;
+}
+if (NativeLibTorch.Notice is { } notice) Console.Error.WriteLine($"silo: note: {notice}");
+
 SiloOptions options;
 try { options = SiloOptions.Parse(args); }
 catch (ArgumentException e)

@@ -41,7 +41,12 @@ public static class Help
         ["bench"] = new("bench [options] | bench --runtime [options]",
             "Times the product's training step on Fashion-MNIST (images/s), or with --runtime the study runtime (trials/s, slot utilisation, proposal latency).",
             [.. BenchCommand.Specs, .. RuntimeBenchmark.Specs],
-            ["./study bench --steps 40 --warmup 5 --json", "./study bench --runtime --trials 10000 --silos 8 --slots 4 --json"]),
+            ["./study bench --steps 40 --warmup 5 --json", "./study bench --device cuda --batch-size 4096 --json",
+             "./study bench --runtime --trials 10000 --silos 8 --slots 4 --json"]),
+        ["devices"] = new("devices [options]",
+            "Shows what this machine trains on: where libtorch was loaded from (STUDY_LIBTORCH_DIR on a GPU pack), the CUDA devices, " +
+            "and the slots a silo started here would have.",
+            DevicesCommand.Specs, ["./study devices", "pack/study devices --slots-per-gpu 4 --json"]),
     };
 
     public static IReadOnlyCollection<string> Commands => Texts.Keys;

@@ -5,14 +5,15 @@ public static class DatasetCatalog
 {
     public static readonly IReadOnlyList<string> Names = ["fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic"];
 
-    public static string? DefaultDataDir(string dataset) => dataset switch
+    /// <summary>Where the default folders are: <c>STUDY_DATA_ROOT</c> (the GPU pack sets it to its own data folder),
+    /// else Debian's <c>/usr/share/datasets</c>.</summary>
+    public const string RootVariable = "STUDY_DATA_ROOT";
+
+    public static string? DefaultDataDir(string dataset)
     {
-        "fashion-mnist" => "/usr/share/datasets/fashion-mnist",
-        "mnist" => "/usr/share/datasets/mnist",
-        "cifar10" => "/usr/share/datasets/cifar10",
-        "cifar100" => "/usr/share/datasets/cifar100",
-        _ => null,
-    };
+        var root = Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } r ? r : "/usr/share/datasets";
+        return dataset is "synthetic" || !Names.Contains(dataset) ? null : Path.Combine(root, dataset);
+    }
 
     public static bool IsRgb(string dataset) => dataset is "cifar10" or "cifar100";
 
