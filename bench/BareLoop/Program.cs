@@ -2,7 +2,7 @@
 // the yardstick `study bench` is compared with (docs/PERFORMANCE.md). Same model, augmentation, loss, optimiser,
 // batch and threads as the product's TrainingStep.
 //
-//   bare-loop [--steps 40] [--warmup 5] [--batch-size 256] [--threads N] [--data-dir DIR] [--json]
+//   bare-loop [--steps 40] [--warmup 5] [--batch-size 256] [--threads N] [--device cpu|cuda|cuda:N] [--data-dir DIR] [--json]
 //   bare-loop --compare --study "dotnet Client/bin/Release/net10.0/study.dll" [--pairs 5] [same options]
 //       alternates runs of `study bench --json` and of this loop (never both at once) and prints the medians.
 using System.Diagnostics;
@@ -18,7 +18,7 @@ if (options.Compare) return Compare.Run(options);
 Console.WriteLine(JsonSerializer.Serialize(BareLoop.Run(options)));
 return 0;
 
-sealed record Options(int Steps, int Warmup, int Batch, int Threads, string DataDir, bool Compare, int Pairs, string Study)
+sealed record Options(int Steps, int Warmup, int Batch, int Threads, string Device, string DataDir, bool Compare, int Pairs, string Study)
 {
     public static Options Parse(string[] args)
     {
@@ -28,11 +28,12 @@ sealed record Options(int Steps, int Warmup, int Batch, int Threads, string Data
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
         return new Options(int.Parse(Get("steps", "40")), int.Parse(Get("warmup", "5")), int.Parse(Get("batch-size", "256")),
-            int.Parse(Get("threads", Environment.ProcessorCount.ToString())), Get("data-dir", "/usr/share/datasets/fashion-mnist"),
+            int.Parse(Get("threads", Environment.ProcessorCount.ToString())), Get("device", "cpu"),
+            Get("data-dir", "/usr/share/datasets/fashion-mnist"),
             args.Contains("--compare"), int.Parse(Get("pairs", "5")), Get("study", ""));
     }
 
-    public string CommonArguments => $"--steps {Steps} --warmup {Warmup} --batch-size {Batch} --threads {Threads}";
+    public string CommonArguments => $"--steps {Steps} --warmup {Warmup} --batch-size {Batch} --threads {Threads} --device {Device}";
 }
 
 static class BareLoop
@@ -40,14 +41,17 @@ static class BareLoop
     public static Dictionary<string, object> Run(Options o)
     {
         torch.set_num_threads(o.Threads);
-        using var images = ReadImages(Path.Combine(o.DataDir, "train-images-idx3-ubyte.gz"));
+        var device = new Device(o.Device);
+        // The images live on the device; random numbers are drawn on the CPU (TorchSharp's generators are CPU ones) and moved.
+        using var cpuImages = ReadImages(Path.Combine(o.DataDir, "train-images-idx3-ubyte.gz"));
+        using var images = cpuImages.to(device);
         long n = images.shape[0];
         var g = new Generator(1);
         var model = nn.Sequential(
             nn.Conv2d(1, 32, 3, padding: 1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(32, 64, 3, padding: 1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(64, 128, 3, padding: 1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-            nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 64));
+            nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 64)).to(device);
         var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
         model.train();
         var clock = new Stopwatch();
@@ -56,15 +60,15 @@ static class BareLoop
         for (int i = 0; i < o.Warmup + o.Steps; i++)
         {
             if (i == o.Warmup) clock.Start();
-            if (i % perEpoch == 0) { order?.Dispose(); order = randperm(n, generator: g); }
+            if (i % perEpoch == 0) { order?.Dispose(); using var cpuOrder = randperm(n, generator: g); order = cpuOrder.to(device); }
             using var scope = NewDisposeScope();
             var x = images.index_select(0, order!.narrow(0, (long)(i % perEpoch) * o.Batch, o.Batch)).to_type(ScalarType.Float32).div_(255f);
-            var v1 = Augment(x, g);
-            var v2 = Augment(x, g);
+            var v1 = Augment(x, g, device);
+            var v2 = Augment(x, g, device);
             var z = F.normalize(model.forward(cat(new[] { v1, v2 }, 0)), dim: 1);
             long b2 = z.shape[0];
-            var logits = z.mm(z.t()).masked_fill(eye(b2, dtype: ScalarType.Bool), double.NegativeInfinity) / 0.2;
-            var targets = arange(b2, dtype: ScalarType.Int64).add_(b2 / 2).remainder_(b2);
+            var logits = z.mm(z.t()).masked_fill(eye(b2, dtype: ScalarType.Bool, device: device), double.NegativeInfinity) / 0.2;
+            var targets = arange(b2, dtype: ScalarType.Int64, device: device).add_(b2 / 2).remainder_(b2);
             var loss = F.cross_entropy(logits, targets);
             optimizer.zero_grad();
             loss.backward();
@@ -75,16 +79,16 @@ static class BareLoop
         return new Dictionary<string, object>
         {
             ["images_per_second"] = o.Steps * (double)o.Batch / clock.Elapsed.TotalSeconds,
-            ["steps"] = o.Steps, ["batch_size"] = o.Batch, ["threads"] = o.Threads,
+            ["steps"] = o.Steps, ["batch_size"] = o.Batch, ["threads"] = o.Threads, ["device"] = o.Device,
         };
     }
 
     // Random resized crop (area U[0.5,1], log-uniform ratio in [3/4,4/3]) with a flip, by one affine resampling;
     // brightness and contrast U[0.6,1.4]; clamp.
-    static Tensor Augment(Tensor x, Generator g)
+    static Tensor Augment(Tensor x, Generator g, Device device)
     {
         long b = x.shape[0];
-        var u = rand(new long[] { b, 7 }, generator: g);
+        var u = rand(new long[] { b, 7 }, generator: g).to(device);
         var area = u[.., 0] * 0.5f + 0.5f;
         float lo = MathF.Log(3f / 4f), hi = MathF.Log(4f / 3f);
         var ratio = (u[.., 1] * (hi - lo) + lo).exp();

@@ -3,9 +3,15 @@ using static TorchSharp.torch;
 
 namespace Study.Training.Data;
 
-/// <summary>Labelled images held as one uint8 tensor [N, C, H, W] on the CPU, with int64 labels.</summary>
+/// <summary>
+/// Labelled images held as one uint8 tensor [N, C, H, W] on the CPU, with int64 labels. A batch for a GPU is picked
+/// from a copy of the whole set on that GPU (made once, shared by the trials of the process), so a training step
+/// copies only its indices to the device, not its images.
+/// </summary>
 public sealed class ImageSet : IDisposable
 {
+    readonly Dictionary<string, Tensor> deviceCopies = new();
+
     public ImageSet(string name, Tensor images, long[] labels, int classes)
     {
         if (images.dtype != ScalarType.Byte || images.dim() != 4)
@@ -31,9 +37,24 @@ public sealed class ImageSet : IDisposable
     /// <summary>The images at <paramref name="indices"/> as float32 in [0, 1] on <paramref name="device"/>.</summary>
     public Tensor Batch(Tensor indices, Device device)
     {
-        using var picked = Images.index_select(0, indices);
-        using var moved = picked.to(device);
-        return moved.to_type(ScalarType.Float32).div_(255f);
+        if (device.type == DeviceType.CPU)
+        {
+            using var picked = Images.index_select(0, indices);
+            return picked.to_type(ScalarType.Float32).div_(255f);
+        }
+        using var onDevice = indices.to(device);
+        using var pickedThere = CopyOn(device).index_select(0, onDevice);
+        return pickedThere.to_type(ScalarType.Float32).div_(255f);
+    }
+
+    Tensor CopyOn(Device device)
+    {
+        lock (deviceCopies)
+        {
+            var key = device.ToString();
+            if (!deviceCopies.TryGetValue(key, out var copy)) deviceCopies[key] = copy = Images.to(device);
+            return copy;
+        }
     }
 
     public Tensor LabelsOf(long[] indices, Device device)
@@ -43,5 +64,9 @@ public sealed class ImageSet : IDisposable
         return torch.tensor(picked, device: device);
     }
 
-    public void Dispose() => Images.Dispose();
+    public void Dispose()
+    {
+        Images.Dispose();
+        lock (deviceCopies) foreach (var copy in deviceCopies.Values) copy.Dispose();
+    }
 }

@@ -3,6 +3,7 @@ using Study.Training.Data;
 using Study.Training.Losses;
 using Study.Training.Models;
 using Study.Training.Randomness;
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -26,8 +27,9 @@ public sealed record FinalEvaluation(
 public sealed class Evaluator(ContrastiveModel model, DataSplits data, ContrastiveAugmentation augmentation,
     LossSettings loss, Device device, long seed)
 {
-    // Small batches encode faster on CPU (the activations stay in cache): 128 gives ~30% more images/s than 1,024 on one thread.
-    const int InferenceBatch = 128;
+    // Small batches encode faster on CPU (the activations stay in cache): 128 gives ~30% more images/s than 1,024 on
+    // one thread. A GPU wants large ones: a batch of 128 would leave it mostly idle, launching kernels.
+    int InferenceBatch => device.type == DeviceType.CPU ? 128 : 4096;
 
     public EpochProbe ProbeEpoch(int epoch)
     {

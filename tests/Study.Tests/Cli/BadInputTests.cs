@@ -41,6 +41,22 @@ public sealed class BadInputTests : IDisposable
     public void UnknownNames(string option, string value, string mentions) =>
         AssertBadInput(mentions, "train", "--dataset", "synthetic", option, value);
 
+    [Theory]
+    [InlineData("cuda")]
+    [InlineData("cuda:0")]
+    public void CudaWithoutAGpuIsBadInput(string device) =>
+        AssertBadInput($"--device {device}: no CUDA device here", "train", "--dataset", "synthetic", "--device", device);
+
+    [Theory]
+    [InlineData("gpu")]
+    [InlineData("cuda:one")]
+    public void AnUnknownDeviceIsBadInput(string device) =>
+        AssertBadInput("--device must be auto, cpu, cuda or cuda:N", "train", "--dataset", "synthetic", "--device", device);
+
+    [Fact]
+    public void BenchOnCudaWithoutAGpuIsBadInput() =>
+        AssertBadInputOf("--device cuda: no CUDA device here", "bench", "--dataset", "synthetic", "--device", "cuda");
+
     [Fact]
     public void ACloseMisspellingIsSuggested() =>
         AssertBadInput("did you mean 'infonce'", "train", "--dataset", "synthetic", "--loss", "infonse");

@@ -14,7 +14,7 @@ public sealed class HelpAndParsingTests
         ["run"] = StudyCommandOptions.Run, ["submit"] = StudyCommandOptions.Run, ["watch"] = StudyCommandOptions.Watch,
         ["list"] = ListCommand.Specs, ["show"] = StudyCommandOptions.Show, ["cancel"] = StudyCommandOptions.Plain,
         ["resume"] = StudyCommandOptions.Resume, ["report"] = ReportCommand.Specs, ["train"] = TrainCommand.Specs,
-        ["bench"] = [.. BenchCommand.Specs, .. RuntimeBenchmark.Specs],
+        ["bench"] = [.. BenchCommand.Specs, .. RuntimeBenchmark.Specs], ["devices"] = DevicesCommand.Specs,
     };
 
     [Theory]

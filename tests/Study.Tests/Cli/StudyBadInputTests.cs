@@ -74,6 +74,10 @@ public sealed class StudyBadInputTests(StoreWithOneStudy fixture) : IClassFixtur
     }
 
     [Fact]
+    public void CudaWithoutAGpuIsRejectedBeforeAnythingIsStored() =>
+        AssertRejected("--device cuda: no CUDA device here", [.. Run, "--device", "cuda"]);
+
+    [Fact]
     public void TrialsWithAGridIsRejected() => AssertRejected("--trials", [.. Run, "--trials", "4"]);
 
     [Fact]

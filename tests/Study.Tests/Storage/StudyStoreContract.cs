@@ -59,9 +59,11 @@ public abstract class StudyStoreContract : IAsyncLifetime
         var trial = (await Store.GetTrials("s"))[0];
         Assert.True(await Store.UpdateTrial(trial with { Status = "running", Attempt = 1, Silo = "a" }, expectedAttempt: 0));
         Assert.False(await Store.UpdateTrial(trial with { Status = "completed", Attempt = 1 }, expectedAttempt: 0));
-        Assert.True(await Store.UpdateTrial(trial with { Status = "completed", Attempt = 1, MetricsJson = "{}", DurationSeconds = 2.5, StartedMs = 77 }, expectedAttempt: 1));
+        Assert.True(await Store.UpdateTrial(trial with { Status = "completed", Attempt = 1, MetricsJson = "{}", DurationSeconds = 2.5, StartedMs = 77,
+            Device = "cuda:1" }, expectedAttempt: 1));
         var stored = (await Store.GetTrials("s"))[0];
-        Assert.Equal(("completed", 1, "{}", 2.5, 77L), (stored.Status, stored.Attempt, stored.MetricsJson, stored.DurationSeconds, stored.StartedMs));
+        Assert.Equal(("completed", 1, "{}", 2.5, 77L, "cuda:1"),
+            (stored.Status, stored.Attempt, stored.MetricsJson, stored.DurationSeconds, stored.StartedMs, stored.Device));
     }
 
     [Fact]
@@ -87,7 +89,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0), Trial("s", "u", 1)]);
         var trial = (await Store.GetTrials("s"))[0];
         await Store.UpdateTrial(trial with { Attempt = 2 }, 0);
-        var progress = new TrialProgressRecord("s", "t", 2, "training", 1, 10, 39, 4.25, 1500.5, 123);
+        var progress = new TrialProgressRecord("s", "t", 2, "training", 1, 10, 39, 4.25, 1500.5, 123, "cuda:3");
         await Store.RecordProgress(progress);
         await Store.RecordProgress(progress with { Step = 20, Loss = 4.0, UpdatedMs = 456 });
         await Store.RecordProgress(progress with { Attempt = 1, Step = 30 }); // a stale attempt
