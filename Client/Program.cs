@@ -13,6 +13,7 @@ namespace Study.Client
     {
         public static int Main(string[] args)
         {
+            if (args is [Grains.Running.Workers.SlotWorker.Argument]) return SlotWorkerMain();
             // Numbers in files, tables and messages are written the same way whatever the machine's locale.
             System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
             System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
@@ -43,6 +44,17 @@ namespace Study.Client
             {
                 return ExitCodes.Cancelled;
             }
+        }
+
+        /// <summary>A slot's worker process of an embedded run (see SlotWorker): no console of its own, only the protocol.</summary>
+        static int SlotWorkerMain()
+        {
+            if (NativeLibTorch.Load() is { } missing)
+            {
+                Console.Error.WriteLine($"study: {missing}");
+                return ExitCodes.BadInput;
+            }
+            return Grains.Running.Workers.SlotWorker.Run(Console.In, Console.Out);
         }
 
         static int Dispatch(string[] args, CancellationToken cancel)

@@ -17,6 +17,7 @@ if (NativeLibTorch.Load() is { } missing)
     return 2;
 }
 if (NativeLibTorch.Notice is { } notice) Console.Error.WriteLine($"silo: note: {notice}");
+if (args is [Study.Grains.Running.Workers.SlotWorker.Argument]) return Study.Grains.Running.Workers.SlotWorker.Run(Console.In, Console.Out);
 
 SiloOptions options;
 try { options = SiloOptions.Parse(args); }
@@ -33,6 +34,7 @@ var runtime = new RuntimeOptions
 {
     Slots = slots,
     Gpus = layout.Gpus,
+    Isolation = options.SlotIsolation ?? RuntimeOptions.DefaultIsolation(layout.Gpus),
     ThreadsPerSlot = options.ThreadsPerSlot ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, slots)),
     Artifacts = Path.GetFullPath(options.Artifacts),
 };
@@ -79,8 +81,8 @@ if (options.MetricsPort is { } metricsPort)
 
 using var host = builder.Build();
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("silo");
-log.LogInformation("silo: {Slots} slot(s) ({Devices}) × {Threads} thread(s), {Clustering}, artifacts {Artifacts}", runtime.Slots,
-    string.Join(", ", layout.Devices), runtime.ThreadsPerSlot, connection is null ? "development clustering" : "PostgreSQL cluster", runtime.Artifacts);
+log.LogInformation("silo: {Slots} slot(s) ({Devices}) × {Threads} thread(s), slots isolated by {Isolation}, {Clustering}, artifacts {Artifacts}",
+    runtime.Slots, string.Join(", ", layout.Devices), runtime.ThreadsPerSlot, runtime.Isolation.ToString().ToLowerInvariant(), connection is null ? "development clustering" : "PostgreSQL cluster", runtime.Artifacts);
 await host.RunAsync();
 await store.DisposeAsync();
 return 0;

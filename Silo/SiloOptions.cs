@@ -8,6 +8,8 @@ public sealed record SiloOptions
     public string? Cluster { get; init; }
     public int? Slots { get; init; }
     public int SlotsPerGpu { get; init; } = 1;
+    /// <summary>null: processes on GPU slots, threads on CPU slots.</summary>
+    public Grains.Running.SlotIsolation? SlotIsolation { get; init; }
     public int? ThreadsPerSlot { get; init; }
     public int SiloPort { get; init; } = 11111;
     public int GatewayPort { get; init; } = 30000;
@@ -21,13 +23,14 @@ public sealed record SiloOptions
     /// <summary>With --cluster: the address other silos and clients reach this one at (default: the host name's).</summary>
     public string? Advertise { get; init; }
 
-    static readonly string[] Names = ["cluster", "slots", "slots-per-gpu", "threads-per-slot", "silo-port", "gateway-port", "artifacts", "metrics-port", "store", "primary-port", "name", "advertise"];
+    static readonly string[] Names = ["cluster", "slots", "slots-per-gpu", "slot-isolation", "threads-per-slot", "silo-port", "gateway-port", "artifacts", "metrics-port", "store", "primary-port", "name", "advertise"];
 
     public const string Usage = """
         usage: ./silo [options]     (each option also an environment variable STUDY_<NAME>, e.g. STUDY_SLOTS=2)
           --cluster CONN            PostgreSQL connection string of the cluster (absent: single-machine development clustering)
           --slots N                 accelerator slots (default: GPUs × slots per GPU; 1 without any; 0 hosts no trial)
           --slots-per-gpu K         trials at once per GPU (default 1); slot i trains on cuda:(i mod GPUs)
+          --slot-isolation MODE     process (a worker process per slot) or thread (default: process on GPUs, thread on CPUs)
           --threads-per-slot N      torch threads per trial (default: the cores / slots)
           --silo-port P             silo-to-silo port (default 11111)
           --gateway-port P          client gateway port (default 30000)
@@ -68,6 +71,7 @@ public sealed record SiloOptions
             Cluster = values.GetValueOrDefault("cluster"),
             Slots = Int("slots", 0, 64),
             SlotsPerGpu = Int("slots-per-gpu", 1, 64) ?? 1,
+            SlotIsolation = Grains.Running.RuntimeOptions.ParseIsolation(values.GetValueOrDefault("slot-isolation")),
             ThreadsPerSlot = Int("threads-per-slot", 1, 1024),
             SiloPort = Int("silo-port", 1, 65535) ?? 11111,
             GatewayPort = Int("gateway-port", 1, 65535) ?? 30000,

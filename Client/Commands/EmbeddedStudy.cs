@@ -28,9 +28,17 @@ public static class EmbeddedStudy
         {
             Slots = slots,
             Gpus = gpus,
+            Isolation = Isolation(gpus),
             ThreadsPerSlot = spec.Threads ?? Math.Max(1, cores / slots),
             Artifacts = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, "artifacts"),
         };
+    }
+
+    /// <summary>Processes on GPUs, threads on CPUs, unless STUDY_SLOT_ISOLATION says otherwise.</summary>
+    static SlotIsolation Isolation(int gpus)
+    {
+        try { return RuntimeOptions.ParseIsolation(Environment.GetEnvironmentVariable(RuntimeOptions.IsolationVariable)) ?? RuntimeOptions.DefaultIsolation(gpus); }
+        catch (ArgumentException e) { throw new Cli.UsageException($"{RuntimeOptions.IsolationVariable}: {e.Message}"); }
     }
 
     /// <param name="begin">starts or resumes the study on the embedded cluster</param>

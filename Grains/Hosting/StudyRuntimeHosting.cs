@@ -29,6 +29,7 @@ public static class StudyRuntimeHosting
         services.AddSingleton<DatasetCache>();
         services.AddSingleton<ContrastiveTrialTrainer>();
         services.AddSingleton<SyntheticTrialTrainer>();
+        services.AddSingleton<Running.Workers.ProcessTrialTrainer>();
         services.AddSingleton<ITrialTrainer, TrainerSelector>();
         services.AddSingleton<TrialRunner>();
         services.AddHostedService<SlotHeartbeat>();

@@ -1,4 +1,9 @@
+using System.Reflection;
+
 namespace Study.Grains.Running;
+
+/// <summary>How a slot runs its trial: on the slot's own thread, or in a worker process the slot thread drives.</summary>
+public enum SlotIsolation { Thread, Process }
 
 /// <summary>A silo's settings for running trials (SPEC §3).</summary>
 public sealed class RuntimeOptions
@@ -10,6 +15,37 @@ public sealed class RuntimeOptions
     public int ThreadsPerSlot { get; set; } = Environment.ProcessorCount;
     /// <summary>Checkpoints, shared by all silos of a cluster.</summary>
     public string Artifacts { get; set; } = Path.Combine("studies", "artifacts");
+    /// <summary>Threads on the CPU; a worker process per slot on GPUs (see docs/PERFORMANCE.md: several trials share one
+    /// GPU well only from separate processes, and a native crash then ends one trial, not the silo).</summary>
+    public SlotIsolation Isolation { get; set; } = SlotIsolation.Thread;
+    /// <summary>How to start a slot's worker process: by default this program again, with <c>__slot-worker</c>.</summary>
+    public IReadOnlyList<string> WorkerCommand { get; set; } = WorkerCommandOfThisProgram();
     /// <summary>How long a stopping silo waits for its trials to checkpoint and report.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The variable that chooses the isolation of an embedded run's slots (a silo has --slot-isolation).</summary>
+    public const string IsolationVariable = "STUDY_SLOT_ISOLATION";
+
+    /// <returns>null for null or empty text</returns>
+    /// <exception cref="ArgumentException">anything but process or thread</exception>
+    public static SlotIsolation? ParseIsolation(string? text) => text switch
+    {
+        null or "" => null,
+        "process" => SlotIsolation.Process,
+        "thread" => SlotIsolation.Thread,
+        _ => throw new ArgumentException($"--slot-isolation must be process or thread, got '{text}'"),
+    };
+
+    /// <summary>The isolation a silo gets by default: processes when its slots are GPUs.</summary>
+    public static SlotIsolation DefaultIsolation(int gpus) => gpus > 0 ? SlotIsolation.Process : SlotIsolation.Thread;
+
+    static IReadOnlyList<string> WorkerCommandOfThisProgram()
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        var entry = Assembly.GetEntryAssembly()?.Location;
+        // `dotnet study.dll` runs the dll through the shared host; an apphost (`study`) is the program itself.
+        return Path.GetFileNameWithoutExtension(host) == "dotnet" && !string.IsNullOrEmpty(entry)
+            ? [host, entry, Workers.SlotWorker.Argument]
+            : [host, Workers.SlotWorker.Argument];
+    }
 }

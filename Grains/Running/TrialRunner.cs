@@ -69,8 +69,8 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         var device = TrainingDevice.ForSlot(a.Study.Device, slotDevice);
         var coordinator = grains.GetGrain<IStudyGrain>(a.Trial.StudyId);
         var siloName = silo.SiloAddress.ToParsableString();
-        string CheckpointPath(int epoch, int step) => Path.Combine(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId,
-            step == 0 ? $"a{a.Attempt}-e{epoch}.ckpt" : $"a{a.Attempt}-e{epoch}-s{step}.ckpt");
+        var checkpoints = CheckpointFiles.Folder(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId);
+        string CheckpointPath(int epoch, int step) => CheckpointFiles.PathFor(checkpoints, a.Attempt, epoch, step);
         EpochReport? lastEpoch = null;
         StepProgress lastStep = default;
         long lastPublishedMs = 0;
@@ -129,7 +129,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 outcome.EpochsCompleted, outcome.Seconds, outcome.Error, MetricsMapping.ToRecord(outcome.Metrics), outcome.Checkpoint, lastEpoch,
                 device);
             if (outcome.Status is not TrainingStatus.Interrupted)
-                return Finish(entry, () => coordinator.ReportOutcome(report), cleanUp: Path.Combine(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId));
+                return Finish(entry, () => coordinator.ReportOutcome(report), cleanUp: checkpoints);
             return Finish(entry, () => coordinator.ReportOutcome(report));
         }
         catch (Exception e)
@@ -155,7 +155,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 await DeliverAsync(report);
                 if (cleanUp is not null && Directory.Exists(cleanUp))
                 {
-                    foreach (var file in Directory.GetFiles(cleanUp, $"a{a.Attempt}-*.ckpt")) TryDelete(file);
+                    foreach (var file in Directory.GetFiles(cleanUp, CheckpointFiles.PatternOf(a.Attempt))) TryDelete(file);
                     // Earlier attempts' files were removed when they ended; an empty folder goes too.
                     try { if (!Directory.EnumerateFileSystemEntries(cleanUp).Any()) Directory.Delete(cleanUp); }
                     catch (IOException) { }

@@ -16,8 +16,8 @@ public sealed class LiveViewTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    string RunCommand(string extra) =>
-        $"dotnet {ChildProcess.StudyDll} run --dataset synthetic --taus 0.1,0.3,1.0 --batch-size 128 --eval-subset 300 " +
+    string RunCommand(string extra, string isolation = "thread") =>
+        $"STUDY_SLOT_ISOLATION={isolation} dotnet {ChildProcess.StudyDll} run --dataset synthetic --taus 0.1,0.3,1.0 --batch-size 128 --eval-subset 300 " +
         $"--store {Store} --out {Path.Combine(dir, "out")} {extra}";
 
     [Fact]
@@ -49,10 +49,14 @@ public sealed class LiveViewTests : IDisposable
         Assert.True(widest <= 100, $"a line of the live view is {widest} columns wide");
     }
 
-    [Fact]
-    public void CtrlCAsksThenDetachesAndResumeCompletes()
+    /// <summary>With worker processes, Ctrl-C reaches them too (the terminal signals the whole process group): they
+    /// must leave the decision to the study process, and checkpoint when it detaches.</summary>
+    [Theory]
+    [InlineData("thread")]
+    [InlineData("process")]
+    public void CtrlCAsksThenDetachesAndResumeCompletes(string isolation)
     {
-        using var tmux = new TmuxSession(RunCommand("--subset 6000 --epochs 2 --parallel 1"), dir, ExitFile);
+        using var tmux = new TmuxSession(RunCommand("--subset 6000 --epochs 2 --parallel 1", isolation), dir, ExitFile);
         WaitFor(tmux, s => Regex.IsMatch(s, @"running\s+\S+\s+cpu\s+\S+\s+1/2\s+\d+%"), "a running trial");
         tmux.SendKeys("C-c");
         WaitFor(tmux, s => s.Contains("press c to cancel the study, d to detach"), "the question");

@@ -23,12 +23,13 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
         Directory.Delete(dir, recursive: true);
     }
 
-    ChildProcess StartSilo(string connection, string name)
+    ChildProcess StartSilo(string connection, string name, string isolation = "thread")
     {
         int siloPort = FreePort(), gatewayPort = FreePort(), metricsPort = FreePort();
         var silo = new ChildProcess(ChildProcess.SiloDll,
             ["--cluster", connection, "--slots", "1", "--threads-per-slot", "1", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
-             "--artifacts", Path.Combine(dir, "artifacts"), "--advertise", "127.0.0.1", "--metrics-port", $"{metricsPort}", "--name", name], dir);
+             "--artifacts", Path.Combine(dir, "artifacts"), "--advertise", "127.0.0.1", "--metrics-port", $"{metricsPort}", "--name", name,
+             "--slot-isolation", isolation], dir);
         silos[siloPort] = silo;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
@@ -42,12 +43,13 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
         }
     }
 
+    /// <summary>With a worker process per slot: the killed silo's worker ends with it (its input closes), no orphan trains on.</summary>
     [Fact]
     public void AStudySurvivesASiloKilledWhileBothTrain()
     {
         var connection = postgres.CreateDatabase();
-        StartSilo(connection, "silo-a");
-        StartSilo(connection, "silo-b");
+        StartSilo(connection, "silo-a", "process");
+        StartSilo(connection, "silo-b", "process");
 
         var submit = StudyProcess.Run(TimeSpan.FromMinutes(2), dir, "submit", "--cluster", connection, "--dataset", "synthetic",
             "--taus", "0.1,0.3,0.6,1.0", "--epochs", "3", "--subset", "3072", "--eval-subset", "300", "--batch-size", "128");
@@ -68,7 +70,13 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
             Thread.Sleep(300);
         }
         // A silo address reads "127.0.0.1:PORT@GENERATION".
-        silos[int.Parse(victimAddress!.Split(':')[1].Split('@')[0])].KillHard();
+        var victim = silos[int.Parse(victimAddress!.Split(':')[1].Split('@')[0])];
+        var workers = SlotWorkers.Of(victim.Id);
+        Assert.Single(workers);
+        victim.KillHard();
+        var gone = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (workers.Any(SlotWorkers.Exists) && DateTime.UtcNow < gone) Thread.Sleep(100);
+        Assert.False(workers.Any(SlotWorkers.Exists), "the killed silo's worker process is still running");
 
         var watched = StudyProcess.Run(TimeSpan.FromMinutes(5), dir, "watch", id, "--cluster", connection, "--json", "--out", Path.Combine(dir, "out"));
         Assert.True(watched.ExitCode == 0, watched.Stderr);
@@ -86,12 +94,14 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
         }
     }
 
-    [Fact]
-    public async Task OnSigtermATrialCheckpointsAtItsNextStepAndMovesToTheOtherSilo()
+    [Theory]
+    [InlineData("thread")]
+    [InlineData("process")]
+    public async Task OnSigtermATrialCheckpointsAtItsNextStepAndMovesToTheOtherSilo(string isolation)
     {
         var connection = postgres.CreateDatabase();
-        StartSilo(connection, "silo-a");
-        StartSilo(connection, "silo-b");
+        StartSilo(connection, "silo-a", isolation);
+        StartSilo(connection, "silo-b", isolation);
         var submit = StudyProcess.Run(TimeSpan.FromMinutes(2), dir, "submit", "--cluster", connection, "--dataset", "synthetic",
             "--taus", "0.1,1.0", "--epochs", "2", "--subset", "8000", "--eval-subset", "300", "--batch-size", "128");
         Assert.True(submit.ExitCode == 0, submit.Stderr);
@@ -112,6 +122,8 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
             await Task.Delay(100);
         }
         var silo = silos[int.Parse(victim.Silo!.Split(':')[1].Split('@')[0])];
+        var workers = SlotWorkers.Of(silo.Id);
+        Assert.Equal(isolation == "process" ? 1 : 0, workers.Count);
         silo.Signal(15);
 
         // The trial is queued again with a mid-epoch checkpoint (…-e1-sSTEP.ckpt), before its first epoch could have ended.
@@ -126,6 +138,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
         Assert.Matches(@"a1-e1-s\d+\.ckpt$", resumeFrom ?? "(the trial was never moved)");
         Assert.True(silo.WaitForExit(TimeSpan.FromSeconds(40)), "the silo did not stop after SIGTERM");
         Assert.Equal(0, silo.ExitCode);
+        Assert.False(workers.Any(SlotWorkers.Exists), "the stopped silo's worker process is still running");
 
         var watched = StudyProcess.Run(TimeSpan.FromMinutes(5), dir, "watch", id, "--cluster", connection, "--json", "--out", Path.Combine(dir, "out"));
         Assert.True(watched.ExitCode == 0, watched.Stderr);

@@ -77,7 +77,8 @@ public sealed class TestRuntimeCluster : IAsyncDisposable
                 Slots = owner.Slots[IndexOf(name)], ThreadsPerSlot = 1, Artifacts = owner.Artifacts, DrainTimeout = TimeSpan.FromSeconds(5),
             });
             silo.Services.AddSingleton<ITrialTrainer>(sp => new CountingTrainer(
-                new TrainerSelector(sp.GetRequiredService<ContrastiveTrialTrainer>(), sp.GetRequiredService<SyntheticTrialTrainer>()), owner, name));
+                new TrainerSelector(sp.GetRequiredService<ContrastiveTrialTrainer>(), sp.GetRequiredService<Study.Grains.Running.Workers.ProcessTrialTrainer>(),
+                    sp.GetRequiredService<SyntheticTrialTrainer>(), sp.GetRequiredService<RuntimeOptions>()), owner, name));
         }
     }
 

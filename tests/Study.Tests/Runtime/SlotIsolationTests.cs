@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Study.Tests.Cli;
+using Study.Tests.Infrastructure;
+using Xunit;
+
+namespace Study.Tests.Runtime;
+
+/// <summary>
+/// Slots that train in worker processes (the default on GPUs; <c>STUDY_SLOT_ISOLATION=process</c> for an embedded run):
+/// the same results as slot threads, and a worker that dies takes only its own trial with it.
+/// </summary>
+public sealed class SlotIsolationTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("study-isolation-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    string[] Study(string name, string taus, int epochs, int subset) =>
+        ["run", "--dataset", "synthetic", "--taus", taus, "--epochs", $"{epochs}", "--subset", $"{subset}", "--eval-subset", "300",
+         "--batch-size", "128", "--parallel", "1", "--store", Path.Combine(dir, name + ".db"), "--out", Path.Combine(dir, name), "--json"];
+
+    ChildProcess Start(string isolation, string[] args) =>
+        new(ChildProcess.StudyDll, args, dir, new Dictionary<string, string> { ["STUDY_SLOT_ISOLATION"] = isolation });
+
+    [Fact]
+    public void WorkerProcessesGiveTheResultsOfSlotThreads()
+    {
+        var results = new Dictionary<string, string>();
+        foreach (var isolation in new[] { "thread", "process" })
+        {
+            using var run = Start(isolation, Study(isolation, "0.2,0.5", epochs: 2, subset: 1024));
+            Assert.True(run.WaitForExit(TimeSpan.FromMinutes(5)), $"{isolation}: study run did not end");
+            Assert.True(run.ExitCode == 0, $"{isolation}: {run.Stderr}");
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, isolation, "results.json")));
+            var trials = json.RootElement.GetProperty("trials").EnumerateArray().ToList();
+            Assert.All(trials, t => Assert.Equal(("completed", "cpu"), (t.GetProperty("status").GetString(), t.GetProperty("device").GetString())));
+            results[isolation] = string.Join("\n", trials.Select(t => t.GetProperty("metrics").GetRawText()));
+        }
+        Assert.Equal(results["thread"], results["process"]);
+        Assert.Empty(SlotWorkers.Of(Environment.ProcessId));
+    }
+
+    [Fact]
+    public void AWorkerKilledMidTrialFailsThatTrialOnlyAndTheStudyGoesOn()
+    {
+        using var run = Start("process", Study("killed", "0.2,0.5", epochs: 3, subset: 4096));
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        IReadOnlyList<int> workers = [];
+        while (workers.Count == 0 || !run.Stderr.Contains("epoch 1 loss"))
+        {
+            Assert.False(run.HasExited, run.Stderr);
+            Assert.True(DateTime.UtcNow < until, "no worker trained an epoch:\n" + run.Stderr);
+            workers = SlotWorkers.Of(run.Id);
+            Thread.Sleep(200);
+        }
+        var victim = Assert.Single(workers);
+        Assert.Equal(0, Kill(victim, 9));
+
+        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(5)), "study run did not end");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "killed", "results.json")));
+        var trials = json.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        var failed = Assert.Single(trials, t => t.GetProperty("status").GetString() == "failed");
+        var error = failed.GetProperty("error").GetString()!;
+        Assert.Contains("worker process", error);
+        Assert.Contains("killed by signal 9", error);
+        Assert.Single(trials, t => t.GetProperty("status").GetString() == "completed" && t.GetProperty("epochs_completed").GetInt32() == 3);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    static extern int Kill(int pid, int signal);
+}
