@@ -41,6 +41,8 @@ public sealed record StudySpec
     [Id(29)] public string Device { get; init; } = "auto";
     /// <summary>For benchmarks: a trainer that does no tensor work and reports each epoch after this many ms.</summary>
     [Id(30)] public int? SyntheticEpochMs { get; init; }
+    /// <summary>fp32, or bf16 (bf16 compute, fp32 master weights).</summary>
+    [Id(31)] public string Precision { get; init; } = "fp32";
 
     /// <summary>The simple losses have no τ: one trial per seed.</summary>
     public bool UsesTau => Loss is "infonce" or "hard";

@@ -66,6 +66,7 @@ public static class StudyOptionReader
             Pruner = a.Choice("pruner", TrialPruners.Names, "none"),
             MaxRestarts = a.Int("max-restarts", min: 0) ?? 3,
             Device = training.Device,
+            Precision = Study.Training.Trainer.TrainingOptions.PrecisionName(training.Precision),
         };
     }
 

@@ -29,6 +29,7 @@ public static class TrainingOptionReader
         new("eval-subset", "test images evaluated (default: all)", ValueName: "N"),
         new("threads", "torch threads per trial (default: the slot's share of the cores)", ValueName: "N"),
         new("device", "auto, cpu, cuda or cuda:N", ValueName: "NAME", Default: "auto"),
+        new("precision", "fp32, or bf16 (bf16 compute with fp32 master weights; pays on GPUs)", ValueName: "NAME", Default: "fp32"),
         new("out", "output folder (default: ./studies/<study-id>)", ValueName: "DIR"),
         OptionSpec.Flag("json", "print the results JSON on stdout instead of tables"),
         new("config", "a JSON file with the same options in camelCase; flags override it", ValueName: "FILE"),
@@ -63,6 +64,7 @@ public static class TrainingOptionReader
             Subset = a.Int("subset", min: 2),
             EvalSubset = a.Int("eval-subset", min: 2),
             Device = a.String("device", "auto"),
+            Precision = TrainingOptions.ParsePrecision(a.Choice("precision", TrainingOptions.PrecisionNames, "fp32")),
         };
         if (options.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: {options.Momentum} must be in [0, 1)");
         if (options.WeightDecay < 0) throw new UsageException($"--weight-decay: {options.WeightDecay} must not be negative");

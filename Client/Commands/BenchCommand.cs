@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Study.Client.Cli;
+using Study.Grains.Running;
 using Study.Training.Augmentation;
 using Study.Training.Data;
 using Study.Training.Losses;
@@ -29,6 +30,10 @@ public static class BenchCommand
         new("warmup", "untimed steps first", ValueName: "N", Default: "5"),
         new("threads", "torch threads (default: all cores)", ValueName: "N"),
         new("device", "auto, cpu, cuda or cuda:N", ValueName: "NAME", Default: "auto"),
+        new("precision", "fp32 or bf16", ValueName: "NAME", Default: "fp32"),
+        new("slots", "training loops at once on the device, as a silo's slots run them; prints their total", ValueName: "K", Default: "1"),
+        new("slot-isolation", "with --slots: thread (threads of this process) or process (a process each)", ValueName: "MODE", Default: "thread"),
+        OptionSpec.Flag("barrier", "wait for a line on stdin after the warm-up (what --slots K --slot-isolation process starts)"),
         new("dataset", "the images stepped through", ValueName: "NAME", Default: "fashion-mnist"),
         new("data-dir", "folder of the dataset's files", ValueName: "DIR"),
         new("tau", "temperature of the loss", Default: "0.2"),
@@ -38,8 +43,12 @@ public static class BenchCommand
         OptionSpec.Flag("json", "print one JSON object"),
     ];
 
+    /// <summary>What one loop of the step is timed with.</summary>
+    public sealed record Settings(string Encoder, LossSettings Loss, int Batch, int Steps, int Warmup, int Threads, Device Device,
+        Precision Precision);
+
     public sealed record Result(
-        string Encoder, int BatchSize, int Steps, int Warmup, int Threads, string Device, double Seconds, double ImagesPerSecond,
+        string Encoder, int BatchSize, int Steps, int Warmup, int Threads, string Device, string Precision, double Seconds, double ImagesPerSecond,
         IReadOnlyDictionary<string, double> RssMbAtStep, IReadOnlyDictionary<string, double> RssMbRawAtStep, double RssMbEnd);
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
@@ -58,29 +67,41 @@ public static class BenchCommand
         var loss = new LossSettings(LossSettings.ParseKind(a.Choice("loss", LossSettings.LossNames, "infonce")), tau, 0.0819,
             LossSettings.ParseNegatives(a.Choice("negatives", LossSettings.NegativeNames, "batch")));
         var options = new TrainingOptions { Dataset = a.Choice("dataset", DatasetCatalog.Names, "fashion-mnist"), DataDir = a.Value("data-dir") };
+        int slots = a.Int("slots", min: 1) ?? 1;
+        SlotIsolation isolation;
+        try { isolation = RuntimeOptions.ParseIsolation(a.Value("slot-isolation")) ?? SlotIsolation.Thread; }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        if (slots > 1 && isolation == SlotIsolation.Process) return SlotsBenchmark.InProcesses(slots, args, a.Flag("json"), cancel);
         TrainingRuntime.Initialize(threads);
         using var data = TrainCommand.LoadData(options);
-        var result = Measure(data, encoder, loss, batch, steps, warmup, threads, TrainingDevice.Resolve(deviceName), cancel);
+        var settings = new Settings(encoder, loss, batch, steps, warmup, threads, TrainingDevice.Resolve(deviceName),
+            TrainingOptions.ParsePrecision(a.Choice("precision", TrainingOptions.PrecisionNames, "fp32")));
+        if (slots > 1)
+            return SlotsBenchmark.InThreads(slots, afterWarmup => Measure(data, settings, cancel, afterWarmup), a.Flag("json"), cancel);
+        Action? waitForGo = a.Flag("barrier") ? () => { Console.WriteLine(SlotsBenchmark.Ready); Console.In.ReadLine(); } : null;
+        var result = Measure(data, settings, cancel, waitForGo);
         if (a.Flag("json")) Console.WriteLine(StudyJson.Serialize(result, indented: false));
         else
         {
             Console.WriteLine($"{result.ImagesPerSecond:0} images/s ({encoder}, batch {batch}, {steps} steps after {warmup} warm-up, " +
-                $"{result.Device}, {threads} threads)");
+                $"{result.Device}, {result.Precision}, {threads} threads)");
             foreach (var (step, mb) in result.RssMbAtStep) Console.WriteLine($"resident memory at step {step}: {mb:0} MB after a full GC ({result.RssMbRawAtStep[step]:0} MB before)");
         }
         return cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Completed;
     }
 
-    public static Result Measure(DataSplits data, string encoder, LossSettings loss, int batch, int steps, int warmup, int threads,
-        Device device, CancellationToken cancel)
+    /// <param name="afterWarmup">called once the warm-up steps are done, before the clock starts (a start line for several loops)</param>
+    public static Result Measure(DataSplits data, Settings s, CancellationToken cancel, Action? afterWarmup = null)
     {
+        var (encoder, loss, batch, steps, warmup, threads, device, precision) = s;
         using var random = new TrialRandom(1);
         using var model = ContrastiveModel.Create(encoder, data.Train.Channels, random, device);
         using var optimizer = TrainingStep.CreateOptimizer(model, new TrainingOptions());
         long n = data.Training.Length;
         batch = (int)Math.Min(batch, n);
         using var bank = loss.Negatives == NegativeSource.MemoryBank ? MemoryBank.Random(n, model.ProjectionSize, random, device) : null;
-        var step = new TrainingStep(model, optimizer, new ContrastiveAugmentation(data.Train.Channels == 3), loss, bank);
+        using var mixed = precision == Precision.Bf16 ? new MixedPrecision(model, device) : null;
+        var step = new TrainingStep(model, optimizer, new ContrastiveAugmentation(data.Train.Channels == 3), loss, bank, mixed);
         using var trainingIndices = tensor(data.Training);
         model.train();
 
@@ -91,7 +112,11 @@ public static class BenchCommand
         var clock = new Stopwatch();
         for (int i = 0; i < warmup + steps && !cancel.IsCancellationRequested; i++)
         {
-            if (i == warmup) clock.Start();
+            if (i == warmup)
+            {
+                afterWarmup?.Invoke();
+                clock.Start();
+            }
             int position = i % stepsPerEpoch;
             if (position == 0) order = random.Permutation(n);
             using (var rows = tensor(order![(position * batch)..((position + 1) * batch)]))
@@ -111,7 +136,8 @@ public static class BenchCommand
             }
         }
         clock.Stop();
-        return new Result(encoder, batch, steps, warmup, threads, TrainingDevice.Name(device), clock.Elapsed.TotalSeconds,
+        return new Result(encoder, batch, steps, warmup, threads, TrainingDevice.Name(device), TrainingOptions.PrecisionName(precision),
+            clock.Elapsed.TotalSeconds,
             steps * (double)batch / clock.Elapsed.TotalSeconds, rss, rawRss, ResidentMegabytes());
     }
 

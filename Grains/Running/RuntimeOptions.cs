@@ -39,13 +39,14 @@ public sealed class RuntimeOptions
     /// <summary>The isolation a silo gets by default: processes when its slots are GPUs.</summary>
     public static SlotIsolation DefaultIsolation(int gpus) => gpus > 0 ? SlotIsolation.Process : SlotIsolation.Thread;
 
-    static IReadOnlyList<string> WorkerCommandOfThisProgram()
+    static IReadOnlyList<string> WorkerCommandOfThisProgram() => [.. ThisProgram(), Workers.SlotWorker.Argument];
+
+    /// <summary>How to start this program again: `dotnet study.dll` runs a dll through the shared host; an apphost
+    /// (`study`) is the program itself.</summary>
+    public static IReadOnlyList<string> ThisProgram()
     {
         var host = Environment.ProcessPath ?? "dotnet";
         var entry = Assembly.GetEntryAssembly()?.Location;
-        // `dotnet study.dll` runs the dll through the shared host; an apphost (`study`) is the program itself.
-        return Path.GetFileNameWithoutExtension(host) == "dotnet" && !string.IsNullOrEmpty(entry)
-            ? [host, entry, Workers.SlotWorker.Argument]
-            : [host, Workers.SlotWorker.Argument];
+        return Path.GetFileNameWithoutExtension(host) == "dotnet" && !string.IsNullOrEmpty(entry) ? [host, entry] : [host];
     }
 }

@@ -27,5 +27,6 @@ public static class TrainingOptionsMapping
         Subset = study.Subset,
         EvalSubset = study.EvalSubset,
         Device = study.Device,
+        Precision = TrainingOptions.ParsePrecision(study.Precision),
     };
 }

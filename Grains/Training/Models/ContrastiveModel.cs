@@ -15,10 +15,11 @@ public sealed class ContrastiveModel : Module<Tensor, Tensor>
     readonly Module<Tensor, Tensor> encoder;
     readonly ProjectionHead head;
 
-    ContrastiveModel(string encoderName, Module<Tensor, Tensor> encoder, int featureSize, int projectionSize)
+    ContrastiveModel(string encoderName, int inChannels, Module<Tensor, Tensor> encoder, int featureSize, int projectionSize)
         : base("contrastive-model")
     {
         EncoderName = encoderName;
+        InChannels = inChannels;
         this.encoder = encoder;
         FeatureSize = featureSize;
         ProjectionSize = projectionSize;
@@ -27,22 +28,38 @@ public sealed class ContrastiveModel : Module<Tensor, Tensor>
     }
 
     public string EncoderName { get; }
+    public int InChannels { get; }
     public int FeatureSize { get; }
     public int ProjectionSize { get; }
 
     /// <summary>Builds the model with weights drawn from <paramref name="random"/> (PyTorch's default ranges).</summary>
     public static ContrastiveModel Create(string encoderName, int inChannels, TrialRandom random, Device device)
     {
-        ContrastiveModel model = encoderName switch
-        {
-            "cnn-small" => new("cnn-small", new CnnSmall(inChannels), CnnSmall.FeatureSize, 64),
-            "resnet18" => new("resnet18", new ResNet18(inChannels), ResNet18.FeatureSize, 128),
-            _ => throw new ArgumentException($"unknown encoder '{encoderName}'"),
-        };
+        var model = Build(encoderName, inChannels);
         WeightInit.Apply(model, random);
         model.to(device);
         return model;
     }
+
+    /// <summary>The same architecture on <paramref name="device"/> in <paramref name="dtype"/>, its weights not set (the
+    /// caller copies them in): the compute copy of mixed precision. Draws nothing from the trial's random stream.</summary>
+    public ContrastiveModel Twin(Device device, ScalarType dtype)
+    {
+        var twin = Build(EncoderName, InChannels);
+        twin.to(device);
+        twin.to(dtype);
+        // Batch norm keeps fp32 statistics and affine weights (libtorch takes a bf16 input with them, as autocast does):
+        // statistics of a batch summed in bf16 lose too much.
+        foreach (var norm in twin.modules().OfType<BatchNorm2d>()) norm.to(ScalarType.Float32);
+        return twin;
+    }
+
+    static ContrastiveModel Build(string encoderName, int inChannels) => encoderName switch
+    {
+        "cnn-small" => new("cnn-small", inChannels, new CnnSmall(inChannels), CnnSmall.FeatureSize, 64),
+        "resnet18" => new("resnet18", inChannels, new ResNet18(inChannels), ResNet18.FeatureSize, 128),
+        _ => throw new ArgumentException($"unknown encoder '{encoderName}'"),
+    };
 
     /// <summary>Encoder features h (not normalised).</summary>
     public Tensor Encode(Tensor x) => encoder.forward(x);
@@ -52,6 +69,13 @@ public sealed class ContrastiveModel : Module<Tensor, Tensor>
     {
         using var raw = head.forward(h);
         return F.normalize(raw, dim: 1);
+    }
+
+    /// <summary>The projection of x before it is normalised.</summary>
+    public Tensor ProjectUnnormalised(Tensor x)
+    {
+        using var h = encoder.forward(x);
+        return head.forward(h);
     }
 
     public override Tensor forward(Tensor x)

@@ -36,7 +36,8 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         using var bank = loss.Negatives == NegativeSource.MemoryBank
             ? MemoryBank.Random(data.Training.Length, model.ProjectionSize, random, device) : null;
         var augmentation = new ContrastiveAugmentation(data.Train.Channels == 3);
-        var step = new TrainingStep(model, optimizer, augmentation, loss, bank);
+        using var mixed = options.Precision == Precision.Bf16 ? new MixedPrecision(model, device) : null;
+        var step = new TrainingStep(model, optimizer, augmentation, loss, bank, mixed);
         var evaluator = new Evaluator(model, data, augmentation, loss, device, options.Seed);
         using var trainingIndices = tensor(data.Training);
 

@@ -28,6 +28,19 @@ public sealed record TrainingOptions
     public int? EvalSubset { get; init; }
     /// <summary><c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>, or <c>auto</c> (CUDA when there is one).</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>fp32, or bf16 compute with fp32 master weights (<see cref="MixedPrecision"/>).</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
+
+    public static readonly IReadOnlyList<string> PrecisionNames = ["fp32", "bf16"];
+
+    public static Precision ParsePrecision(string text) => text switch
+    {
+        "fp32" => Precision.Fp32,
+        "bf16" => Precision.Bf16,
+        _ => throw new ArgumentException($"--precision must be fp32 or bf16, got '{text}'"),
+    };
+
+    public static string PrecisionName(Precision precision) => precision == Precision.Bf16 ? "bf16" : "fp32";
 
     public LossSettings LossSettings => new(Loss, Tau, HardFraction, Negatives);
 

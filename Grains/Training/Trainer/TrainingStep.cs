@@ -8,10 +8,11 @@ namespace Study.Training.Trainer;
 
 /// <summary>
 /// One optimisation step, the unit `study bench` times: augment both views, forward both in one batch, the loss,
-/// backward, the optimiser step, and the memory-bank update. Synchronous; every tensor it makes is disposed.
+/// backward, the optimiser step, and the memory-bank update. Synchronous; every tensor it makes is disposed. With
+/// <paramref name="mixed"/>, the forward and backward passes run in bf16 (<see cref="MixedPrecision"/>).
 /// </summary>
 public sealed class TrainingStep(ContrastiveModel model, optim.Optimizer optimizer, ContrastiveAugmentation augmentation,
-    LossSettings loss, MemoryBank? bank)
+    LossSettings loss, MemoryBank? bank, MixedPrecision? mixed = null)
 {
     /// <param name="images">float [B, C, H, W] in [0, 1] on the model's device</param>
     /// <param name="bankRows">each image's row in the memory bank [B], on the model's device (ignored with batch negatives)</param>
@@ -21,13 +22,16 @@ public sealed class TrainingStep(ContrastiveModel model, optim.Optimizer optimiz
         using var scope = NewDisposeScope();
         var view1 = augmentation.Apply(images, random);
         var view2 = augmentation.Apply(images, random);
-        var z = model.forward(cat(new[] { view1, view2 }, 0));
+        var views = cat(new[] { view1, view2 }, 0);
+        var z = mixed is null ? model.forward(views) : mixed.Forward(views);
         var halves = z.chunk(2, 0);
         var value = bank is null
             ? ContrastiveLoss.Batch(halves[0], halves[1], loss)
             : ContrastiveLoss.Bank(halves[0], halves[1], bank.Vectors, bankRows, loss);
         optimizer.zero_grad();
+        mixed?.ZeroGradients();
         value.backward();
+        mixed?.ToMaster();
         optimizer.step();
         bank?.Update(bankRows, halves[0]);
         return value.item<float>();

@@ -14,9 +14,10 @@ namespace Study.Tests.Training;
 public class TensorLifetimeTests
 {
     [Theory]
-    [InlineData(NegativeSource.Batch, LossKind.InfoNce)]
-    [InlineData(NegativeSource.MemoryBank, LossKind.Hard)]
-    public void StepsLeaveNoLiveTensors(NegativeSource negatives, LossKind loss)
+    [InlineData(NegativeSource.Batch, LossKind.InfoNce, false)]
+    [InlineData(NegativeSource.MemoryBank, LossKind.Hard, false)]
+    [InlineData(NegativeSource.Batch, LossKind.InfoNce, true)]
+    public void StepsLeaveNoLiveTensors(NegativeSource negatives, LossKind loss, bool bf16)
     {
         var (train, test) = DatasetCatalog.Load("synthetic", null, 1);
         using var data = new DataSplits(train, test, 1, subset: 512, evalSubset: 100);
@@ -24,7 +25,8 @@ public class TensorLifetimeTests
         using var model = ContrastiveModel.Create("cnn-small", 1, random, CPU);
         using var optimizer = TrainingStep.CreateOptimizer(model, new TrainingOptions());
         using var bank = negatives == NegativeSource.MemoryBank ? MemoryBank.Random(512, 64, random, CPU) : null;
-        var step = new TrainingStep(model, optimizer, new ContrastiveAugmentation(false), new LossSettings(loss, 0.2, 0.1, negatives), bank);
+        using var mixed = bf16 ? new MixedPrecision(model, CPU) : null;
+        var step = new TrainingStep(model, optimizer, new ContrastiveAugmentation(false), new LossSettings(loss, 0.2, 0.1, negatives), bank, mixed);
         using var rows = arange(32L, dtype: ScalarType.Int64);
         using var images = data.Train.Batch(rows, CPU);
 

@@ -25,10 +25,10 @@ public sealed class TrainerTests : IDisposable
     }
 
     static TrainingOptions Options(double tau = 0.3, long seed = 1, LossKind loss = LossKind.InfoNce,
-        NegativeSource negatives = NegativeSource.Batch) => new()
+        NegativeSource negatives = NegativeSource.Batch, Precision precision = Precision.Fp32) => new()
     {
         Dataset = "synthetic", Tau = tau, Seed = seed, Loss = loss, Negatives = negatives,
-        Epochs = 2, BatchSize = 64, Subset = 1024, EvalSubset = 300, Device = "cpu",
+        Epochs = 2, BatchSize = 64, Subset = 1024, EvalSubset = 300, Device = "cpu", Precision = precision,
     };
 
     static void AssertSameOutcome(TrainingOutcome expected, TrainingOutcome actual)
@@ -42,14 +42,15 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(NegativeSource.Batch)]
-    [InlineData(NegativeSource.MemoryBank)]
-    public void TwoEpochsStraightEqualOneEpochCheckpointedAndResumed(NegativeSource negatives)
+    [InlineData(NegativeSource.Batch, Precision.Fp32)]
+    [InlineData(NegativeSource.MemoryBank, Precision.Fp32)]
+    [InlineData(NegativeSource.Batch, Precision.Bf16)]
+    public void TwoEpochsStraightEqualOneEpochCheckpointedAndResumed(NegativeSource negatives, Precision precision)
     {
-        var options = Options(negatives: negatives);
+        var options = Options(negatives: negatives, precision: precision);
         var straight = new ContrastiveTrainer(options, data).Run();
 
-        var checkpoint = Path.Combine(dir, $"{negatives}.ckpt");
+        var checkpoint = Path.Combine(dir, $"{negatives}-{precision}.ckpt");
         var first = new ContrastiveTrainer(options, data).Run(new TrainingControl
         {
             CheckpointPath = checkpoint,
@@ -80,6 +81,20 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(1, stopped.EpochsCompleted);
         var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint });
         AssertSameOutcome(straight, resumed);
+    }
+
+    /// <summary>bf16 compute with fp32 master weights follows the fp32 run closely (same data, weights and draws).</summary>
+    [Fact]
+    public void Bf16TrainsLikeFp32()
+    {
+        var fp32 = new ContrastiveTrainer(Options(), data).Run();
+        var bf16 = new ContrastiveTrainer(Options(precision: Precision.Bf16), data).Run();
+        Assert.Equal(TrainingStatus.Completed, bf16.Status);
+        foreach (var (a, b) in fp32.History.Zip(bf16.History))
+            Assert.InRange(b.Loss, a.Loss * 0.98, a.Loss * 1.02);
+        Assert.True(bf16.History[1].Loss < bf16.History[0].Loss, "bf16 did not train");
+        Assert.InRange(bf16.Metrics.Uniformity!.Value, fp32.Metrics.Uniformity!.Value - 0.1, fp32.Metrics.Uniformity.Value + 0.1);
+        Assert.NotEqual(fp32.History[^1].Loss, bf16.History[^1].Loss); // it did compute in bf16
     }
 
     [Fact]

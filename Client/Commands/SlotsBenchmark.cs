@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Study.Grains.Running;
+using Study.Training.Output;
+
+namespace Study.Client.Commands;
+
+/// <summary>
+/// <c>study bench --slots K</c>: K copies of the training step's loop at once on one device, as K slots of a silo run
+/// them — threads of this process, or a process each — all timed from one start after their warm-ups. The figure
+/// that says whether more slots per GPU pay: total images/s against one slot's.
+/// </summary>
+public static class SlotsBenchmark
+{
+    public const string Ready = "ready";
+
+    public sealed record Result(int Slots, string Isolation, string Device, int BatchSize, int Steps, int Threads,
+        double ImagesPerSecond, IReadOnlyList<double> PerSlot);
+
+    public static int InThreads(int slots, Func<Action, BenchCommand.Result> measure, bool json, CancellationToken cancel)
+    {
+        using var start = new Barrier(slots);
+        var results = new BenchCommand.Result[slots];
+        var threads = Enumerable.Range(0, slots).Select(i => new Thread(() => results[i] = measure(() => start.SignalAndWait()))
+            { IsBackground = true, Name = $"bench-slot-{i}" }).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        var first = results[0];
+        return Print(new Result(slots, "thread", first.Device, first.BatchSize, first.Steps, first.Threads,
+            results.Sum(r => r.ImagesPerSecond), [.. results.Select(r => r.ImagesPerSecond)]), json, cancel);
+    }
+
+    /// <param name="args">this command's arguments; each process gets them without --slots, with --barrier and --json</param>
+    public static int InProcesses(int slots, IReadOnlyList<string> args, bool json, CancellationToken cancel)
+    {
+        var childArgs = new List<string>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            if (args[i] is "--slots" or "--slot-isolation") { i++; continue; }
+            if (args[i] is "--json" or "--barrier") continue;
+            childArgs.Add(args[i]);
+        }
+        childArgs.AddRange(["--barrier", "--json"]);
+        var children = Enumerable.Range(0, slots).Select(_ => Start(childArgs)).ToList();
+        try
+        {
+            foreach (var child in children)
+                if (child.StandardOutput.ReadLine() != Ready)
+                    throw new Cli.UsageException($"a benchmark process failed before its warm-up ended: {child.StandardError.ReadToEnd().Trim()}");
+            foreach (var child in children) child.StandardInput.WriteLine("go");
+            var results = children.Select(c =>
+            {
+                var line = c.StandardOutput.ReadLine() ?? throw new Cli.UsageException($"a benchmark process failed: {c.StandardError.ReadToEnd().Trim()}");
+                return JsonSerializer.Deserialize<BenchCommand.Result>(line, StudyJson.Compact)!;
+            }).ToList();
+            var first = results[0];
+            return Print(new Result(slots, "process", first.Device, first.BatchSize, first.Steps, first.Threads,
+                results.Sum(r => r.ImagesPerSecond), [.. results.Select(r => r.ImagesPerSecond)]), json, cancel);
+        }
+        finally
+        {
+            foreach (var child in children)
+            {
+                if (!child.WaitForExit(10_000)) child.Kill(entireProcessTree: true);
+                child.Dispose();
+            }
+        }
+    }
+
+    static Process Start(IEnumerable<string> args)
+    {
+        var command = RuntimeOptions.ThisProgram();
+        var info = new ProcessStartInfo(command[0])
+            { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in command.Skip(1).Append("bench").Concat(args)) info.ArgumentList.Add(argument);
+        return Process.Start(info)!;
+    }
+
+    static int Print(Result result, bool json, CancellationToken cancel)
+    {
+        if (json) Console.WriteLine(StudyJson.Serialize(result, indented: false));
+        else Console.WriteLine($"{result.ImagesPerSecond:0} images/s in all from {result.Slots} slots ({result.Isolation}s) on {result.Device}: " +
+                               string.Join(", ", result.PerSlot.Select(x => x.ToString("0"))));
+        return cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Completed;
+    }
+}
