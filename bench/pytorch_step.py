@@ -21,7 +21,6 @@ import multiprocessing as mp
 import os
 import time
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -35,7 +34,7 @@ def read_images(data_dir):
             with opener(path, "rb") as f:
                 raw = f.read()
             count = int.from_bytes(raw[4:8], "big")
-            return torch.from_numpy(np.frombuffer(raw, dtype=np.uint8, offset=16).copy()).view(count, 1, 28, 28)
+            return torch.frombuffer(bytearray(raw), dtype=torch.uint8, offset=16).view(count, 1, 28, 28)
     raise SystemExit(f"{data_dir}: train-images-idx3-ubyte(.gz) not found")
 
 

@@ -43,7 +43,7 @@ static class BareLoop
         torch.set_num_threads(o.Threads);
         var device = new Device(o.Device);
         // The images live on the device; random numbers are drawn on the CPU (TorchSharp's generators are CPU ones) and moved.
-        using var cpuImages = ReadImages(Path.Combine(o.DataDir, "train-images-idx3-ubyte.gz"));
+        using var cpuImages = ReadImages(o.DataDir);
         using var images = cpuImages.to(device);
         long n = images.shape[0];
         var g = new Generator(1);
@@ -107,11 +107,14 @@ static class BareLoop
         return v.clamp(0, 1);
     }
 
-    static Tensor ReadImages(string path)
+    /// <summary>Fashion-MNIST's training images, from train-images-idx3-ubyte, gzipped or not.</summary>
+    static Tensor ReadImages(string dir)
     {
-        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        var raw = Path.Combine(dir, "train-images-idx3-ubyte");
+        using var file = File.OpenRead(File.Exists(raw) ? raw : raw + ".gz");
+        using Stream source = File.Exists(raw) ? file : new GZipStream(file, CompressionMode.Decompress);
         using var buffer = new MemoryStream();
-        gz.CopyTo(buffer);
+        source.CopyTo(buffer);
         var bytes = buffer.ToArray();
         int count = (bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7];
         return tensor(bytes[16..], new long[] { count, 1, 28, 28 }, dtype: ScalarType.Byte);
