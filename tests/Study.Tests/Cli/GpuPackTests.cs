@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Cli;
@@ -10,7 +13,8 @@ namespace Study.Tests.Cli;
 /// folder (TorchSharp-cpu's from the NuGet cache stands in for a PyTorch install's torch/lib). The environment is
 /// emptied, and NuGet's folder hidden, so that nothing but STUDY_LIBTORCH_DIR can supply libtorch.
 /// </summary>
-public sealed class GpuPackTests : IDisposable
+[Collection(PostgresCollection.Name)]
+public sealed class GpuPackTests(PostgresServer postgres) : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("study-gpupack-").FullName;
     string Pack => Path.Combine(dir, "pack");
@@ -20,13 +24,7 @@ public sealed class GpuPackTests : IDisposable
     [Fact]
     public void APackTrainsWithALibTorchFromOutsideAndSaysWhatIsMissing()
     {
-        var built = Run("bash", [Path.Combine(StudyProcess.RepositoryRoot, "scripts", "gpu-pack"), Pack], environment: null);
-        Assert.True(built.ExitCode == 0, built.Stderr);
-        var natives = Directory.EnumerateFiles(Pack, "*.so*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
-        Assert.Contains("libLibTorchSharp.so", natives);
-        Assert.DoesNotContain(natives, n => n!.StartsWith("libtorch") || n.StartsWith("libc10"));
-        Assert.True(File.Exists(Path.Combine(Pack, "dotnet", "dotnet")), "the pack carries its .NET runtime");
-
+        BuildPack();
         var missing = RunPack("study", ["train", "--dataset", "synthetic"], libtorch: null);
         Assert.Equal(2, missing.ExitCode);
         Assert.Single(missing.StderrLines);
@@ -42,6 +40,11 @@ public sealed class GpuPackTests : IDisposable
         Assert.Equal(2, cuda.ExitCode);
         Assert.Single(cuda.StderrLines);
         Assert.Contains("--device cuda: no CUDA device here", cuda.Stderr);
+
+        var devices = RunPack("study", ["devices", "--json"], libtorch);
+        Assert.True(devices.ExitCode == 0, devices.Stderr);
+        using (var json = JsonDocument.Parse(devices.Stdout))
+            Assert.Equal(libtorch, json.RootElement.GetProperty("libtorch").GetString());
 
         var trained = RunPack("study", ["train", "--dataset", "synthetic", "--epochs", "1", "--subset", "512", "--eval-subset", "200",
             "--json", "--out", Path.Combine(dir, "train")], libtorch);
@@ -59,10 +62,50 @@ public sealed class GpuPackTests : IDisposable
         Assert.True(study.ExitCode == 0, study.Stderr);
         using (var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "study", "results.json"))))
             Assert.Equal("cpu", results.RootElement.GetProperty("trials")[0].GetProperty("device").GetString());
+    }
 
-        var silo = RunPack("silo", ["--help"], libtorch);
-        Assert.True(silo.ExitCode == 0, silo.Stderr);
-        Assert.Contains("--slots-per-gpu", silo.Stdout);
+    /// <summary>The README's cluster node: the pack's silo joins a PostgreSQL cluster and trains in a worker process
+    /// started from the pack; the pack's console submits and watches.</summary>
+    [Fact]
+    public void APackSiloTrainsAClusterStudyInAWorkerProcess()
+    {
+        BuildPack();
+        var libtorch = LibTorchOutsideTheApp();
+        var connection = postgres.CreateDatabase();
+        int metricsPort = FreePort();
+        using var silo = Process.Start(Info("silo", ["--cluster", connection, "--slots", "1", "--slot-isolation", "process",
+            "--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}", "--artifacts", Path.Combine(dir, "artifacts"),
+            "--advertise", "127.0.0.1", "--metrics-port", $"{metricsPort}", "--name", "gpu-pack-silo"], libtorch))!;
+        try
+        {
+            WaitHealthy(silo, metricsPort);
+            var submit = RunPack("study", ["submit", "--cluster", connection, "--dataset", "synthetic", "--taus", "0.3",
+                "--epochs", "1", "--subset", "512", "--eval-subset", "200"], libtorch);
+            Assert.True(submit.ExitCode == 0, submit.Stderr);
+            var id = submit.Stdout.Trim().Split('\n')[^1];
+            var watched = RunPack("study", ["watch", id, "--cluster", connection, "--json", "--out", Path.Combine(dir, "cluster")], libtorch);
+            Assert.True(watched.ExitCode == 0, watched.Stderr);
+            using var results = JsonDocument.Parse(watched.Stdout);
+            var trial = results.RootElement.GetProperty("trials")[0];
+            Assert.Equal(("completed", "cpu"), (trial.GetProperty("status").GetString(), trial.GetProperty("device").GetString()));
+            // The slot's worker (started from the pack, not from this machine's .NET) waits for the slot's next trial.
+            var worker = Assert.Single(SlotWorkers.Of(silo.Id));
+            Assert.Contains(Path.Combine(Pack, "app", "silo.dll"), File.ReadAllText($"/proc/{worker}/cmdline"));
+        }
+        finally
+        {
+            if (!silo.HasExited) { silo.Kill(entireProcessTree: true); silo.WaitForExit(10_000); }
+        }
+    }
+
+    void BuildPack()
+    {
+        var built = Run(new ProcessStartInfo("bash") { ArgumentList = { Path.Combine(StudyProcess.RepositoryRoot, "scripts", "gpu-pack"), Pack } });
+        Assert.True(built.ExitCode == 0, built.Stderr);
+        var natives = Directory.EnumerateFiles(Pack, "*.so*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
+        Assert.Contains("libLibTorchSharp.so", natives);
+        Assert.DoesNotContain(natives, n => n!.StartsWith("libtorch") || n.StartsWith("libc10"));
+        Assert.True(File.Exists(Path.Combine(Pack, "dotnet", "dotnet")), "the pack carries its .NET runtime");
     }
 
     /// <summary>TorchSharp-cpu's libtorch, outside the pack: the NuGet cache's copy.</summary>
@@ -76,34 +119,58 @@ public sealed class GpuPackTests : IDisposable
         return native;
     }
 
-    StudyProcess.Result RunPack(string launcher, string[] args, string? libtorch)
+    /// <summary>A launcher of the pack, in an environment with nothing but a home, a plain PATH and STUDY_LIBTORCH_DIR.</summary>
+    ProcessStartInfo Info(string launcher, string[] args, string? libtorch)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["HOME"] = dir, ["PATH"] = "/usr/bin:/bin", ["NUGET_PACKAGES"] = Path.Combine(dir, "no-nuget"),
-        };
-        if (libtorch is not null) environment["STUDY_LIBTORCH_DIR"] = libtorch;
-        return Run(Path.Combine(Pack, launcher), args, environment);
+        var info = new ProcessStartInfo(Path.Combine(Pack, launcher))
+            { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment.Clear();
+        info.Environment["HOME"] = dir;
+        info.Environment["PATH"] = "/usr/bin:/bin";
+        info.Environment["NUGET_PACKAGES"] = Path.Combine(dir, "no-nuget");
+        if (libtorch is not null) info.Environment["STUDY_LIBTORCH_DIR"] = libtorch;
+        return info;
     }
 
-    /// <param name="environment">the whole environment of the process (null: this process's)</param>
-    StudyProcess.Result Run(string file, string[] args, Dictionary<string, string>? environment)
+    StudyProcess.Result RunPack(string launcher, string[] args, string? libtorch) => Run(Info(launcher, args, libtorch));
+
+    static StudyProcess.Result Run(ProcessStartInfo info)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        if (environment is not null)
-        {
-            info.Environment.Clear();
-            foreach (var (k, v) in environment) info.Environment[k] = v;
-        }
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 8 minutes");
+            throw new TimeoutException($"{info.FileName} {string.Join(' ', info.ArgumentList)} did not finish in 8 minutes");
         }
         return new StudyProcess.Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    static void WaitHealthy(Process silo, int metricsPort)
+    {
+        // Drain the silo's output so that it never blocks on a full pipe.
+        _ = silo.StandardOutput.ReadToEndAsync();
+        var errors = silo.StandardError.ReadToEndAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            Assert.False(silo.HasExited, "the pack's silo exited: " + (silo.HasExited ? errors.Result : ""));
+            try { if (http.GetAsync($"http://127.0.0.1:{metricsPort}/healthz").Result.StatusCode == HttpStatusCode.OK) return; }
+            catch (Exception) { }
+            Assert.True(DateTime.UtcNow < until, "the pack's silo never became healthy");
+            Thread.Sleep(300);
+        }
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

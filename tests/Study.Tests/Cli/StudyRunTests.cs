@@ -27,7 +27,8 @@ public sealed class StudyRunTests : IDisposable
         Assert.Equal("completed", root.GetProperty("status").GetString());
         var trials = root.GetProperty("trials").EnumerateArray().ToList();
         Assert.Equal([0.1, 0.3, 1.0], trials.Select(t => t.GetProperty("tau").GetDouble()));
-        Assert.All(trials, t => Assert.Equal(("completed", 2), (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32())));
+        Assert.All(trials, t => Assert.Equal(("completed", 2, "cpu"),
+            (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32(), t.GetProperty("device").GetString())));
         Assert.Equal("0.107.0", root.GetProperty("versions").GetProperty("torchsharp").GetString());
         Assert.Equal("10.4.2", root.GetProperty("versions").GetProperty("orleans").GetString());
         var best = root.GetProperty("best");
@@ -37,7 +38,8 @@ public sealed class StudyRunTests : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(outDir, "results.json")).Trim(), result.Stdout.Trim());
         var csv = File.ReadAllLines(Path.Combine(outDir, "trials.csv"));
         Assert.Equal(4, csv.Length);
-        Assert.StartsWith("trial_id,tau,seed,status,epochs_completed,attempts,silo,duration_seconds,error,linear_accuracy", csv[0]);
+        Assert.StartsWith("trial_id,tau,seed,status,epochs_completed,attempts,silo,device,duration_seconds,error,linear_accuracy", csv[0]);
+        Assert.All(csv.Skip(1), row => Assert.Equal("cpu", row.Split(',')[7]));
         foreach (var t in trials)
         {
             var folder = Path.Combine(outDir, "trials", t.GetProperty("trial_id").GetString()!);
