@@ -72,9 +72,9 @@ public sealed class GpuPackTests(PostgresServer postgres) : IDisposable
         BuildPack();
         var libtorch = LibTorchOutsideTheApp();
         var connection = postgres.CreateDatabase();
-        int metricsPort = FreePort();
+        int metricsPort = FreePorts.Next();
         using var silo = Process.Start(Info("silo", ["--cluster", connection, "--slots", "1", "--slot-isolation", "process",
-            "--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}", "--artifacts", Path.Combine(dir, "artifacts"),
+            "--silo-port", $"{FreePorts.Next()}", "--gateway-port", $"{FreePorts.Next()}", "--artifacts", Path.Combine(dir, "artifacts"),
             "--advertise", "127.0.0.1", "--metrics-port", $"{metricsPort}", "--name", "gpu-pack-silo"], libtorch))!;
         try
         {
@@ -167,10 +167,4 @@ public sealed class GpuPackTests(PostgresServer postgres) : IDisposable
         }
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -20,7 +20,7 @@ public sealed class PostgresServer : IDisposable
         bin = Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d).Select(d => Path.Combine(d, "bin"))
             .FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
             ?? throw new InvalidOperationException("PostgreSQL is not installed (./test installs the Debian package postgresql)");
-        Port = FreePort();
+        Port = FreePorts.Next();
         Directory.CreateDirectory(dataDir);
         if (IsRoot) Run("chown", "postgres:postgres", dataDir);
         RunPg("initdb", "-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
@@ -69,12 +69,6 @@ public sealed class PostgresServer : IDisposable
         if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result}");
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 [CollectionDefinition(Name)]

@@ -25,7 +25,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
 
     ChildProcess StartSilo(string connection, string name, string isolation = "thread")
     {
-        int siloPort = FreePort(), gatewayPort = FreePort(), metricsPort = FreePort();
+        int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next(), metricsPort = FreePorts.Next();
         var silo = new ChildProcess(ChildProcess.SiloDll,
             ["--cluster", connection, "--slots", "1", "--threads-per-slot", "1", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
              "--artifacts", Path.Combine(dir, "artifacts"), "--advertise", "127.0.0.1", "--metrics-port", $"{metricsPort}", "--name", name,
@@ -150,10 +150,4 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
         Assert.NotEqual(victim.Silo, movedTrial.GetProperty("silo").GetString());
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
