@@ -61,7 +61,6 @@ public static class BenchCommand
         int warmup = a.Int("warmup", min: 0) ?? 5;
         int threads = TrainingOptionReader.Threads(a);
         var deviceName = a.String("device", "auto");
-        try { DeviceChoice.Parse(deviceName); } catch (ArgumentException e) { throw new UsageException(e.Message); }
         TrainingOptionReader.CheckDeviceHere(deviceName);
         var tau = TrainingOptionReader.ParseTau("tau", a.String("tau", "0.2"));
         var loss = new LossSettings(LossSettings.ParseKind(a.Choice("loss", LossSettings.LossNames, "infonce")), tau, 0.0819,

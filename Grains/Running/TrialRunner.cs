@@ -83,7 +83,6 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         }
         try
         {
-            Publish("starting", new StepProgress(0, 0, 0, 0, 0, 0));
             var control = new TrainingControl
             {
                 Attempt = a.Attempt,
@@ -118,10 +117,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
             };
             TrainingOutcome outcome;
             try { outcome = trainer.Train(a, device, control); }
-            catch (Exception e) when (e is ArgumentException or IOException or Training.Data.DatasetFormatException or InvalidDataException)
-            {
-                outcome = new TrainingOutcome(TrainingStatus.Failed, 0, [], new TrialMetrics(), null, e.Message, 0);
-            }
+            catch (Exception e) when (TrainingOutcome.IsTrialError(e)) { outcome = TrainingOutcome.Failure(e.Message); }
             if (outcome.Evaluation is { } evaluation)
                 Block(store.SaveArtifacts(new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
                     evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))));

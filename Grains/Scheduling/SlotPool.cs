@@ -16,11 +16,9 @@ public sealed class SlotPool : IDisposable
 
     public SlotPool(SlotLayout layout)
     {
-        Layout = layout;
         slots = Enumerable.Range(0, layout.Slots).Select(i => new Slot(i, layout.DeviceOf(i), this)).ToArray();
     }
 
-    public SlotLayout Layout { get; }
     public int Count => slots.Length;
 
     /// <summary>The trial keys running now.</summary>

@@ -41,7 +41,7 @@ public sealed record ArtifactRecord(
     string StudyId, string TrialId, int Attempt, int EmbeddingDimension, float[] Embeddings, long[] Labels, string SimilaritiesJson);
 
 /// <summary>Where a running attempt is, for live progress (overwritten every few seconds; not part of results).</summary>
-/// <param name="Phase">"starting", "training" or "evaluating"</param>
+/// <param name="Phase">"training" or "evaluating"</param>
 /// <param name="Device">the torch device the attempt trains on ("cpu", "cuda:1")</param>
 public sealed record TrialProgressRecord(
     string StudyId, string TrialId, int Attempt, string Phase, int Epoch, int Step, int StepsPerEpoch, double Loss,

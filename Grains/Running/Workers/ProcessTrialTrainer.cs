@@ -24,7 +24,7 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessT
         try { worker = Take(device); }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            return Failed($"the slot's worker process did not start ({e.Message})", clock);
+            return TrainingOutcome.Failure($"the slot's worker process did not start ({e.Message})", clock.Elapsed.TotalSeconds);
         }
         bool reusable = false;
         try
@@ -82,11 +82,10 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessT
     {
         var end = worker.DescribeEnd();
         log.LogWarning("slot worker {Pid} ({Device}) ended during a trial: {End}", worker.Id, worker.Device, end);
-        return Failed($"the slot's worker process (pid {worker.Id}, {worker.Device}) ended during the trial after {epochs} epoch(s): {end}", clock);
+        return TrainingOutcome.Failure(
+            $"the slot's worker process (pid {worker.Id}, {worker.Device}) ended during the trial after {epochs} epoch(s): {end}",
+            clock.Elapsed.TotalSeconds);
     }
-
-    static TrainingOutcome Failed(string error, Stopwatch clock) =>
-        new(TrainingStatus.Failed, 0, [], new TrialMetrics(), null, error, clock.Elapsed.TotalSeconds);
 
     void Retire(WorkerProcess worker)
     {

@@ -62,19 +62,13 @@ public static class SlotWorker
         };
         var clock = Stopwatch.StartNew();
         try { return trainer.Train(a, trial.Device, control); }
-        catch (Exception e) when (e is ArgumentException or IOException or Training.Data.DatasetFormatException or InvalidDataException)
-        {
-            return Failed(e.Message, clock);
-        }
+        catch (Exception e) when (TrainingOutcome.IsTrialError(e)) { return TrainingOutcome.Failure(e.Message, clock.Elapsed.TotalSeconds); }
         catch (Exception e)
         {
             healthy = false;
-            return Failed($"{e.GetType().Name}: {e.Message}", clock);
+            return TrainingOutcome.Failure($"{e.GetType().Name}: {e.Message}", clock.Elapsed.TotalSeconds);
         }
     }
-
-    static TrainingOutcome Failed(string error, Stopwatch clock) =>
-        new(TrainingStatus.Failed, 0, [], new TrialMetrics(), null, error, clock.Elapsed.TotalSeconds);
 
     /// <summary>The worker's side of the pipes. A reader thread takes the silo's lines: trials are queued, verdicts handed
     /// to the waiting epoch, cancel and interrupt set the running trial's tokens. When the silo goes (stdin ends) while a

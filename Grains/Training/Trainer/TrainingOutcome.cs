@@ -27,4 +27,13 @@ public sealed record TrainingOutcome(
     public string? Checkpoint { get; init; }
     /// <summary>The device it trained on ("cpu", "cuda:0").</summary>
     public string? Device { get; init; }
+
+    /// <summary>A run that failed before it trained anything, saying why.</summary>
+    public static TrainingOutcome Failure(string error, double seconds = 0) =>
+        new(TrainingStatus.Failed, 0, [], new TrialMetrics(), null, error, seconds);
+
+    /// <summary>Errors that are the trial's own (its options, its data, its checkpoint): they fail the trial, with
+    /// their message; anything else is a fault of the host.</summary>
+    public static bool IsTrialError(Exception e) =>
+        e is ArgumentException or IOException or Data.DatasetFormatException or InvalidDataException;
 }
