@@ -73,6 +73,9 @@ namespace Study.Client
             // Before anything touches torch: the GPU pack's build takes libtorch from STUDY_LIBTORCH_DIR.
             if (NativeLibTorch.Load() is { } missing) throw new UsageException(missing);
             if (NativeLibTorch.Notice is { } notice) Console.Error.WriteLine($"study: note: {notice}");
+            // Where OTEL_EXPORTER_OTLP_ENDPOINT says so, the command is a span, and a study it starts joins its trace.
+            using var tracing = Grains.Hosting.StudyOpenTelemetry.ClientTracing("study-client");
+            using var span = Grains.Telemetry.StudyTelemetry.Source.StartActivity("study " + args[0], System.Diagnostics.ActivityKind.Client);
             return args[0] switch
             {
                 "train" => TrainCommand.Run(rest, cancel),

@@ -43,6 +43,9 @@ public sealed record StudySpec
     [Id(30)] public int? SyntheticEpochMs { get; init; }
     /// <summary>fp32, or bf16 (bf16 compute, fp32 master weights).</summary>
     [Id(31)] public string Precision { get; init; } = "fp32";
+    /// <summary>The W3C traceparent of the span that started the study: every later span of it (trial starts from the
+    /// coordinator's timer, attempts, epochs) joins its trace. null when no one traced the start.</summary>
+    [Id(32)] public string? TraceParent { get; init; }
 
     /// <summary>The simple losses have no τ: one trial per seed.</summary>
     public bool UsesTau => Loss is "infonce" or "hard";

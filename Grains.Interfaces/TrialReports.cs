@@ -33,7 +33,10 @@ public sealed record EpochReport(
     [property: Id(11)] double ImagesPerSecond,
     [property: Id(12)] string? CheckpointPath,
     /// <summary>The torch device the attempt trains on ("cpu", "cuda:1").</summary>
-    [property: Id(13)] string? Device = null);
+    [property: Id(13)] string? Device = null,
+    /// <summary>Uniformity and tolerance of the validation probe's z (NaN from trainers that do not measure them).</summary>
+    [property: Id(14)] double ValUniformity = double.NaN,
+    [property: Id(15)] double ValTolerance = double.NaN);
 
 /// <summary>How one attempt of a trial ended. Its artifacts (embeddings, labels, histograms) are already in the store.</summary>
 [GenerateSerializer, Alias("study.TrialOutcomeReport")]

@@ -15,7 +15,8 @@ public sealed class TrialGrain(TrialRunner runner) : Grain, ITrialGrain
 
     public Task<bool> Start(TrialAssignment assignment)
     {
-        bool started = runner.TryStart(assignment);
+        // The call's span (with activity propagation: a child of the coordinator's "start trial") parents the attempt's.
+        bool started = runner.TryStart(assignment, System.Diagnostics.Activity.Current?.Context ?? default);
         if (started) DelayDeactivation(WhileTraining);
         else DeactivateOnIdle();
         return Task.FromResult(started);

@@ -1,32 +1,51 @@
-using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Study.Grains.Running;
 
 namespace Study.Silo;
 
-/// <summary>`./silo` options (SPEC §3); each also an environment variable STUDY_&lt;NAME&gt; (e.g. STUDY_SLOTS).</summary>
-public sealed record SiloOptions
+/// <summary>
+/// `./silo` settings (SPEC §3). Each comes from, in rising precedence: the settings file (--settings FILE or
+/// STUDY_SETTINGS; JSON, keys as below), an environment variable STUDY_&lt;KEY&gt; (e.g. STUDY_SLOTS_PER_GPU), or the
+/// command line (--slots-per-gpu). The key is the option's name with '_' for '-'. <see cref="SiloOptionsValidator"/>
+/// checks them.
+/// </summary>
+public sealed class SiloOptions
 {
-    public string? Cluster { get; init; }
-    public int? Slots { get; init; }
-    public int SlotsPerGpu { get; init; } = 1;
+    [ConfigurationKeyName("cluster")] public string? Cluster { get; set; }
+    [ConfigurationKeyName("slots")] public int? Slots { get; set; }
+    [ConfigurationKeyName("slots_per_gpu")] public int SlotsPerGpu { get; set; } = 1;
     /// <summary>null: processes on GPU slots, threads on CPU slots.</summary>
-    public Grains.Running.SlotIsolation? SlotIsolation { get; init; }
-    public int? ThreadsPerSlot { get; init; }
-    public int SiloPort { get; init; } = 11111;
-    public int GatewayPort { get; init; } = 30000;
-    public string Artifacts { get; init; } = Path.Combine("studies", "artifacts");
-    public int? MetricsPort { get; init; }
+    [ConfigurationKeyName("slot_isolation")] public SlotIsolation? SlotIsolation { get; set; }
+    [ConfigurationKeyName("threads_per_slot")] public int? ThreadsPerSlot { get; set; }
+    [ConfigurationKeyName("silo_port")] public int SiloPort { get; set; } = 11111;
+    [ConfigurationKeyName("gateway_port")] public int GatewayPort { get; set; } = 30000;
+    [ConfigurationKeyName("artifacts")] public string Artifacts { get; set; } = Path.Combine("studies", "artifacts");
+    /// <summary>The HTTP port of /healthz, /readyz and /metrics; null: no HTTP side.</summary>
+    [ConfigurationKeyName("metrics_port")] public int? MetricsPort { get; set; }
+    [ConfigurationKeyName("metrics_address")] public string MetricsAddress { get; set; } = "127.0.0.1";
     /// <summary>Without --cluster: the embedded store this development silo keeps studies in.</summary>
-    public string Store { get; init; } = Path.Combine("studies", "studies.db");
+    [ConfigurationKeyName("store")] public string Store { get; set; } = Path.Combine("studies", "studies.db");
     /// <summary>Without --cluster: the primary silo's port of the development cluster (default: this silo is primary).</summary>
-    public int? PrimaryPort { get; init; }
-    public string? Name { get; init; }
+    [ConfigurationKeyName("primary_port")] public int? PrimaryPort { get; set; }
+    [ConfigurationKeyName("name")] public string? Name { get; set; }
     /// <summary>With --cluster: the address other silos and clients reach this one at (default: the host name's).</summary>
-    public string? Advertise { get; init; }
+    [ConfigurationKeyName("advertise")] public string? Advertise { get; set; }
+    [ConfigurationKeyName("dashboard")] public bool Dashboard { get; set; }
+    [ConfigurationKeyName("dashboard_port")] public int DashboardPort { get; set; } = 8080;
+    [ConfigurationKeyName("dashboard_address")] public string DashboardAddress { get; set; } = "127.0.0.1";
+    /// <summary>Required when the dashboard listens beyond loopback: a bearer token (or ?token= once, then a cookie).</summary>
+    [ConfigurationKeyName("dashboard_token")] public string? DashboardToken { get; set; }
 
-    static readonly string[] Names = ["cluster", "slots", "slots-per-gpu", "slot-isolation", "threads-per-slot", "silo-port", "gateway-port", "artifacts", "metrics-port", "store", "primary-port", "name", "advertise"];
+    /// <summary>Every option's name on the command line (its key with '-' for '_'); "settings" names the file.</summary>
+    public static readonly string[] Names = ["cluster", "slots", "slots-per-gpu", "slot-isolation", "threads-per-slot", "silo-port",
+        "gateway-port", "artifacts", "metrics-port", "metrics-address", "store", "primary-port", "name", "advertise",
+        "dashboard", "dashboard-port", "dashboard-address", "dashboard-token"];
 
     public const string Usage = """
-        usage: ./silo [options]     (each option also an environment variable STUDY_<NAME>, e.g. STUDY_SLOTS=2)
+        usage: ./silo [options]
+          Each option is also an environment variable STUDY_<NAME> (STUDY_SLOTS_PER_GPU=2) and a key of the settings
+          file ("slots_per_gpu": 2); the command line wins over the environment, which wins over the file.
+          --settings FILE           a JSON settings file (also STUDY_SETTINGS)
           --cluster CONN            PostgreSQL connection string of the cluster (absent: single-machine development clustering)
           --slots N                 accelerator slots (default: GPUs × slots per GPU; 1 without any; 0 hosts no trial)
           --slots-per-gpu K         trials at once per GPU (default 1); slot i trains on cuda:(i mod GPUs)
@@ -35,52 +54,15 @@ public sealed record SiloOptions
           --silo-port P             silo-to-silo port (default 11111)
           --gateway-port P          client gateway port (default 30000)
           --artifacts DIR           checkpoints, shared by all silos of a cluster (default ./studies/artifacts)
-          --metrics-port P          Prometheus /metrics and /healthz on this port
+          --metrics-port P          HTTP: /metrics (Prometheus), /healthz (liveness), /readyz (readiness) on this port
+          --metrics-address IP      the address that port listens on (default 127.0.0.1; 0.0.0.0 in Kubernetes)
           --store PATH              development clustering only: the embedded store (default ./studies/studies.db)
           --primary-port P          development clustering only: the primary silo's port, when this one is not it
           --name NAME               silo name (default: the host name and port)
           --advertise IP            with --cluster: the address others reach this silo at (default: the host name's)
+          --dashboard               the Orleans Dashboard, on --dashboard-port P (default 8080) at --dashboard-address IP
+                                    (default 127.0.0.1); beyond loopback only with --dashboard-token T
+          OpenTelemetry: OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER,
+          OTEL_LOGS_EXPORTER = otlp or none choose per signal; OTEL_SERVICE_NAME names the silo's service).
         """;
-
-    /// <exception cref="ArgumentException">bad input, naming the option</exception>
-    public static SiloOptions Parse(IReadOnlyList<string> args)
-    {
-        var values = new Dictionary<string, string>();
-        foreach (var name in Names)
-            if (Environment.GetEnvironmentVariable("STUDY_" + name.Replace('-', '_').ToUpperInvariant()) is { Length: > 0 } env) values[name] = env;
-        for (int i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (!arg.StartsWith("--")) throw new ArgumentException($"unexpected argument '{arg}'");
-            var name = arg[2..];
-            string? value = null;
-            if (name.Contains('=')) (name, value) = (name[..name.IndexOf('=')], name[(name.IndexOf('=') + 1)..]);
-            if (!Names.Contains(name)) throw new ArgumentException($"unknown option --{name}");
-            value ??= i + 1 < args.Count ? args[++i] : throw new ArgumentException($"--{name} needs a value");
-            values[name] = value;
-        }
-        int? Int(string name, int min, int max)
-        {
-            if (!values.TryGetValue(name, out var text)) return null;
-            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-                throw new ArgumentException($"--{name}: '{text}' must be a whole number from {min} to {max}");
-            return v;
-        }
-        return new SiloOptions
-        {
-            Cluster = values.GetValueOrDefault("cluster"),
-            Slots = Int("slots", 0, 64),
-            SlotsPerGpu = Int("slots-per-gpu", 1, 64) ?? 1,
-            SlotIsolation = Grains.Running.RuntimeOptions.ParseIsolation(values.GetValueOrDefault("slot-isolation")),
-            ThreadsPerSlot = Int("threads-per-slot", 1, 1024),
-            SiloPort = Int("silo-port", 1, 65535) ?? 11111,
-            GatewayPort = Int("gateway-port", 1, 65535) ?? 30000,
-            Artifacts = values.GetValueOrDefault("artifacts") ?? Path.Combine("studies", "artifacts"),
-            MetricsPort = Int("metrics-port", 1, 65535),
-            Store = values.GetValueOrDefault("store") ?? Path.Combine("studies", "studies.db"),
-            PrimaryPort = Int("primary-port", 1, 65535),
-            Name = values.GetValueOrDefault("name"),
-            Advertise = values.GetValueOrDefault("advertise"),
-        };
-    }
 }

@@ -25,6 +25,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.UseOrleansClient(client => client
             .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = StudyRuntimeHosting.ClusterId; o.ServiceId = StudyRuntimeHosting.ServiceId; })
             .UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; })
+            .AddActivityPropagation()
             // Orleans 10 retries for minutes by default; a console should say within seconds that nothing answers.
             .UseConnectionRetryFilter(async (_, cancel) =>
             {

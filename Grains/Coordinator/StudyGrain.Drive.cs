@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Study.Grains.Pruning;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
+using Study.Grains.Telemetry;
 using Study.Training.Output;
 
 namespace Study.Grains.Coordinator;
@@ -17,7 +19,12 @@ public sealed partial class StudyGrain
     /// <param name="checkLost">look for trials whose silo died or forgot them (on the timer; not on every outcome)</param>
     async Task Drive(bool checkLost = true)
     {
-        if (!Active) return;
+        if (Active) await DriveRound(checkLost);
+        if (spec is not null) telemetry.SetTrialStates(StudyId, trials.CountsByStatus);
+    }
+
+    async Task DriveRound(bool checkLost)
+    {
         if (cancelRequested) await CancelTrials();
         if (checkLost)
         {
@@ -52,6 +59,7 @@ public sealed partial class StudyGrain
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var proposals = sampler.Propose((wanted + spec.Seeds - 1) / spec.Seeds);
                 metrics.RecordProposal(clock.Elapsed, trials.CountOf(TrialStatuses.Completed));
+                telemetry.ProposalDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", spec.Search));
                 var added = NewTrials(proposals);
                 if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList());
             }
@@ -80,6 +88,9 @@ public sealed partial class StudyGrain
         var calls = new List<Task<bool>>();
         foreach (var (trial, grant) in started)
         {
+            // A timer drives this: the study's own trace context parents the call, so the trial joins the study's trace.
+            using var span = StudyTelemetry.Source.StartActivity("start trial " + trial.Record.TrialId, ActivityKind.Internal,
+                StudyTelemetry.ContextOf(spec.TraceParent));
             RequestContext.Set(SlotPlacementDirector.GrantKey, grant.Silo);
             calls.Add(GrainFactory.GetGrain<ITrialGrain>(trial.Key)
                 .Start(new TrialAssignment(trial.Spec, TrialSpecOfStudy, trial.Record.Attempt, trial.Record.CheckpointPath)));
@@ -143,6 +154,7 @@ public sealed partial class StudyGrain
     {
         int restarts = trial.Record.Restarts + 1;
         bool giveUp = restarts > spec!.MaxRestarts;
+        if (!giveUp && !cancelRequested) telemetry.Restarts.Add(1);
         log.LogWarning("trial {Trial}: {Cause} ({Restarts} time(s)); {Action}", trial.Key, cause, restarts, giveUp ? "failed" : "resuming it elsewhere");
         await Save(trial, trial.Record with
         {

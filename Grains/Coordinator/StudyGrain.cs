@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -6,6 +7,7 @@ using Study.Grains.Running;
 using Study.Grains.Sampling;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
+using Study.Grains.Telemetry;
 using Study.Training.Losses;
 using Study.Training.Output;
 
@@ -17,7 +19,8 @@ namespace Study.Grains.Coordinator;
 /// It proposes τ (a sampler), starts trials on reserved slots up to --parallel, hears every epoch (a pruner may stop
 /// the trial) and every outcome, restarts trials whose silo died from their last checkpoint, and ends the study.
 /// </summary>
-public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipService membership, CoordinatorMetrics metrics, ILogger<StudyGrain> log)
+public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipService membership, CoordinatorMetrics metrics,
+    StudyMetrics telemetry, ILogger<StudyGrain> log)
     : Grain, IStudyGrain, IRemindable
 {
     const string ReminderName = "drive";
@@ -49,7 +52,8 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     public async Task<StudySnapshot> Start(StudySpec newSpec)
     {
         if (spec is not null) return Snapshot();
-        spec = newSpec with { StudyId = StudyId };
+        // The span that started the study (the client's, through activity propagation) parents every span of it.
+        spec = newSpec with { StudyId = StudyId, TraceParent = newSpec.TraceParent ?? Activity.Current?.Id };
         sampler = CreateSampler(spec);
         pruner = TrialPruners.Create(spec.Pruner);
         status = StudyStatuses.Running;
@@ -61,6 +65,12 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         StartTicking();
         await Drive();
         return Snapshot();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        telemetry.ForgetStudy(StudyId);
+        return Task.CompletedTask;
     }
 
     public async Task<StudySnapshot> Resume()
@@ -115,7 +125,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     {
         var metrics = new { epoch = r.Epoch, loss = r.Loss, positive_similarity = r.PositiveSimilarity,
             nearest_negative_similarity = r.NearestNegativeSimilarity, penalty_entropy = r.PenaltyEntropy,
-            val_knn_accuracy = r.ValKnnAccuracy, learning_rate = r.LearningRate, seconds = r.Seconds,
+            val_knn_accuracy = r.ValKnnAccuracy, val_uniformity = Finite(r.ValUniformity), val_tolerance = Finite(r.ValTolerance), learning_rate = r.LearningRate, seconds = r.Seconds,
             images_per_second = r.ImagesPerSecond, attempt = r.Attempt };
         await store.RecordEpoch(new EpochRecord(StudyId, r.TrialId, r.Epoch, r.Attempt, JsonSerializer.Serialize(metrics, StudyJson.Compact)));
         await Save(trial, trial.Record with
@@ -205,4 +215,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
             }
         return created;
     }
+
+    /// <summary>null for a figure a trainer did not measure (NaN), which JSON cannot hold as a number.</summary>
+    static double? Finite(double value) => double.IsFinite(value) ? value : null;
 }

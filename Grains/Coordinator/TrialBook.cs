@@ -20,6 +20,8 @@ public sealed class TrialBook
     public int QueuedCount => queued.Count;
     public int Unfinished => byId.Count - CountOf(TrialStatuses.Completed) - CountOf(TrialStatuses.Pruned) - CountOf(TrialStatuses.Failed) - CountOf(TrialStatuses.Cancelled);
 
+    public IReadOnlyDictionary<string, int> CountsByStatus => counts;
+
     public int CountOf(string status) => counts.GetValueOrDefault(status);
 
     public bool TryGet(string trialId, out TrialState trial) => byId.TryGetValue(trialId, out trial!);

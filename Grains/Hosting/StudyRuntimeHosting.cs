@@ -4,6 +4,7 @@ using Npgsql;
 using Study.Grains.Running;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
+using Study.Grains.Telemetry;
 using Study.Training.Trainer;
 
 namespace Study.Grains.Hosting;
@@ -20,10 +21,14 @@ public static class StudyRuntimeHosting
     {
         TrainingRuntime.Initialize(Math.Max(1, options.ThreadsPerSlot));
         silo.AddPlacementDirector<SlotPlacement, SlotPlacementDirector>();
+        // Grain calls carry the caller's trace context, so that one study is one trace (docs/TELEMETRY.md).
+        silo.AddActivityPropagation();
         var services = silo.Services;
         services.AddSingleton(options);
-        services.AddSingleton(store);
+        services.AddMetrics();
         services.AddSingleton(new SlotPool(new SlotLayout(options.Gpus, options.Slots)));
+        services.AddSingleton<StudyMetrics>();
+        services.AddSingleton<IStudyStore>(sp => new MeasuredStudyStore(store, sp.GetRequiredService<StudyMetrics>().StoreWriteDuration));
         services.AddSingleton<SlotDirectory>();
         services.AddSingleton<Coordinator.CoordinatorMetrics>();
         services.AddSingleton<DatasetCache>();

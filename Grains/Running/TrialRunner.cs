@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
+using Study.Grains.Telemetry;
 using Study.Training.Output;
 using Study.Training.Trainer;
 
@@ -15,16 +17,18 @@ namespace Study.Grains.Running;
 /// attempt ended. Every report and checkpoint carries the attempt number, so a stale attempt changes nothing.
 /// </summary>
 public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFactory grains, IStudyStore store,
-    ILocalSiloDetails silo, RuntimeOptions options, ILogger<TrialRunner> log)
+    ILocalSiloDetails silo, RuntimeOptions options, StudyMetrics metrics, ILogger<TrialRunner> log)
 {
-    sealed record Running(TrialAssignment Assignment, CancellationTokenSource Cancel, CancellationTokenSource Interrupt, TaskCompletionSource Done);
+    /// <param name="Trace">the span that started the attempt: the attempt's own span joins the study's trace under it</param>
+    sealed record Running(TrialAssignment Assignment, ActivityContext Trace, CancellationTokenSource Cancel, CancellationTokenSource Interrupt,
+        TaskCompletionSource Done);
 
     readonly ConcurrentDictionary<string, Running> running = new();
 
     public int Slots => slots.Count;
 
     /// <summary>Starts the attempt on a free slot; false when there is none (the coordinator will place it again).</summary>
-    public bool TryStart(TrialAssignment assignment)
+    public bool TryStart(TrialAssignment assignment, ActivityContext trace = default)
     {
         var key = assignment.Trial.Key;
         if (running.TryGetValue(key, out var existing))
@@ -33,10 +37,10 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
             existing.Cancel.Cancel(); // an older attempt still finishing here: it is stale now
             return false;
         }
-        var entry = new Running(assignment, new CancellationTokenSource(), new CancellationTokenSource(),
+        var entry = new Running(assignment, trace, new CancellationTokenSource(), new CancellationTokenSource(),
             new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!running.TryAdd(key, entry)) return false;
-        if (slots.TryRun(key, slotDevice => Execute(entry, slotDevice))) return true;
+        if (slots.TryRun(key, slot => Execute(entry, slot))) return true;
         running.TryRemove(key, out _);
         return false;
     }
@@ -61,12 +65,13 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         return entry.Done.Task;
     }
 
-    /// <param name="slotDevice">the device of the slot it runs on</param>
+    /// <param name="slot">the slot it runs on</param>
     /// <returns>what to run on the slot thread once the slot is free (nothing: outcomes are sent from the pool)</returns>
-    Action? Execute(Running entry, string slotDevice)
+    Action? Execute(Running entry, SlotReading slot)
     {
         var a = entry.Assignment;
-        var device = TrainingDevice.ForSlot(a.Study.Device, slotDevice);
+        var device = TrainingDevice.ForSlot(a.Study.Device, slot.Device);
+        using var telemetry = new TrialTelemetry(metrics, a, entry.Trace, slot, device);
         var coordinator = grains.GetGrain<IStudyGrain>(a.Trial.StudyId);
         var siloName = silo.SiloAddress.ToParsableString();
         var checkpoints = CheckpointFiles.Folder(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId);
@@ -93,13 +98,15 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 OnProgress = p =>
                 {
                     lastStep = p;
+                    telemetry.Progress(p);
                     if (Environment.TickCount64 - lastPublishedMs >= ProgressIntervalMs) Publish("training", p);
                 },
                 OnEpoch = m =>
                 {
                     var report = new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
                         m.PositiveSimilarity, m.NearestNegativeSimilarity, m.PenaltyEntropy, m.ValKnnAccuracy, m.LearningRate,
-                        m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0), device);
+                        m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0), device, m.ValUniformity, m.ValTolerance);
+                    telemetry.Epoch(m, lastStep);
                     // The final epoch cannot be pruned: it travels with the outcome, one message fewer a trial.
                     if (m.Epoch == a.Study.Epochs)
                     {
@@ -121,6 +128,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
             if (outcome.Evaluation is { } evaluation)
                 Block(store.SaveArtifacts(new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
                     evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))));
+            telemetry.Ended(outcome.Status.ToString(), outcome.Error);
             var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, StatusOf(outcome.Status),
                 outcome.EpochsCompleted, outcome.Seconds, outcome.Error, MetricsMapping.ToRecord(outcome.Metrics), outcome.Checkpoint, lastEpoch,
                 device);
@@ -131,6 +139,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         catch (Exception e)
         {
             log.LogError(e, "trial {Trial} attempt {Attempt} failed on this silo", a.Trial.Key, a.Attempt);
+            telemetry.Ended(nameof(TrainingStatus.Failed), e.Message);
             var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, TrialRunStatus.Failed, 0, 0,
                 $"{e.GetType().Name}: {e.Message}", new MetricsRecord(), null, lastEpoch, device);
             return Finish(entry, () => coordinator.ReportOutcome(report));

@@ -32,6 +32,12 @@ public sealed class SlotPool : IDisposable
         get { lock (gate) return slots.Count(s => s.TrialKey is null); }
     }
 
+    /// <summary>Each slot: its device, whether it runs a trial, and its seconds of work so far (for the slot gauges).</summary>
+    public SlotReading[] Readings
+    {
+        get { lock (gate) return slots.Select(s => new SlotReading(s.Index, s.Device, s.TrialKey is not null, s.BusySeconds)).ToArray(); }
+    }
+
     /// <summary>Seconds of work done on all slots so far (finished work, plus the running work's elapsed time).</summary>
     public double BusySeconds
     {
@@ -39,12 +45,12 @@ public sealed class SlotPool : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> on a free slot's thread, giving it the slot's device; false when every slot is
+    /// Runs <paramref name="work"/> on a free slot's thread, giving it the slot (its index and device); false when every slot is
     /// busy. The free slot taken is the first one on the least busy device, so that trials spread over the GPUs
     /// before any GPU takes a second one. What the work returns runs after the slot is marked free (on the same
     /// thread): reporting there means that whoever hears the report finds the slot free already.
     /// </summary>
-    public bool TryRun(string trialKey, Func<string, Action?> work)
+    public bool TryRun(string trialKey, Func<SlotReading, Action?> work)
     {
         Slot? free;
         lock (gate)
@@ -75,18 +81,20 @@ public sealed class SlotPool : IDisposable
 
     sealed class Slot
     {
-        readonly BlockingCollection<Func<string, Action?>> work = new();
+        readonly BlockingCollection<Func<SlotReading, Action?>> work = new();
         readonly Thread thread;
         readonly SlotPool pool;
 
         public Slot(int index, string device, SlotPool pool)
         {
             this.pool = pool;
+            Index = index;
             Device = device;
             thread = new Thread(Loop) { IsBackground = true, Name = $"slot-{index}" };
             thread.Start();
         }
 
+        public readonly int Index;
         public readonly string Device;
         public string? TrialKey;
         public double Done;
@@ -94,7 +102,7 @@ public sealed class SlotPool : IDisposable
 
         public double BusySeconds => Done + (Started?.Elapsed.TotalSeconds ?? 0);
 
-        public void Post(Func<string, Action?> action) => work.Add(action);
+        public void Post(Func<SlotReading, Action?> action) => work.Add(action);
 
         public void Stop() => work.CompleteAdding();
 
@@ -105,7 +113,7 @@ public sealed class SlotPool : IDisposable
                 var clock = Stopwatch.StartNew();
                 lock (pool.gate) Started = clock;
                 Action? then = null;
-                try { then = action(Device); }
+                try { then = action(new SlotReading(Index, Device, true, 0)); }
                 catch (Exception e) { Console.Error.WriteLine($"slot {thread.Name}: {e}"); }
                 finally { pool.Finished(this, clock.Elapsed); }
                 try { then?.Invoke(); }
@@ -114,3 +122,6 @@ public sealed class SlotPool : IDisposable
         }
     }
 }
+
+/// <summary>A slot of this silo: its index, its device, whether it runs a trial, and its seconds of work so far.</summary>
+public readonly record struct SlotReading(int Index, string Device, bool Busy, double BusySeconds);

@@ -9,8 +9,10 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Study.Training.Evaluation;
 
-/// <summary>What each epoch reports besides its loss (SPEC §6), measured on the fixed validation probe.</summary>
-public sealed record EpochProbe(double PositiveSimilarity, double NearestNegativeSimilarity, double PenaltyEntropy, double ValKnnAccuracy);
+/// <summary>What each epoch reports besides its loss (SPEC §6), measured on the fixed validation probe; uniformity and
+/// tolerance there are of the probe's unaugmented z, so they are named val_ like val_knn_accuracy.</summary>
+public sealed record EpochProbe(double PositiveSimilarity, double NearestNegativeSimilarity, double PenaltyEntropy, double ValKnnAccuracy,
+    double ValUniformity, double ValTolerance);
 
 /// <summary>The final evaluation of a trial: its metrics and what the trial folder keeps.</summary>
 public sealed record FinalEvaluation(
@@ -48,11 +50,13 @@ public sealed class Evaluator(ContrastiveModel model, DataSplits data, Contrasti
         var nearest = similarities.masked_fill(excluded, double.NegativeInfinity).topk(SimilarityHistograms.NearestCount, dim: 1).values;
         var entropy = ContrastiveLoss.PenaltyEntropy(similarities, excluded, 2 * n - 2, loss);
 
-        var (queries, _) = Encode(data.Train, probe, null);
+        var (queries, probeZ) = Encode(data.Train, probe, null);
         var (bank, _) = Encode(data.Train, data.EpochProbeBank, null);
         double knn = KnnClassifier.Accuracy(bank, data.Train.LabelsOf(data.EpochProbeBank, device), data.Train.Classes,
             queries, data.Train.LabelsOf(probe, device));
-        return new EpochProbe(positive.mean().item<float>(), nearest.mean().item<float>(), entropy.mean().item<float>(), knn);
+        var probeLabels = probe.Select(i => data.Train.Labels[i]).ToArray();
+        return new EpochProbe(positive.mean().item<float>(), nearest.mean().item<float>(), entropy.mean().item<float>(), knn,
+            EmbeddingMetrics.Uniformity(probeZ), EmbeddingMetrics.Tolerance(probeZ, probeLabels));
     }
 
     public FinalEvaluation Evaluate()

@@ -101,7 +101,8 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             int stepsDone = stepsPerEpoch;
             var probe = evaluator.ProbeEpoch(epoch);
             var metrics = new EpochMetrics(epoch, lossSum / stepsDone, probe.PositiveSimilarity, probe.NearestNegativeSimilarity,
-                probe.PenaltyEntropy, probe.ValKnnAccuracy, rate, seconds, stepsDone * (double)batch / seconds);
+                probe.PenaltyEntropy, probe.ValKnnAccuracy, rate, seconds, stepsDone * (double)batch / seconds,
+                probe.ValUniformity, probe.ValTolerance);
             history.Add(metrics);
             if (control.SavePath(epoch, 0) is { } checkpointPath)
                 Checkpoint.Save(checkpointPath, new Checkpoint { EpochsCompleted = epoch, History = history, Attempt = control.Attempt },

@@ -10,4 +10,6 @@ public sealed record EpochMetrics(
     double ValKnnAccuracy,
     double LearningRate,
     double Seconds,
-    double ImagesPerSecond);
+    double ImagesPerSecond,
+    double ValUniformity,
+    double ValTolerance);

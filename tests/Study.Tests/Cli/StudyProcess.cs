@@ -14,7 +14,9 @@ public static class StudyProcess
 
     public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(10), null, args);
 
-    public static Result Run(TimeSpan timeout, string? workingDirectory, params string[] args)
+    public static Result Run(TimeSpan timeout, string? workingDirectory, params string[] args) => Run(timeout, workingDirectory, null, args);
+
+    public static Result Run(TimeSpan timeout, string? workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
         var dll = Path.Combine(RepositoryRoot, "Client", "bin", "Release", "net10.0", "study.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built: run ./test (it builds first)");
@@ -26,6 +28,7 @@ public static class StudyProcess
         };
         info.ArgumentList.Add(dll);
         foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

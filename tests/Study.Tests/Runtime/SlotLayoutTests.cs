@@ -48,9 +48,9 @@ public class SlotLayoutTests
         using var hold = new ManualResetEventSlim(false);
         using var started = new CountdownEvent(4);
         for (int i = 0; i < 4; i++)
-            Assert.True(pool.TryRun($"t{i}", device =>
+            Assert.True(pool.TryRun($"t{i}", slot =>
             {
-                lock (devices) devices.Add(device);
+                lock (devices) devices.Add(slot.Device);
                 started.Signal();
                 hold.Wait();
                 return null;
@@ -69,7 +69,7 @@ public class SlotLayoutTests
         using var hold = new ManualResetEventSlim(false);
         using var started = new CountdownEvent(2);
         for (int i = 0; i < 2; i++)
-            pool.TryRun($"t{i}", device => { lock (devices) devices.Add(device); started.Signal(); hold.Wait(); return null; });
+            pool.TryRun($"t{i}", slot => { lock (devices) devices.Add(slot.Device); started.Signal(); hold.Wait(); return null; });
         Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
         hold.Set();
         Assert.Equal(["cuda:0", "cuda:1"], devices.Order());

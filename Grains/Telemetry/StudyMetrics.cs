@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Study.Grains.Scheduling;
+
+namespace Study.Grains.Telemetry;
+
+/// <summary>
+/// The instruments of one silo (meter "Study", made through the host's <see cref="IMeterFactory"/>, so they end
+/// with the silo). Units are UCUM, as Orleans's own. Cardinality is bounded: per-trial series exist only while the
+/// trial runs here, per-study series only while its coordinator is active here, per-slot series by the slot count.
+/// docs/TELEMETRY.md lists every instrument.
+/// </summary>
+public sealed class StudyMetrics
+{
+    readonly ConcurrentDictionary<string, KeyValuePair<string, int>[]> trialsByState = new();
+    readonly ConcurrentDictionary<string, RunningTrialReading> runningTrials = new();
+
+    public StudyMetrics(IMeterFactory meters, SlotPool slots)
+    {
+        var meter = meters.Create(StudyTelemetry.Name, StudyTelemetry.Version);
+        Epochs = meter.CreateCounter<long>("study.epochs", "{epoch}", "Training epochs completed on this silo.");
+        TrainingImages = meter.CreateCounter<long>("study.training.images", "{image}", "Images trained on, per slot; its rate is images/s.");
+        Restarts = meter.CreateCounter<long>("study.trial.restarts", "{restart}", "Trial attempts started again after their silo died or forgot them.");
+        ProposalDuration = meter.CreateHistogram<double>("study.proposal.duration", "s", "Time the sampler took to propose the next temperatures.");
+        StoreWriteDuration = meter.CreateHistogram<double>("study.store.write.duration", "s", "Time a write to the study store took, from the call to its commit.");
+
+        meter.CreateObservableGauge("study.trials", () => trialsByState.SelectMany(study => study.Value.Select(state =>
+                new Measurement<int>(state.Value, new("study", study.Key), new("state", state.Key)))),
+            "{trial}", "Trials of each study coordinated on this silo, by state.");
+        meter.CreateObservableGauge("study.slots", () => slots.Readings.GroupBy(s => s.Device)
+                .Select(d => new Measurement<int>(d.Count(), new KeyValuePair<string, object?>("device", d.Key))),
+            "{slot}", "Accelerator slots of this silo, by device.");
+        meter.CreateObservableGauge("study.slot.busy", () => slots.Readings.Select(s =>
+                new Measurement<int>(s.Busy ? 1 : 0, SlotTags(s))),
+            "{slot}", "1 while the slot runs a trial, else 0; the tags name the slot and its device.");
+        meter.CreateObservableCounter("study.slot.busy.time", () => slots.Readings.Select(s =>
+                new Measurement<double>(s.BusySeconds, SlotTags(s))),
+            "s", "Seconds each slot has spent running trials; its rate is the slot's utilisation.");
+        Gauge(meter, "study.trial.loss", r => r.Loss, "The running trial's training loss (mean of the epoch so far).");
+        Gauge(meter, "study.trial.objective", r => r.Objective, "The running trial's last epoch objective: val_knn_accuracy on the validation probe.");
+        Gauge(meter, "study.trial.uniformity", r => r.Uniformity, "The running trial's last epoch uniformity on the validation probe.");
+        Gauge(meter, "study.trial.tolerance", r => r.Tolerance, "The running trial's last epoch tolerance on the validation probe.");
+    }
+
+    public Counter<long> Epochs { get; }
+    public Counter<long> TrainingImages { get; }
+    public Counter<long> Restarts { get; }
+    public Histogram<double> ProposalDuration { get; }
+    public Histogram<double> StoreWriteDuration { get; }
+
+    /// <summary>A study's trial counts by state, as its coordinator last saw them.</summary>
+    public void SetTrialStates(string studyId, IEnumerable<KeyValuePair<string, int>> counts) =>
+        trialsByState[studyId] = counts.Where(c => c.Value > 0).ToArray();
+
+    /// <summary>The study's coordinator left this silo: its series end.</summary>
+    public void ForgetStudy(string studyId) => trialsByState.TryRemove(studyId, out _);
+
+    /// <summary>A trial starts running on this silo; its series start with its first figure.</summary>
+    public RunningTrialReading TrialStarted(TrialSpec trial)
+    {
+        var reading = new RunningTrialReading([
+            new("study", trial.StudyId), new("trial", trial.TrialId),
+            new("tau", trial.Tau is { } tau ? tau.ToString("0.######", CultureInfo.InvariantCulture) : "none"), new("seed", trial.Seed)]);
+        runningTrials[trial.Key] = reading;
+        return reading;
+    }
+
+    /// <summary>The trial no longer runs here: its series end.</summary>
+    public void TrialEnded(TrialSpec trial, RunningTrialReading reading) =>
+        ((ICollection<KeyValuePair<string, RunningTrialReading>>)runningTrials).Remove(new(trial.Key, reading));
+
+    public static KeyValuePair<string, object?>[] SlotTags(SlotReading slot) =>
+        [new("slot", slot.Index), new("device", slot.Device)];
+
+    void Gauge(Meter meter, string name, Func<RunningTrialReading, double> value, string description) =>
+        meter.CreateObservableGauge(name, () => runningTrials.Values
+                .Select(r => (Reading: r, Value: value(r))).Where(r => !double.IsNaN(r.Value))
+                .Select(r => new Measurement<double>(r.Value, r.Reading.Tags)),
+            unit: null, description);
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Study.Grains.Scheduling;
+using Study.Training.Trainer;
+
+namespace Study.Grains.Telemetry;
+
+/// <summary>
+/// The telemetry of one trial attempt on its slot thread: its span (a child of the span that started it, so it
+/// joins the study's trace) with one child span per epoch, its per-trial gauges, and the epoch and image counters.
+/// Disposing ends the spans and the gauges' series.
+/// </summary>
+public sealed class TrialTelemetry : IDisposable
+{
+    readonly StudyMetrics metrics;
+    readonly TrialSpec trial;
+    readonly RunningTrialReading reading;
+    readonly KeyValuePair<string, object?>[] slotTags;
+    readonly Activity? span;
+    readonly bool resumed;
+    Activity? epochSpan;
+    int epochSpanOf, countedEpoch, countedSteps = -1;
+
+    public TrialTelemetry(StudyMetrics metrics, TrialAssignment assignment, ActivityContext parent, SlotReading slot, string device)
+    {
+        this.metrics = metrics;
+        trial = assignment.Trial;
+        resumed = assignment.ResumeFrom is not null;
+        reading = metrics.TrialStarted(trial);
+        slotTags = StudyMetrics.SlotTags(slot);
+        span = StudyTelemetry.Source.StartActivity("trial " + trial.TrialId, ActivityKind.Internal, parent,
+            [new("study.id", trial.StudyId), new("study.trial", trial.TrialId), new("study.tau", trial.Tau), new("study.seed", trial.Seed),
+             new("study.attempt", assignment.Attempt), new("study.slot", slot.Index), new("study.device", device)]);
+    }
+
+    /// <summary>A training step's progress: the loss gauge, the image counter, and the epoch's span.</summary>
+    public void Progress(StepProgress p)
+    {
+        reading.Loss = p.Loss;
+        EpochSpan(p.Epoch);
+        Count(p.Epoch, p.Step, p.BatchSize);
+    }
+
+    /// <summary>An epoch ended: its figures, its span, the epoch counter.</summary>
+    public void Epoch(EpochMetrics m, StepProgress last)
+    {
+        reading.Loss = m.Loss;
+        reading.Objective = m.ValKnnAccuracy;
+        reading.Uniformity = m.ValUniformity;
+        reading.Tolerance = m.ValTolerance;
+        if (last.Epoch == m.Epoch) Count(m.Epoch, last.StepsPerEpoch, last.BatchSize);
+        metrics.Epochs.Add(1, slotTags);
+        var epoch = EpochSpan(m.Epoch);
+        epoch?.SetTag("study.loss", m.Loss);
+        epoch?.SetTag("study.val_knn_accuracy", m.ValKnnAccuracy);
+        EndEpochSpan();
+    }
+
+    public void Ended(string status, string? error)
+    {
+        span?.SetTag("study.status", status.ToLowerInvariant());
+        if (error is not null) span?.SetStatus(ActivityStatusCode.Error, error);
+    }
+
+    public void Dispose()
+    {
+        EndEpochSpan();
+        span?.Dispose();
+        metrics.TrialEnded(trial, reading);
+    }
+
+    Activity? EpochSpan(int epoch)
+    {
+        if (epochSpan is not null && epochSpanOf == epoch) return epochSpan;
+        EndEpochSpan();
+        epochSpanOf = epoch;
+        epochSpan = span is null ? null : StudyTelemetry.Source.StartActivity("epoch " + epoch, ActivityKind.Internal, span.Context,
+            [new("study.epoch", epoch)]);
+        return epochSpan;
+    }
+
+    void EndEpochSpan()
+    {
+        epochSpan?.Dispose();
+        epochSpan = null;
+    }
+
+    /// <summary>Counts the images of the steps done since the last count. A resumed epoch's first report only sets
+    /// where counting starts: the steps before it were counted by the attempt that did them.</summary>
+    void Count(int epoch, int step, int batchSize)
+    {
+        if (epoch != countedEpoch)
+        {
+            int from = resumed && countedSteps < 0 ? step : 0;
+            countedEpoch = epoch;
+            countedSteps = from;
+            if (from > 0) return;
+        }
+        if (step > countedSteps) metrics.TrainingImages.Add((long)(step - countedSteps) * batchSize, slotTags);
+        countedSteps = Math.Max(countedSteps, step);
+    }
+}
