@@ -158,7 +158,8 @@ public sealed class KubernetesManifestTests
             Assert.Equal(uid(m, kind, name), image.Uid.ToString());
             if (image == ClientImage) continue;
             Assert.Equal(siloPorts.Order(), image.Exposed.Order());
-            Assert.Equal(m.SiloContainer.GetValueOrDefault("image") is string s ? s[..s.LastIndexOf(':')] : null, image.Image);
+            var reference = Str(m.SiloContainer, "image")!;
+            Assert.Equal(image.Image, reference[(reference.LastIndexOf('/') + 1)..reference.LastIndexOf(':')]);
             Assert.Equal(Env(m.SiloContainer, "STUDY_ARTIFACTS"), image.Env["STUDY_ARTIFACTS"]);
             Assert.Equal(Env(m.SiloContainer, "STUDY_METRICS_PORT"), image.Env["STUDY_METRICS_PORT"]);
         }

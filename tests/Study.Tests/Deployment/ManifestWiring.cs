@@ -58,7 +58,7 @@ public static partial class ManifestChecks
         }
     }
 
-    /// <summary>Every image has a pinned tag; the project's own images are those the Dockerfiles name.</summary>
+    /// <summary>Every image has a pinned tag; the project's own images (by their last path segment) are those the Dockerfiles name.</summary>
     public static IEnumerable<string> Images(Manifests m, string siloImage, string clientImage, IEnumerable<string> dockerfileImages)
     {
         var own = dockerfileImages.ToHashSet();
@@ -67,7 +67,8 @@ public static partial class ManifestChecks
             {
                 var image = Str(c, "image") ?? "";
                 var colon = image.LastIndexOf(':');
-                var (name, tag) = colon > image.LastIndexOf('/') ? (image[..colon], image[(colon + 1)..]) : (image, "");
+                var (reference, tag) = colon > image.LastIndexOf('/') ? (image[..colon], image[(colon + 1)..]) : (image, "");
+                var name = reference[(reference.LastIndexOf('/') + 1)..]; // a registry and path in front are the operator's
                 if (tag is "" or "latest") yield return $"{Id(owner)} container {Str(c, "name")}: image {image} has no pinned tag";
                 if (name.StartsWith("tau-study", StringComparison.Ordinal) && !own.Contains(name))
                     yield return $"{Id(owner)} container {Str(c, "name")}: image {name} is built by no Dockerfile (# image: line)";
