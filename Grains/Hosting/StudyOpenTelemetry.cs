@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -43,12 +44,12 @@ public static class StudyOpenTelemetry
             {
                 m.AddMeter(StudyTelemetry.Name, StudyTelemetry.OrleansMeter);
                 metricReaders?.Invoke(m);
-                if (ExportsOtlp("metrics")) m.AddOtlpExporter();
+                if (ExportsOtlp("metrics")) m.AddOtlpExporter((o, _) => SignalSettings(o, "metrics"));
             });
         if (ExportsOtlp("traces"))
-            otel.WithTracing(t => t.AddSource(StudyTelemetry.Name).AddSource(StudyTelemetry.OrleansSources).AddOtlpExporter());
+            otel.WithTracing(t => t.AddSource(StudyTelemetry.Name).AddSource(StudyTelemetry.OrleansSources).AddOtlpExporter(o => SignalSettings(o, "traces")));
         if (ExportsOtlp("logs"))
-            otel.WithLogging(l => l.AddOtlpExporter(), o => { o.IncludeFormattedMessage = true; o.IncludeScopes = true; });
+            otel.WithLogging(l => l.AddOtlpExporter(o => SignalSettings(o, "logs")), o => { o.IncludeFormattedMessage = true; o.IncludeScopes = true; });
         return services;
     }
 
@@ -57,6 +58,19 @@ public static class StudyOpenTelemetry
         Sdk.CreateTracerProviderBuilder()
             .ConfigureResource(r => r.AddService(ServiceName(serviceName), serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
             .AddSource(StudyTelemetry.Name).AddSource(StudyTelemetry.OrleansSources)
-            .AddOtlpExporter()
+            .AddOtlpExporter(o => SignalSettings(o, "traces"))
             .Build();
+
+    /// <summary>
+    /// A signal's own endpoint and protocol (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, …_PROTOCOL): the exporter's
+    /// AddOtlpExporter reads only the shared OTEL_EXPORTER_OTLP_* ones (the signal's are UseOtlpExporter's, which
+    /// cannot leave one signal out), so they are applied here. A signal endpoint is used as given (the full URL).
+    /// </summary>
+    static void SignalSettings(OtlpExporterOptions options, string signal)
+    {
+        var prefix = $"OTEL_EXPORTER_OTLP_{signal.ToUpperInvariant()}_";
+        if (Environment.GetEnvironmentVariable(prefix + "ENDPOINT") is { Length: > 0 } endpoint) options.Endpoint = new Uri(endpoint);
+        if (Environment.GetEnvironmentVariable(prefix + "PROTOCOL") is { Length: > 0 } protocol)
+            options.Protocol = protocol.Trim() == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+    }
 }

@@ -160,7 +160,7 @@ public sealed class GpuPackTests(PostgresServer postgres) : IDisposable
         while (true)
         {
             Assert.False(silo.HasExited, "the pack's silo exited: " + (silo.HasExited ? errors.Result : ""));
-            try { if (http.GetAsync($"http://127.0.0.1:{metricsPort}/healthz").Result.StatusCode == HttpStatusCode.OK) return; }
+            try { if (http.GetAsync($"http://127.0.0.1:{metricsPort}/readyz").Result.StatusCode == HttpStatusCode.OK) return; }
             catch (Exception) { }
             Assert.True(DateTime.UtcNow < until, "the pack's silo never became healthy");
             Thread.Sleep(300);

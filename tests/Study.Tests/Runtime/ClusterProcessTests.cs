@@ -36,7 +36,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
         while (true)
         {
             Assert.False(silo.HasExited, $"silo {name} exited: {silo.Stdout}{silo.Stderr}");
-            try { if (http.GetAsync($"http://127.0.0.1:{metricsPort}/healthz").Result.StatusCode == HttpStatusCode.OK) return silo; }
+            try { if (http.GetAsync($"http://127.0.0.1:{metricsPort}/readyz").Result.StatusCode == HttpStatusCode.OK) return silo; }
             catch (Exception) { }
             Assert.True(DateTime.UtcNow < until, $"silo {name} never became healthy: {silo.Stdout}");
             Thread.Sleep(300);
