@@ -15,6 +15,7 @@ public sealed class TrialGrain(TrialRunner runner) : Grain, ITrialGrain
 
     public Task<bool> Start(TrialAssignment assignment)
     {
+        Coordinator.StudySpecRules.CheckTrial(assignment, this.GetPrimaryKeyString());
         // The call's span (with activity propagation: a child of the coordinator's "start trial") parents the attempt's.
         bool started = runner.TryStart(assignment, System.Diagnostics.Activity.Current?.Context ?? default);
         if (started) DelayDeactivation(WhileTraining);

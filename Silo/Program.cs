@@ -49,9 +49,14 @@ try
     store = options.Cluster is not { } connection ? new SqliteStudyStore(options.Store) : new PostgresStudyStore(await StudyRuntimeHosting.OpenCluster(connection));
     await store.EnsureSchema();
 }
-catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException or TimeoutException or System.Net.Sockets.SocketException)
+catch (Exception e) when (options.Cluster is not null && e is Npgsql.NpgsqlException or ArgumentException or TimeoutException or System.Net.Sockets.SocketException)
 {
     Console.Error.WriteLine($"silo: --cluster: cannot use the cluster database ({e.GetBaseException().Message.TrimEnd('.')})");
+    return 2;
+}
+catch (Exception e) when (options.Cluster is null && e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"silo: --store: cannot use '{options.Store}' ({e.GetBaseException().Message.TrimEnd('.')})");
     return 2;
 }
 

@@ -69,12 +69,13 @@ public sealed class ParsedArguments
         return value;
     }
 
-    public int? Int(string name, int min = int.MinValue)
+    public int? Int(string name, int min = int.MinValue, int max = int.MaxValue)
     {
         if (Value(name) is not { } text) return null;
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
             throw new UsageException($"--{name}: '{text}' is not a whole number");
         if (v < min) throw new UsageException($"--{name}: {v} is too small (at least {min})");
+        if (v > max) throw new UsageException($"--{name}: {v} is too large (at most {max:N0})");
         return v;
     }
 
@@ -100,6 +101,9 @@ public sealed class ParsedArguments
         try { document = JsonDocument.Parse(File.ReadAllText(path)); }
         catch (FileNotFoundException) { throw new UsageException($"--config {path}: file not found"); }
         catch (DirectoryNotFoundException) { throw new UsageException($"--config {path}: file not found"); }
+        catch (UnauthorizedAccessException) when (Directory.Exists(path)) { throw new UsageException($"--config {path}: is a folder, not a file"); }
+        catch (UnauthorizedAccessException) { throw new UsageException($"--config {path}: cannot be read (permission denied)"); }
+        catch (IOException e) { throw new UsageException($"--config {path}: cannot be read ({e.Message.TrimEnd('.')})"); }
         catch (JsonException e) { throw new UsageException($"--config {path}: not valid JSON ({e.Message.Split('.')[0]})"); }
         using var _ = document;
         if (document.RootElement.ValueKind != JsonValueKind.Object)

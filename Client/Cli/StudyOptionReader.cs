@@ -1,3 +1,4 @@
+using Study.Grains.Coordinator;
 using System.Globalization;
 using Study.Grains;
 using Study.Grains.Pruning;
@@ -29,12 +30,12 @@ public static class StudyOptionReader
         var taus = a.Value("taus") is { } list ? ParseTaus(list) : StudySpec.PaperTaus;
         var search = a.Choice("search", TauSamplers.Names, "grid");
         var (tauMin, tauMax) = a.Value("tau-range") is { } range ? ParseRange(range) : (0.02, 2.0);
-        var trials = a.Int("trials", min: 1);
+        var trials = a.Int("trials", min: 1, max: StudySpecRules.MaxTrialsPerSeed);
         if (search == "grid" && trials is not null) throw new UsageException("--trials applies to --search random or adaptive; the grid runs every --taus value");
-        var seeds = a.Int("seeds", min: 1) ?? 1;
+        var seeds = a.Int("seeds", min: 1, max: StudySpecRules.MaxSeeds) ?? 1;
         // Every training option is checked as `train` checks it (with a placeholder τ: the grid's are checked above).
         var training = TrainingOptionReader.Read(a, taus[0]);
-        return new StudySpec
+        var spec = new StudySpec
         {
             StudyId = studyId,
             Dataset = training.Dataset,
@@ -62,12 +63,16 @@ public static class StudyOptionReader
             Subset = training.Subset,
             EvalSubset = training.EvalSubset,
             Parallel = a.Int("parallel", min: 1),
-            Threads = a.Int("threads", min: 1),
+            Threads = a.Int("threads", min: 1, max: StudySpecRules.MaxThreads),
             Pruner = a.Choice("pruner", TrialPruners.Names, "none"),
-            MaxRestarts = a.Int("max-restarts", min: 0) ?? 3,
+            MaxRestarts = a.Int("max-restarts", min: 0, max: StudySpecRules.MaxRestarts) ?? 3,
             Device = training.Device,
             Precision = Study.Training.Trainer.TrainingOptions.PrecisionName(training.Precision),
         };
+        // The grains check the same rules: a client that skips this console gets an error, not a study.
+        try { StudySpecRules.Check(spec); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        return spec;
     }
 
     public static double[] ParseTaus(string list)

@@ -52,8 +52,8 @@ public static class TrainingOptionReader
             HardFraction = hardFraction,
             Negatives = LossSettings.ParseNegatives(a.Choice("negatives", LossSettings.NegativeNames, "batch")),
             Encoder = a.Choice("encoder", ContrastiveModel.EncoderNames, "cnn-small"),
-            Epochs = a.Int("epochs", min: 1) ?? D.Epochs,
-            BatchSize = a.Int("batch-size", min: 2) ?? D.BatchSize,
+            Epochs = a.Int("epochs", min: 1, max: Grains.Coordinator.StudySpecRules.MaxEpochs) ?? D.Epochs,
+            BatchSize = a.Int("batch-size", min: 2, max: Grains.Coordinator.StudySpecRules.MaxBatchSize) ?? D.BatchSize,
             LearningRate = a.Double("lr", positive: true) ?? D.LearningRate,
             Optimizer = a.Choice("optimizer", TrainingOptions.OptimizerNames, D.Optimizer),
             Momentum = a.Double("momentum") ?? 0.9,
@@ -89,5 +89,5 @@ public static class TrainingOptionReader
     }
 
     /// <summary>Threads for one trial in this process: --threads, or all the cores.</summary>
-    public static int Threads(ParsedArguments a) => a.Int("threads", min: 1) ?? Environment.ProcessorCount;
+    public static int Threads(ParsedArguments a) => a.Int("threads", min: 1, max: Grains.Coordinator.StudySpecRules.MaxThreads) ?? Environment.ProcessorCount;
 }

@@ -52,6 +52,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     public async Task<StudySnapshot> Start(StudySpec newSpec)
     {
         if (spec is not null) return Snapshot();
+        StudySpecRules.Check(newSpec with { StudyId = StudyId });
         // The span that started the study (the client's, through activity propagation) parents every span of it.
         spec = newSpec with { StudyId = StudyId, TraceParent = newSpec.TraceParent ?? Activity.Current?.Id };
         sampler = CreateSampler(spec);

@@ -4,7 +4,21 @@ namespace Study.Grains.Running;
 /// (a<c>A</c>-e<c>E</c>.ckpt), and per step for a checkpoint written mid-epoch on a stop (a<c>A</c>-e<c>E</c>-s<c>S</c>.ckpt).</summary>
 public static class CheckpointFiles
 {
-    public static string Folder(string artifacts, string studyId, string trialId) => Path.Combine(artifacts, studyId, trialId);
+    /// <exception cref="ArgumentException">ids that would lead outside the artifacts folder</exception>
+    public static string Folder(string artifacts, string studyId, string trialId)
+    {
+        var folder = Path.GetFullPath(Path.Combine(artifacts, studyId, trialId));
+        if (!IsUnder(artifacts, folder) || !Coordinator.StudySpecRules.IsSafeId(studyId) || !Coordinator.StudySpecRules.IsSafeId(trialId))
+            throw new ArgumentException($"trial '{studyId}/{trialId}' would keep its checkpoints outside the artifacts folder");
+        return folder;
+    }
+
+    /// <summary>Whether <paramref name="path"/> lies inside the folder <paramref name="root"/> (after resolving '..').</summary>
+    public static bool IsUnder(string root, string path)
+    {
+        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
+        return Path.GetFullPath(path).StartsWith(fullRoot, StringComparison.Ordinal);
+    }
 
     /// <param name="step">0 at the end of an epoch</param>
     public static string PathFor(string folder, int attempt, int epoch, int step) =>

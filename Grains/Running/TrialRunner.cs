@@ -91,7 +91,8 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
             var control = new TrainingControl
             {
                 Attempt = a.Attempt,
-                ResumeFrom = a.ResumeFrom is { } resume && File.Exists(resume) ? resume : null,
+                // Only a checkpoint inside the artifacts folder: a client's assignment cannot make the trial read elsewhere.
+                ResumeFrom = a.ResumeFrom is { } resume && CheckpointFiles.IsUnder(options.Artifacts, resume) && File.Exists(resume) ? resume : null,
                 CheckpointPathFor = CheckpointPath,
                 Cancel = entry.Cancel.Token,
                 Interrupt = entry.Interrupt.Token,

@@ -25,6 +25,7 @@ public sealed class GpEiSampler : ITauSampler
     readonly double[] candidateTaus;
     readonly HashSet<double> proposed = [];
     readonly Random random;
+    bool exhausted;
 
     public GpEiSampler(double tauMin, double tauMax, int budget, IReadOnlyList<double> start, long seed)
     {
@@ -39,7 +40,7 @@ public sealed class GpEiSampler : ITauSampler
         candidateTaus = candidates.Select(x => Math.Round(FromUnit(x), 6)).ToArray();
     }
 
-    public int Remaining => budget - proposed.Count;
+    public int Remaining => exhausted ? 0 : Math.Max(0, budget - proposed.Count);
 
     public int Observations => process.Count;
 
@@ -61,13 +62,26 @@ public sealed class GpEiSampler : ITauSampler
         // already chosen (local penalisation), so a batch spreads out without refitting the model per point.
         var improvement = process.Count > 0 ? ExpectedImprovement() : null;
         var chosen = new List<double>();
+        int misses = 0;
         while (proposals.Count < count && Remaining > 0)
         {
             double x = improvement is null ? random.NextDouble() : BestCandidate(improvement, chosen);
             chosen.Add(x);
-            double tau = Math.Round(FromUnit(x), 6);
-            if (!proposed.Add(tau)) { tau = Math.Round(FromUnit(random.NextDouble()), 6); if (!proposed.Add(tau)) continue; }
+            double tau = TauLattice.Round(FromUnit(x));
+            if (!proposed.Add(tau))
+            {
+                tau = TauLattice.Round(FromUnit(random.NextDouble()));
+                if (!proposed.Add(tau))
+                {
+                    if (++misses < TauLattice.MaxMisses) continue;
+                    // Nearly every value of the range is taken: take a free one in order, or end the search.
+                    if (TauLattice.NextFree(FromUnit(0), FromUnit(1), tau, proposed) is not { } free) { exhausted = true; break; }
+                    proposed.Add(free);
+                    tau = free;
+                }
+            }
             proposals.Add(tau);
+            misses = 0;
         }
         return proposals;
     }

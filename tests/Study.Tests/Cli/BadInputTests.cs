@@ -104,6 +104,7 @@ public sealed class BadInputTests : IDisposable
         AssertBadInput("did you mean 'epochs'", "train", "--config", config);
         File.WriteAllText(config, "{ not json");
         AssertBadInput("--config", "train", "--config", config);
+        AssertBadInput($"--config {dir}: is a folder, not a file", "train", "--config", dir);
     }
 
     [Fact]

@@ -55,6 +55,8 @@ public sealed class SiloConfigurationTests : IDisposable
         Refused(Silo(["--colour", "red"]), "unknown option --colour; see ./silo --help");
         Refused(Silo(["--slot-isolation", "fork"]), "--slot-isolation: 'fork' is not process or thread");
         Refused(Silo(["--metrics-port", "9464", "--metrics-address", "localhost"]), "--metrics-address: 'localhost' is not an IP address");
+        Refused(Silo(["--cluster", "Host=127.0.0.1;Port=1", "--advertise", "x"]), "--advertise: 'x' is not an IP address");
+        Refused(Silo(["--store", "/proc/none/studies.db"]), "--store: cannot use '/proc/none/studies.db' (Could not find file '/proc/none')");
         Refused(Silo(["--dashboard", "--dashboard-address", "0.0.0.0"]),
             "--dashboard-address: 0.0.0.0 is beyond loopback; give --dashboard-token (at least 16 characters)");
     }

@@ -77,6 +77,30 @@ public sealed class StudyBadInputTests(StoreWithOneStudy fixture) : IClassFixtur
     public void CudaWithoutAGpuIsRejectedBeforeAnythingIsStored() =>
         AssertRejected("--device cuda: no CUDA device here", [.. Run, "--device", "cuda"]);
 
+    [Theory]
+    [InlineData("--seeds", "101", "--seeds: 101 is too large (at most 100)")]
+    [InlineData("--trials", "10001", "--trials: 10001 is too large (at most 10,000)")]
+    [InlineData("--threads", "257", "--threads: 257 is too large (at most 256)")]
+    [InlineData("--batch-size", "16385", "--batch-size: 16385 is too large (at most 16,384)")]
+    [InlineData("--max-restarts", "101", "--max-restarts: 101 is too large (at most 100)")]
+    public void UnboundedValuesHaveABound(string option, string value, string message)
+    {
+        string[] extra = option == "--trials" ? ["--search", "random"] : [];
+        AssertRejected(message, [.. Run, .. extra, option, value]);
+    }
+
+    [Fact]
+    public void TrialsTimesSeedsBeyondAStudysSizeIsRejected() =>
+        AssertRejected("--seeds: 10,000 trials × 100 seeds is more than 100,000 trials in one study",
+            [.. Run, "--search", "random", "--trials", "10000", "--seeds", "100"]);
+
+    [Theory]
+    [InlineData("random")]
+    [InlineData("adaptive")]
+    public void MoreTrialsThanTheRangeHoldsIsRejected(string search) =>
+        AssertRejected("--trials: 3 trials need as many distinct τ, but --tau-range 0.3:0.300001 holds only 2 at 6 decimals",
+            [.. Run, "--search", search, "--tau-range", "0.3:0.300001", "--trials", "3"]);
+
     [Fact]
     public void TrialsWithAGridIsRejected() => AssertRejected("--trials", [.. Run, "--trials", "4"]);
 

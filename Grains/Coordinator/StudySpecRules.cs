@@ -1,0 +1,93 @@
+using System.Text.RegularExpressions;
+using Study.Grains.Pruning;
+using Study.Grains.Running;
+using Study.Grains.Sampling;
+using Study.Training.Losses;
+
+namespace Study.Grains.Coordinator;
+
+/// <summary>
+/// What a study may ask for, checked alike by the `study` console (bad input: exit 2) and by the grains (a client
+/// that skips the console gets an error, not a study): ids that are safe as file names, bounds on sizes, and every
+/// trial's training options. The messages name the option as the command line spells it.
+/// </summary>
+public static partial class StudySpecRules
+{
+    public const int MaxSeeds = 100;
+    public const int MaxTrialsPerSeed = 10_000;
+    public const int MaxTotalTrials = 100_000;
+    public const int MaxThreads = 256;
+    public const int MaxBatchSize = 16_384;
+    public const int MaxEpochs = 100_000;
+    public const int MaxRestarts = 100;
+    /// <summary>τ values are kept to 6 decimals (trial ids, search): a range holds only so many distinct ones.</summary>
+    public const int TauDecimals = 6;
+
+    /// <summary>A study or trial id: letters, digits, '.', '_' and '-', starting with a letter or digit, so it can
+    /// never name a parent folder or leave the artifacts folder.</summary>
+    public static bool IsSafeId(string? id) => id is not null && SafeId().IsMatch(id);
+
+    /// <exception cref="ArgumentException">the first rule the spec breaks</exception>
+    public static void Check(StudySpec s)
+    {
+        if (!IsSafeId(s.StudyId)) throw new ArgumentException($"study id '{s.StudyId}' must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        if (!TauSamplers.Names.Contains(s.Search)) throw new ArgumentException($"--search must be one of {string.Join(", ", TauSamplers.Names)}, got '{s.Search}'");
+        if (!TrialPruners.Names.Contains(s.Pruner)) throw new ArgumentException($"--pruner must be one of {string.Join(", ", TrialPruners.Names)}, got '{s.Pruner}'");
+        if (!LossSettings.LossNames.Contains(s.Loss)) throw new ArgumentException($"--loss must be one of {string.Join(", ", LossSettings.LossNames)}, got '{s.Loss}'");
+        if (!LossSettings.NegativeNames.Contains(s.Negatives)) throw new ArgumentException($"--negatives must be one of {string.Join(", ", LossSettings.NegativeNames)}, got '{s.Negatives}'");
+        if (s.Objective is not ("linear_accuracy" or "knn_accuracy")) throw new ArgumentException($"--objective must be linear_accuracy or knn_accuracy, got '{s.Objective}'");
+        if (s.Taus.Length == 0 || s.Taus.Length > MaxTrialsPerSeed) throw new ArgumentException($"--taus: give 1 to {MaxTrialsPerSeed:N0} values, got {s.Taus.Length:N0}");
+        if (s.Taus.Any(t => !double.IsFinite(t) || t <= 0)) throw new ArgumentException("--taus: every τ must be a positive number");
+        if (s.Taus.Distinct().Count() != s.Taus.Length) throw new ArgumentException("--taus: a value is repeated");
+        if (!double.IsFinite(s.TauMin) || !double.IsFinite(s.TauMax) || s.TauMin <= 0 || s.TauMin >= s.TauMax)
+            throw new ArgumentException($"--tau-range: {s.TauMin}:{s.TauMax} must be two positive numbers, MIN below MAX");
+        Bound("seeds", s.Seeds, 1, MaxSeeds);
+        if (s.Trials is { } trials) Bound("trials", trials, 1, MaxTrialsPerSeed);
+        if ((long)s.TrialsPerSeed * s.Seeds > MaxTotalTrials)
+            throw new ArgumentException($"--seeds: {s.TrialsPerSeed:N0} trials × {s.Seeds} seeds is more than {MaxTotalTrials:N0} trials in one study");
+        if (s.UsesTau && s.Search != "grid" && s.TrialsPerSeed > DistinctTaus(s.TauMin, s.TauMax))
+            throw new ArgumentException($"--trials: {s.TrialsPerSeed} trials need as many distinct τ, but --tau-range {s.TauMin}:{s.TauMax} " +
+                $"holds only {DistinctTaus(s.TauMin, s.TauMax)} at {TauDecimals} decimals");
+        Bound("epochs", s.Epochs, 1, MaxEpochs);
+        Bound("batch-size", s.BatchSize, 2, MaxBatchSize);
+        if (s.Threads is { } threads) Bound("threads", threads, 1, MaxThreads);
+        if (s.Parallel is { } parallel) Bound("parallel", parallel, 1, MaxTotalTrials);
+        Bound("max-restarts", s.MaxRestarts, 0, MaxRestarts);
+        if (s.Precision is not ("fp32" or "bf16")) throw new ArgumentException($"--precision must be fp32 or bf16, got '{s.Precision}'");
+        if (s.SyntheticEpochMs is < 0) throw new ArgumentException("synthetic epoch time must not be negative");
+        // Every trial trains with the study's options and its own τ and seed: checked as `train` checks them.
+        TrainingOptionsMapping.For(s, new TrialSpec(s.StudyId, "check", 0, s.Taus[0], s.Seed)).Validate();
+        if (!double.IsFinite(s.Momentum) || s.Momentum is < 0 or >= 1) throw new ArgumentException($"--momentum: {s.Momentum} must be in [0, 1)");
+        if (!double.IsFinite(s.WeightDecay) || s.WeightDecay < 0) throw new ArgumentException($"--weight-decay: {s.WeightDecay} must not be negative");
+    }
+
+    /// <summary>What a trial grain is given: its own ids (safe, and its grain's key), an attempt, and the trial's
+    /// training options within the study's bounds.</summary>
+    /// <exception cref="ArgumentException">the first rule the assignment breaks</exception>
+    public static void CheckTrial(TrialAssignment a, string grainKey)
+    {
+        if (!IsSafeId(a.Trial.StudyId) || !IsSafeId(a.Trial.TrialId))
+            throw new ArgumentException($"trial '{a.Trial.StudyId}/{a.Trial.TrialId}': ids must be letters, digits, '.', '_' or '-'");
+        if (a.Trial.Key != grainKey) throw new ArgumentException($"trial '{a.Trial.Key}' was sent to the grain of '{grainKey}'");
+        if (a.Attempt < 1) throw new ArgumentException($"trial '{a.Trial.Key}': attempt {a.Attempt} must be at least 1");
+        Bound("epochs", a.Study.Epochs, 1, MaxEpochs);
+        Bound("batch-size", a.Study.BatchSize, 2, MaxBatchSize);
+        if (a.Study.Threads is { } threads) Bound("threads", threads, 1, MaxThreads);
+        TrainingOptionsMapping.For(a.Study, a.Trial).Validate();
+    }
+
+    /// <summary>How many τ at <see cref="TauDecimals"/> decimals lie in [min, max].</summary>
+    public static long DistinctTaus(double min, double max)
+    {
+        double scale = Math.Pow(10, TauDecimals);
+        return Math.Max(0, (long)Math.Floor(Math.Round(max * scale, 3)) - (long)Math.Ceiling(Math.Round(min * scale, 3)) + 1);
+    }
+
+    static void Bound(string option, long value, long min, long max)
+    {
+        if (value < min || value > max) throw new ArgumentException($"--{option}: {value:N0} must be from {min:N0} to {max:N0}");
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex SafeId();
+}

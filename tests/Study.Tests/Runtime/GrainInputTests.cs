@@ -1,0 +1,67 @@
+using Study.Grains;
+using Xunit;
+
+namespace Study.Tests.Runtime;
+
+/// <summary>
+/// A client that skips the `study` console reaches the grains directly: they check what they are given with the
+/// console's rules (issue 10, defect 10). A spec beyond the bounds starts nothing; a trial whose ids would climb
+/// out of the artifacts folder writes nothing there or anywhere else.
+/// </summary>
+public sealed class GrainInputTests
+{
+    static StudySpec Valid(string id) => new()
+    {
+        StudyId = id, Dataset = "synthetic", Search = "random", Trials = 2, TauMin = 0.05, TauMax = 2, Epochs = 1, SyntheticEpochMs = 10,
+    };
+
+    [Fact]
+    public async Task TheStudyGrainRefusesASpecTheConsoleWouldRefuseAndStoresNothing()
+    {
+        await using var cluster = await TestRuntimeCluster.Start([1]);
+        (StudySpec Spec, string Mentions)[] bad =
+        [
+            (Valid("s1") with { Seeds = 100_000_000 }, "--seeds"),
+            (Valid("s2") with { Search = "random", Trials = 3, TauMin = 0.3, TauMax = 0.300001 }, "--tau-range 0.3:0.300001 holds only 2"),
+            (Valid("s3") with { BatchSize = 1_000_000 }, "--batch-size"),
+            (Valid("s4") with { Threads = 100_000 }, "--threads"),
+            (Valid("s5") with { Loss = "triplet" }, "--loss"),
+            (Valid("s6") with { Epochs = 0 }, "--epochs"),
+        ];
+        foreach (var (spec, mentions) in bad)
+        {
+            var e = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Grains.GetGrain<IStudyGrain>(spec.StudyId).Start(spec));
+            Assert.Contains(mentions, e.Message);
+            Assert.Null(await cluster.Store.GetStudy(spec.StudyId));
+        }
+        var evil = cluster.Grains.GetGrain<IStudyGrain>("../evil");
+        Assert.Contains("study id", (await Assert.ThrowsAsync<ArgumentException>(() => evil.Start(Valid("x")))).Message);
+        Assert.Empty(await cluster.Store.ListStudies());
+    }
+
+    [Theory]
+    [InlineData("..", "t1")]
+    [InlineData("s", "../../escape")]
+    [InlineData("s/../..", "t1")]
+    public async Task ATrialWhoseIdsLeaveTheArtifactsFolderIsRefused(string studyId, string trialId)
+    {
+        await using var cluster = await TestRuntimeCluster.Start([1]);
+        var trial = new TrialSpec(studyId, trialId, 0, 0.5, 1);
+        var assignment = new TrialAssignment(trial, Valid(studyId) with { StudyId = studyId, Taus = [] }, 1, null);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Grains.GetGrain<ITrialGrain>(trial.Key).Start(assignment));
+        Assert.Contains("ids must be", e.Message);
+        var outside = Path.GetDirectoryName(cluster.Artifacts)!;
+        Assert.Empty(Directory.EnumerateFileSystemEntries(cluster.Artifacts));
+        Assert.False(Directory.Exists(Path.Combine(outside, "escape")));
+    }
+
+    [Fact]
+    public async Task ATrialSentToAnotherTrialsGrainIsRefused()
+    {
+        await using var cluster = await TestRuntimeCluster.Start([1]);
+        var trial = new TrialSpec("s", "t1", 0, 0.5, 1);
+        var assignment = new TrialAssignment(trial, Valid("s") with { Taus = [] }, 1, null);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Grains.GetGrain<ITrialGrain>("s/t2").Start(assignment));
+        Assert.Contains("was sent to the grain of 's/t2'", e.Message);
+    }
+}
