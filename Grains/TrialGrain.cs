@@ -12,13 +12,18 @@ namespace Study.Grains;
 public sealed class TrialGrain(TrialRunner runner) : Grain, ITrialGrain
 {
     static readonly TimeSpan WhileTraining = TimeSpan.FromDays(30);
+    int attempt;
 
     public Task<bool> Start(TrialAssignment assignment)
     {
         Coordinator.StudySpecRules.CheckTrial(assignment, this.GetPrimaryKeyString());
         // The call's span (with activity propagation: a child of the coordinator's "start trial") parents the attempt's.
         bool started = runner.TryStart(assignment, System.Diagnostics.Activity.Current?.Context ?? default);
-        if (started) DelayDeactivation(WhileTraining);
+        if (started)
+        {
+            attempt = assignment.Attempt;
+            DelayDeactivation(WhileTraining);
+        }
         else DeactivateOnIdle();
         return Task.FromResult(started);
     }
@@ -33,7 +38,8 @@ public sealed class TrialGrain(TrialRunner runner) : Grain, ITrialGrain
     /// directory traffic that a study of thousands of short trials would pay on its critical path).</summary>
     public Task Finished(int attempt)
     {
-        DelayDeactivation(TimeSpan.FromSeconds(-1));
+        // A late Finished of an earlier attempt must not end the keep-alive of the one running now.
+        if (attempt == this.attempt) DelayDeactivation(TimeSpan.FromSeconds(-1));
         return Task.CompletedTask;
     }
 

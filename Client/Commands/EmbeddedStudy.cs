@@ -67,12 +67,18 @@ public static class EmbeddedStudy
             Console.Error.WriteLine($"study {studyId}: running in this process (store {storePath})");
             var progress = StudyProgress.For(store, studyId, json, "stop this process; study resume continues it");
             bool cancelledHere = false;
-            var final = await progress.Follow(cancel, async () =>
+            using var following = CancellationTokenSource.CreateLinkedTokenSource(cancel, lease.Lost);
+            var final = await progress.Follow(following.Token, async () =>
             {
                 cancelledHere = true;
                 Console.Error.WriteLine($"study {studyId}: cancelling; running trials stop at their next step");
                 await study.Cancel();
             });
+            if (final is null && lease.Lost.IsCancellationRequested)
+            {
+                Console.Error.WriteLine($"study {studyId}: another process has taken its lease (this one was paused too long); stopping without driving it");
+                return ExitCodes.Failed;
+            }
             if (final is null)
             {
                 Console.Error.WriteLine($"study {studyId}: detached; its trials checkpoint and stop with this process. Continue it with: ./study resume {studyId}");

@@ -14,6 +14,7 @@ public sealed class StudyLease : IAsyncDisposable
     readonly IStudyStore store;
     readonly string studyId;
     readonly CancellationTokenSource stop = new();
+    readonly CancellationTokenSource lost = new();
     readonly Task renewing;
 
     StudyLease(IStudyStore store, string studyId)
@@ -22,6 +23,10 @@ public sealed class StudyLease : IAsyncDisposable
         this.studyId = studyId;
         renewing = Task.Run(Renew);
     }
+
+    /// <summary>Fires when a renewal finds the lease taken by another process (this one was paused or cut off for
+    /// longer than the lease lasts): from then on this process must not drive the study.</summary>
+    public CancellationToken Lost => lost.Token;
 
     /// <summary>This process, as lease owners are written: host, pid and process start time.</summary>
     public static string Me { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{StartSeconds(Process.GetCurrentProcess())}";
@@ -60,7 +65,13 @@ public sealed class StudyLease : IAsyncDisposable
         while (!stop.IsCancellationRequested)
         {
             try { await Task.Delay(TimeSpan.FromSeconds(5), stop.Token); } catch (OperationCanceledException) { break; }
-            try { await store.RenewLease(studyId, Me, Ttl); } catch (Exception) { /* next time */ }
+            bool renewed;
+            try { renewed = await store.RenewLease(studyId, Me, Ttl); } catch (Exception) { continue; /* the store did not answer: next time */ }
+            if (!renewed)
+            {
+                lost.Cancel();
+                break;
+            }
         }
     }
 

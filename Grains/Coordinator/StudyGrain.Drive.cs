@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Study.Grains.Pruning;
+using Study.Grains.Sampling;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
 using Study.Grains.Telemetry;
@@ -61,7 +62,14 @@ public sealed partial class StudyGrain
                 metrics.RecordProposal(clock.Elapsed, trials.CountOf(TrialStatuses.Completed));
                 telemetry.ProposalDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", spec.Search));
                 var added = NewTrials(proposals);
-                if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList());
+                try { if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList()); }
+                catch
+                {
+                    // Not stored, so not proposed: the sampler goes back to what the stored trials say.
+                    sampler = SamplerOf(trials.All.Select(t => t.Record));
+                    throw;
+                }
+                foreach (var trial in added) trials.Add(trial);
             }
         }
         // Ask for a little more than could be running: a reservation request of thousands of keys costs more to send
@@ -195,21 +203,31 @@ public sealed partial class StudyGrain
         log.LogInformation("study {Study} {Status}", StudyId, status);
     }
 
+    /// <summary>The study's sampler as it stands after <paramref name="records"/>: their τ taken, the completed ones
+    /// observed.</summary>
+    ITauSampler SamplerOf(IEnumerable<TrialRecord> records)
+    {
+        var rebuilt = CreateSampler(spec!);
+        bool any = false;
+        foreach (var record in records)
+        {
+            any = true;
+            if (record.Tau is { } tau) rebuilt.Exclude(tau);
+            if (record.Status == TrialStatuses.Completed && record.Tau is { } t && StudyAnalysis.Metrics(record)?.Get(spec!.ValidationObjective) is { } v)
+                rebuilt.Observe(t, v);
+        }
+        if (!spec!.UsesTau && any) rebuilt.Exclude(1.0);
+        return rebuilt;
+    }
+
     async Task Restore(StudyRecord stored)
     {
         spec = JsonSerializer.Deserialize<StudySpec>(stored.SpecJson, StudyJson.Compact)!;
         status = stored.Status;
         cancelRequested = stored.CancelRequested;
-        sampler = CreateSampler(spec);
         pruner = TrialPruners.Create(spec.Pruner);
-        foreach (var record in await store.GetTrials(StudyId))
-        {
-            trials.Add(new TrialState(record));
-            if (record.Tau is { } tau) sampler.Exclude(tau);
-            if (record.Status == TrialStatuses.Completed && record.Tau is { } t && StudyAnalysis.Metrics(record)?.Get(spec.ValidationObjective) is { } v)
-                sampler.Observe(t, v);
-        }
-        if (!spec.UsesTau && trials.Count > 0) sampler.Exclude(1.0);
+        foreach (var record in await store.GetTrials(StudyId)) trials.Add(new TrialState(record));
+        sampler = SamplerOf(trials.All.Select(t => t.Record));
         foreach (var epoch in await store.GetEpochs(StudyId))
         {
             if (!epochValues.TryGetValue(epoch.TrialId, out var values)) epochValues[epoch.TrialId] = values = new();

@@ -62,9 +62,13 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await store.CreateStudy(new StudyRecord(StudyId, status, now, now, JsonSerializer.Serialize(spec, StudyJson.Compact)),
             initial.Select(t => t.Record).ToList());
+        foreach (var trial in initial) trials.Add(trial);
         await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         StartTicking();
-        await Drive();
+        // The study exists now: a failure of its first round (the store did not answer) is the timer's to retry,
+        // not the caller's error.
+        try { await Drive(); }
+        catch (Exception e) when (e is not ArgumentException) { log.LogWarning(e, "study {Study}: its first round failed; the timer drives it again", StudyId); }
         return Snapshot();
     }
 
@@ -188,18 +192,26 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned), trials.CountOf(TrialStatuses.Failed),
         spec?.TotalTrials ?? 0);
 
-    async Task Save(TrialState trial, TrialRecord record)
+    /// <summary>Store first, then memory: when the store refuses the write (another activation wrote the row), the
+    /// stored row is what this one keeps.</summary>
+    async Task<bool> Save(TrialState trial, TrialRecord record)
     {
-        if (!await store.UpdateTrial(record, trial.Record.Attempt))
-            log.LogWarning("trial {Trial}: stored attempt differs from {Attempt}; the store was written by another activation",
-                trial.Key, trial.Record.Attempt);
-        trials.Set(trial, record);
+        if (await store.UpdateTrial(record, trial.Record.Attempt))
+        {
+            trials.Set(trial, record);
+            return true;
+        }
+        log.LogWarning("trial {Trial}: stored attempt differs from {Attempt}; the store was written by another activation",
+            trial.Key, trial.Record.Attempt);
+        if ((await store.GetTrials(StudyId)).FirstOrDefault(t => t.TrialId == trial.Record.TrialId) is { } stored) trials.Set(trial, stored);
+        return false;
     }
 
     static ITauSampler CreateSampler(StudySpec s) => TauSamplers.Create(s.Search, s.Taus, s.TausGiven,
         s.UsesTau ? s.TrialsPerSeed : 1, s.TauMin, s.TauMax, s.Seed);
 
-    /// <summary>Trials for new τ values: one per seed each (one per seed only, for losses without τ).</summary>
+    /// <summary>Trials for new τ values: one per seed each (one per seed only, for losses without τ). Not yet in the
+    /// book: they join it once the store has them.</summary>
     List<TrialState> NewTrials(IReadOnlyList<double> taus)
     {
         var created = new List<TrialState>();
@@ -207,12 +219,10 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         foreach (var tau in values)
             for (int s = 0; s < spec.Seeds; s++)
             {
-                int index = trials.Count;
+                int index = trials.Count + created.Count;
                 long seed = spec.Seed + s;
                 var id = TrialNaming.TrialId(index, tau, seed, LossSettings.ParseKind(spec.Loss));
-                var state = new TrialState(new TrialRecord(StudyId, id, index, tau, seed, TrialStatuses.Queued));
-                trials.Add(state);
-                created.Add(state);
+                created.Add(new TrialState(new TrialRecord(StudyId, id, index, tau, seed, TrialStatuses.Queued)));
             }
         return created;
     }

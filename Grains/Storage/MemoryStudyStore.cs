@@ -148,8 +148,10 @@ public sealed class MemoryStudyStore : IStudyStore
         lock (gate) return Task.FromResult(artifacts.GetValueOrDefault((studyId, trialId)));
     }
 
+    /// <summary>Reports are taken only from the running attempt: a trial queued again (its silo died) or ended
+    /// refuses its old attempt's late writes.</summary>
     bool IsCurrent(string studyId, string trialId, int attempt) =>
-        trials.TryGetValue((studyId, trialId), out var t) && t.Attempt == attempt;
+        trials.TryGetValue((studyId, trialId), out var t) && t.Attempt == attempt && t.Status == "running";
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -200,7 +200,7 @@ public abstract class SqlStudyStore : IStudyStore
         await writes.Enqueue((c, t) => Execute(c, t, """
             INSERT INTO epochs (study_id, trial_id, epoch, attempt, metrics_json)
             SELECT @study, @trial, @epoch, @attempt, @metrics
-            WHERE EXISTS (SELECT 1 FROM trials WHERE study_id = @study AND trial_id = @trial AND attempt = @attempt)
+            WHERE EXISTS (SELECT 1 FROM trials WHERE study_id = @study AND trial_id = @trial AND attempt = @attempt AND status = 'running')
             ON CONFLICT (study_id, trial_id, epoch) DO UPDATE SET attempt = excluded.attempt, metrics_json = excluded.metrics_json
             WHERE epochs.attempt < excluded.attempt
             """, ("study", e.StudyId), ("trial", e.TrialId), ("epoch", e.Epoch), ("attempt", e.Attempt), ("metrics", e.MetricsJson))) == 1;
@@ -213,10 +213,11 @@ public abstract class SqlStudyStore : IStudyStore
         writes.Enqueue((c, t) => Execute(c, t, """
             INSERT INTO progress (study_id, trial_id, attempt, phase, epoch, step, steps_per_epoch, loss, images_per_second, updated_ms, device)
             SELECT @study, @trial, @attempt, @phase, @epoch, @step, @steps, @loss, @rate, @updated, @device
-            WHERE EXISTS (SELECT 1 FROM trials WHERE study_id = @study AND trial_id = @trial AND attempt = @attempt)
+            WHERE EXISTS (SELECT 1 FROM trials WHERE study_id = @study AND trial_id = @trial AND attempt = @attempt AND status = 'running')
             ON CONFLICT (study_id, trial_id) DO UPDATE SET attempt = excluded.attempt, phase = excluded.phase, epoch = excluded.epoch,
                 step = excluded.step, steps_per_epoch = excluded.steps_per_epoch, loss = excluded.loss,
                 images_per_second = excluded.images_per_second, updated_ms = excluded.updated_ms, device = excluded.device
+            WHERE progress.attempt <= excluded.attempt
             """, ("study", p.StudyId), ("trial", p.TrialId), ("attempt", p.Attempt), ("phase", p.Phase), ("epoch", p.Epoch),
             ("step", p.Step), ("steps", p.StepsPerEpoch), ("loss", p.Loss), ("rate", p.ImagesPerSecond), ("updated", p.UpdatedMs),
             ("device", p.Device)));
@@ -230,9 +231,10 @@ public abstract class SqlStudyStore : IStudyStore
         await writes.Enqueue((c, t) => Execute(c, t, """
             INSERT INTO artifacts (study_id, trial_id, attempt, embedding_dim, embeddings, labels, similarities_json)
             SELECT @study, @trial, @attempt, @dim, @embeddings, @labels, @similarities
-            WHERE EXISTS (SELECT 1 FROM trials WHERE study_id = @study AND trial_id = @trial AND attempt = @attempt)
+            WHERE EXISTS (SELECT 1 FROM trials WHERE study_id = @study AND trial_id = @trial AND attempt = @attempt AND status = 'running')
             ON CONFLICT (study_id, trial_id) DO UPDATE SET attempt = excluded.attempt, embedding_dim = excluded.embedding_dim,
                 embeddings = excluded.embeddings, labels = excluded.labels, similarities_json = excluded.similarities_json
+            WHERE artifacts.attempt <= excluded.attempt
             """, ("study", a.StudyId), ("trial", a.TrialId), ("attempt", a.Attempt), ("dim", a.EmbeddingDimension),
             ("embeddings", MemoryMarshal.AsBytes(a.Embeddings.AsSpan()).ToArray()), ("labels", MemoryMarshal.AsBytes(a.Labels.AsSpan()).ToArray()),
             ("similarities", a.SimilaritiesJson))) == 1;

@@ -55,6 +55,8 @@ public abstract class StoreUpgradeContract
             (old.Status, old.Silo, old.DurationSeconds, old.MetricsJson, old.Device));
         Assert.True(await store.UpdateTrial(old with { Device = "cuda:0" }, expectedAttempt: 1));
         Assert.Equal("cuda:0", (await store.GetTrials("s"))[0].Device);
+        // Progress is taken from a running attempt only (issue 10): run the old trial again to write some.
+        Assert.True(await store.UpdateTrial(old with { Device = "cuda:0", Status = "running" }, expectedAttempt: 1));
         await store.RecordProgress(new TrialProgressRecord("s", "t", 1, "training", 1, 5, 10, 4.5, 900, 1, "cuda:0"));
         Assert.Equal("cuda:0", Assert.Single(await store.GetProgress("s")).Device);
     }

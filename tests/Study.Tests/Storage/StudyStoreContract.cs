@@ -71,11 +71,11 @@ public abstract class StudyStoreContract : IAsyncLifetime
     {
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
         var trial = (await Store.GetTrials("s"))[0];
-        await Store.UpdateTrial(trial with { Attempt = 1 }, 0);
+        await Store.UpdateTrial(trial with { Status = "running", Attempt = 1 }, 0);
         Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 1, """{"loss":1}""")));
         Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 1, """{"loss":9}"""))); // a repeat changes nothing
         Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 0, """{"loss":9}"""))); // a stale attempt
-        await Store.UpdateTrial(trial with { Attempt = 2 }, 1);
+        await Store.UpdateTrial(trial with { Status = "running", Attempt = 2 }, 1);
         Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 1, """{"loss":9}"""))); // the old attempt, now stale
         Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 2, """{"loss":2}""")));
         Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 2, """{"loss":1.5}"""))); // a later attempt redoes an epoch
@@ -88,7 +88,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
     {
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0), Trial("s", "u", 1)]);
         var trial = (await Store.GetTrials("s"))[0];
-        await Store.UpdateTrial(trial with { Attempt = 2 }, 0);
+        await Store.UpdateTrial(trial with { Status = "running", Attempt = 2 }, 0);
         var progress = new TrialProgressRecord("s", "t", 2, "training", 1, 10, 39, 4.25, 1500.5, 123, "cuda:3");
         await Store.RecordProgress(progress);
         await Store.RecordProgress(progress with { Step = 20, Loss = 4.0, UpdatedMs = 456 });
@@ -104,7 +104,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
     {
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
         var trial = (await Store.GetTrials("s"))[0];
-        await Store.UpdateTrial(trial with { Attempt = 3 }, 0);
+        await Store.UpdateTrial(trial with { Status = "running", Attempt = 3 }, 0);
         var artifacts = new ArtifactRecord("s", "t", 3, 2, [0.5f, -1f, 0.25f, 2f], [7, 3], """{"bins":[]}""");
         Assert.False(await Store.SaveArtifacts(artifacts with { Attempt = 2 }));
         Assert.Null(await Store.GetArtifacts("s", "t"));
@@ -113,6 +113,28 @@ public abstract class StudyStoreContract : IAsyncLifetime
         Assert.Equal(artifacts.Embeddings, stored!.Embeddings);
         Assert.Equal(artifacts.Labels, stored.Labels);
         Assert.Equal((3, 2, """{"bins":[]}"""), (stored.Attempt, stored.EmbeddingDimension, stored.SimilaritiesJson));
+    }
+
+    [Fact]
+    public async Task ATrialQueuedAgainOrEndedRefusesItsAttemptsLateReports()
+    {
+        // Issue 10, defect 3: a trial whose silo died is queued again with its attempt number unchanged until its
+        // next start; the old attempt's late epoch, progress and artifacts must not land in between.
+        await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
+        var trial = (await Store.GetTrials("s"))[0];
+        Assert.True(await Store.UpdateTrial(trial with { Status = "running", Attempt = 1 }, 0));
+        Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 1, """{"loss":1}""")));
+        Assert.True(await Store.UpdateTrial(trial with { Status = "queued", Attempt = 1, Restarts = 1 }, 1));
+        Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 1, """{"loss":9}""")));
+        await Store.RecordProgress(new TrialProgressRecord("s", "t", 1, "training", 2, 5, 10, 9, 1, 1, "cpu"));
+        Assert.False(await Store.SaveArtifacts(new ArtifactRecord("s", "t", 1, 1, [1f], [0], "{}")));
+        Assert.Equal([1], (await Store.GetEpochs("s")).Select(e => e.Epoch));
+        Assert.Empty(await Store.GetProgress("s"));
+        Assert.Null(await Store.GetArtifacts("s", "t"));
+        // Ended: the same.
+        Assert.True(await Store.UpdateTrial(trial with { Status = "completed", Attempt = 1 }, 1));
+        Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 3, 1, """{"loss":9}""")));
+        Assert.False(await Store.SaveArtifacts(new ArtifactRecord("s", "t", 1, 1, [1f], [0], "{}")));
     }
 
     [Fact]

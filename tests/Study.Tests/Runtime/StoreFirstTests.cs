@@ -1,0 +1,62 @@
+using System.Reflection;
+using Study.Grains;
+using Study.Grains.Storage;
+using Xunit;
+
+namespace Study.Tests.Runtime;
+
+/// <summary>
+/// Store first, then memory (issue 10, defect 3): when the store fails to take new trials, the coordinator does
+/// not keep them in memory as if it had; the study still ends with exactly its trials, all of them in the store.
+/// </summary>
+public sealed class StoreFirstTests
+{
+    /// <summary>A store that throws on the first call of one method, and otherwise does what the real one does.</summary>
+    public class FailingOnce : DispatchProxy
+    {
+        public IStudyStore Inner = null!;
+        public string Method = "";
+        int failed;
+
+        protected override object? Invoke(MethodInfo? method, object?[]? args)
+        {
+            if (method!.Name == Method && Interlocked.Exchange(ref failed, 1) == 0)
+                return Task.FromException(new TimeoutException("the store did not answer (injected)"));
+            return method.Invoke(Inner, args);
+        }
+
+        public static IStudyStore Wrap(IStudyStore inner, string method)
+        {
+            var proxy = Create<IStudyStore, FailingOnce>();
+            var failing = (FailingOnce)(object)proxy;
+            failing.Inner = inner;
+            failing.Method = method;
+            return proxy;
+        }
+    }
+
+    [Fact]
+    public async Task TrialsTheStoreDidNotTakeAreNotKeptInMemory()
+    {
+        var store = new MemoryStudyStore();
+        await using var cluster = await TestRuntimeCluster.Start([2], FailingOnce.Wrap(store, nameof(IStudyStore.AddTrials)));
+        var study = cluster.Grains.GetGrain<IStudyGrain>("store-first");
+        await study.Start(new StudySpec
+        {
+            StudyId = "store-first", Dataset = "synthetic", Search = "adaptive", Trials = 4, TauMin = 0.05, TauMax = 2, Epochs = 1,
+            SyntheticEpochMs = 20, Seed = 3,
+        });
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        StudySnapshot snapshot;
+        while (!StudyStatuses.IsFinal((snapshot = await study.GetSnapshot()).Status))
+        {
+            Assert.True(DateTime.UtcNow < until, $"the study did not end: {snapshot}");
+            await Task.Delay(100);
+        }
+        var stored = await store.GetTrials("store-first");
+        Assert.Equal(StudyStatuses.Completed, snapshot.Status);
+        Assert.Equal(4, stored.Count);
+        Assert.All(stored, t => Assert.Equal(TrialStatuses.Completed, t.Status));
+        Assert.Equal(stored.Count, snapshot.Done);
+    }
+}
