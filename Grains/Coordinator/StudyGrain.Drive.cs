@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Study.Grains.Pruning;
+using Study.Grains.Running;
 using Study.Grains.Sampling;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
@@ -201,6 +202,25 @@ public sealed partial class StudyGrain
         ticker = null;
         if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
         log.LogInformation("study {Study} {Status}", StudyId, status);
+        RemoveCheckpoints();
+    }
+
+    /// <summary>
+    /// An ended study cannot be resumed, so none of its checkpoints is needed: those of attempts that were
+    /// interrupted or died, and unfinished writes, go with the rest (off the grain's turn: it may be many files).
+    /// </summary>
+    void RemoveCheckpoints()
+    {
+        var folder = CheckpointFiles.StudyFolder(runtime.Artifacts, StudyId);
+        var studyId = StudyId;
+        _ = Task.Run(() =>
+        {
+            try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                log.LogWarning("study {Study}: its checkpoints in {Folder} could not all be removed ({Error})", studyId, folder, e.Message);
+            }
+        });
     }
 
     /// <summary>The study's sampler as it stands after <paramref name="records"/>: their τ taken, the completed ones

@@ -20,7 +20,7 @@ namespace Study.Grains.Coordinator;
 /// the trial) and every outcome, restarts trials whose silo died from their last checkpoint, and ends the study.
 /// </summary>
 public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipService membership, CoordinatorMetrics metrics,
-    StudyMetrics telemetry, ILogger<StudyGrain> log)
+    StudyMetrics telemetry, RuntimeOptions runtime, ILogger<StudyGrain> log)
     : Grain, IStudyGrain, IRemindable
 {
     const string ReminderName = "drive";

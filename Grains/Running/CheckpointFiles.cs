@@ -24,6 +24,10 @@ public static class CheckpointFiles
     public static string PathFor(string folder, int attempt, int epoch, int step) =>
         Path.Combine(folder, step == 0 ? $"a{attempt}-e{epoch}.ckpt" : $"a{attempt}-e{epoch}-s{step}.ckpt");
 
-    /// <summary>The files of one attempt (to remove once it has ended and been reported).</summary>
+    /// <summary>The files of one attempt (to remove once it has ended and been reported), and its unfinished writes.</summary>
     public static string PatternOf(int attempt) => $"a{attempt}-*.ckpt";
+    public static string TemporaryPatternOf(int attempt) => $"a{attempt}-*.ckpt.tmp-*";
+
+    /// <summary>A study's checkpoints: every trial's folder.</summary>
+    public static string StudyFolder(string artifacts, string studyId) => Path.GetDirectoryName(Folder(artifacts, studyId, "any"))!;
 }

@@ -161,7 +161,8 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
                 await DeliverAsync(report);
                 if (cleanUp is not null && Directory.Exists(cleanUp))
                 {
-                    foreach (var file in Directory.GetFiles(cleanUp, CheckpointFiles.PatternOf(a.Attempt))) TryDelete(file);
+                    foreach (var file in Directory.GetFiles(cleanUp, CheckpointFiles.PatternOf(a.Attempt))
+                                 .Concat(Directory.GetFiles(cleanUp, CheckpointFiles.TemporaryPatternOf(a.Attempt)))) TryDelete(file);
                     // Earlier attempts' files were removed when they ended; an empty folder goes too.
                     try { if (!Directory.EnumerateFileSystemEntries(cleanUp).Any()) Directory.Delete(cleanUp); }
                     catch (IOException) { }
