@@ -39,7 +39,10 @@ public sealed record SiloSlotReport(
     [property: Id(2)] int Slots,
     [property: Id(3)] string[] Running,
     /// <summary>The silo is shutting down: place nothing more on it.</summary>
-    [property: Id(4)] bool Leaving);
+    [property: Id(4)] bool Leaving,
+    /// <summary>Trials that ended here whose outcome is still on its way to their coordinator: not running (their
+    /// slot is free), but not lost either.</summary>
+    [property: Id(5)] string[]? Reporting = null);
 
 [GenerateSerializer, Alias("study.SlotGrant")]
 public sealed record SlotGrant([property: Id(0)] string TrialKey, [property: Id(1)] SiloAddress Silo, [property: Id(2)] string SiloName);

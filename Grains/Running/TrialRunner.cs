@@ -24,6 +24,11 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         TaskCompletionSource Done);
 
     readonly ConcurrentDictionary<string, Running> running = new();
+    readonly ConcurrentDictionary<string, int> reporting = new();
+
+    /// <summary>Trials that ended here whose outcome is still being delivered (the heartbeat says so, so that a slow
+    /// delivery is not taken for a lost attempt and the trial run again).</summary>
+    public string[] Reporting => reporting.Keys.ToArray();
 
     public int Slots => slots.Count;
 
@@ -153,6 +158,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
     Action? Finish(Running entry, Func<Task> report, string? cleanUp = null)
     {
         var a = entry.Assignment;
+        reporting[a.Trial.Key] = a.Attempt;
         running.TryRemove(a.Trial.Key, out _);
         _ = Task.Run(async () =>
         {
@@ -171,6 +177,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
             catch (Exception e) { log.LogError(e, "the outcome of {Trial} attempt {Attempt} could not be reported", a.Trial.Key, a.Attempt); }
             finally
             {
+                ((ICollection<KeyValuePair<string, int>>)reporting).Remove(new(a.Trial.Key, a.Attempt));
                 entry.Done.TrySetResult();
                 _ = grains.GetGrain<ITrialGrain>(a.Trial.Key).Finished(a.Attempt);
             }

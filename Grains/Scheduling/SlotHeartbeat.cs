@@ -32,7 +32,7 @@ public sealed class SlotHeartbeat(SlotPool pool, TrialRunner runner, SlotDirecto
     {
         try
         {
-            await Scheduler.Heartbeat(new SiloSlotReport(silo.SiloAddress, silo.Name, pool.Count, pool.Running, leaving));
+            await Scheduler.Heartbeat(new SiloSlotReport(silo.SiloAddress, silo.Name, pool.Count, pool.Running, leaving, runner.Reporting));
             directory.Update(await Scheduler.SiloSlots());
         }
         catch (Exception e) when (e is not OperationCanceledException)

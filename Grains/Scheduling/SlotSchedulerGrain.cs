@@ -19,6 +19,7 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
         public bool Leaving;
         public DateTime LastReport;
         public HashSet<string> Running = [];
+        public HashSet<string> Reporting = [];
         public readonly Dictionary<string, DateTime> Reserved = new();
         public int Free => Leaving ? 0 : Math.Max(0, Slots - Reserved.Count);
     }
@@ -34,6 +35,7 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
         var now = DateTime.UtcNow;
         entry.LastReport = now;
         entry.Running = [.. report.Running];
+        entry.Reporting = [.. report.Reporting ?? []];
         foreach (var key in report.Running)
         {
             if (reservations.TryGetValue(key, out var elsewhere) && elsewhere != report.Silo) Drop(key);
@@ -77,7 +79,8 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
     {
         var recent = DateTime.UtcNow - TimeSpan.FromSeconds(3);
         return Task.FromResult(trials
-            .Where(t => silos.TryGetValue(t.Value, out var entry) && entry.LastReport > recent && !entry.Running.Contains(t.Key))
+            .Where(t => silos.TryGetValue(t.Value, out var entry) && entry.LastReport > recent
+                        && !entry.Running.Contains(t.Key) && !entry.Reporting.Contains(t.Key))
             .Select(t => t.Key).ToArray());
     }
 
