@@ -59,7 +59,9 @@ public sealed class Evaluator(ContrastiveModel model, DataSplits data, Contrasti
             EmbeddingMetrics.Uniformity(probeZ), EmbeddingMetrics.Tolerance(probeZ, probeLabels));
     }
 
-    public FinalEvaluation Evaluate()
+    /// <param name="interrupt">checked between the evaluation's stages: when it fires, the evaluation stops
+    /// (OperationCanceledException) so that the trial can move</param>
+    public FinalEvaluation Evaluate(CancellationToken interrupt = default)
     {
         using var mode = new EvalMode(model);
         using var noGrad = no_grad();
@@ -67,14 +69,17 @@ public sealed class Evaluator(ContrastiveModel model, DataSplits data, Contrasti
         var train = data.Train;
         var test = data.Test;
         var (bank, _) = Encode(train, data.Training, null);
+        interrupt.ThrowIfCancellationRequested();
         var bankLabels = train.LabelsOf(data.Training, device);
         var (validation, _) = Encode(train, data.Validation, null);
         var validationLabels = train.LabelsOf(data.Validation, device);
         var (testFeatures, testZ) = Encode(test, data.Evaluated, null);
         var testLabels = test.LabelsOf(data.Evaluated, device);
 
+        interrupt.ThrowIfCancellationRequested();
         double valKnn = KnnClassifier.Accuracy(bank, bankLabels, train.Classes, validation, validationLabels);
         double knn = KnnClassifier.Accuracy(bank, bankLabels, train.Classes, testFeatures, testLabels);
+        interrupt.ThrowIfCancellationRequested();
         double valLinear, linear;
         using (var probeRandom = new TrialRandom(seed * 7_919 + 1))
         using (enable_grad())

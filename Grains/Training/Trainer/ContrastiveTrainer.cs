@@ -49,6 +49,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             state = restored;
         }
         var history = new List<EpochMetrics>(state.History);
+        string? lastCheckpoint = control.LoadPath;
 
         long n = data.Training.Length;
         int batch = (int)Math.Min(options.BatchSize, n);
@@ -105,13 +106,25 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
                 probe.ValUniformity, probe.ValTolerance);
             history.Add(metrics);
             if (control.SavePath(epoch, 0) is { } checkpointPath)
+            {
                 Checkpoint.Save(checkpointPath, new Checkpoint { EpochsCompleted = epoch, History = history, Attempt = control.Attempt },
                     model, optimizer, random, bank?.Vectors);
+                lastCheckpoint = checkpointPath;
+            }
             if (control.OnEpoch?.Invoke(metrics) == EpochDecision.Prune && epoch < options.Epochs)
                 return Stopped(TrainingStatus.Pruned, epoch, history, null, clock);
         }
 
-        var evaluation = evaluator.Evaluate();
+        // Interrupted (a silo stopping) before or during the final evaluation: the last epoch's checkpoint resumes
+        // straight into the evaluation elsewhere, instead of the silo holding its stop for the whole evaluation.
+        if (control.Interrupt.IsCancellationRequested && lastCheckpoint is not null)
+            return Stopped(TrainingStatus.Interrupted, options.Epochs, history, null, clock) with { Checkpoint = lastCheckpoint };
+        FinalEvaluation evaluation;
+        try { evaluation = evaluator.Evaluate(lastCheckpoint is null ? default : control.Interrupt); }
+        catch (OperationCanceledException) when (control.Interrupt.IsCancellationRequested)
+        {
+            return Stopped(TrainingStatus.Interrupted, options.Epochs, history, null, clock) with { Checkpoint = lastCheckpoint };
+        }
         var final = new TrialMetrics(evaluation.LinearAccuracy, evaluation.KnnAccuracy, evaluation.ValLinearAccuracy,
             evaluation.ValKnnAccuracy, evaluation.Uniformity, evaluation.Tolerance, evaluation.Alignment, history.LastOrDefault()?.Loss);
         return new TrainingOutcome(TrainingStatus.Completed, options.Epochs, history, final, evaluation, null, clock.Elapsed.TotalSeconds);

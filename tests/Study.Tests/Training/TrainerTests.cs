@@ -83,6 +83,29 @@ public sealed class TrainerTests : IDisposable
         AssertSameOutcome(straight, resumed);
     }
 
+    /// <summary>Issue 10, defect 5: a stop asked for after the last epoch (a silo's SIGTERM) used to be ignored by the
+    /// final evaluation, and the last epoch's checkpoint never reported; now the trial stops there and resumes
+    /// straight into the evaluation, to the same result.</summary>
+    [Fact]
+    public void InterruptedBeforeTheFinalEvaluationResumesIntoItToTheSameResult()
+    {
+        var options = Options();
+        var straight = new ContrastiveTrainer(options, data).Run();
+        using var interrupt = new CancellationTokenSource();
+        var stopped = new ContrastiveTrainer(options, data).Run(new TrainingControl
+        {
+            CheckpointPathFor = (epoch, step) => Path.Combine(dir, $"final-e{epoch}-s{step}.ckpt"),
+            Interrupt = interrupt.Token,
+            OnEpoch = m => { if (m.Epoch == options.Epochs) interrupt.Cancel(); return EpochDecision.Continue; },
+        });
+        Assert.Equal(TrainingStatus.Interrupted, stopped.Status);
+        Assert.Equal(options.Epochs, stopped.EpochsCompleted);
+        Assert.Equal(Path.Combine(dir, $"final-e{options.Epochs}-s0.ckpt"), stopped.Checkpoint);
+        Assert.Null(stopped.Evaluation);
+        var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { ResumeFrom = stopped.Checkpoint });
+        AssertSameOutcome(straight, resumed);
+    }
+
     /// <summary>bf16 compute with fp32 master weights follows the fp32 run closely (same data, weights and draws).</summary>
     [Fact]
     public void Bf16TrainsLikeFp32()
