@@ -124,10 +124,11 @@ public sealed partial class StudyGrain
     async Task RequeueLostTrials()
     {
         var snapshot = membership.CurrentSnapshot;
+        var now = DateTime.UtcNow;
         foreach (var trial in trials.Running.ToList())
         {
             var silo = trial.Silo ?? (trial.Record.Silo is { } text ? SiloAddress.FromParsableString(text) : null);
-            if (silo is not null && snapshot.GetSiloStatus(silo) is not (SiloStatus.Dead or SiloStatus.None)) continue;
+            if (!SiloLiveness.IsLost(silo, silo is null ? SiloStatus.None : snapshot.GetSiloStatus(silo), now - trial.AttemptSeen)) continue;
             await Restart(trial, $"its silo {silo} is gone", "its silo died");
         }
     }

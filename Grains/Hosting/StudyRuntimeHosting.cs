@@ -15,6 +15,7 @@ public static class StudyRuntimeHosting
 {
     public const string ClusterId = "tau-study";
     public const string ServiceId = "tau-study";
+    public static readonly TimeSpan MembershipProbeTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>The study runtime on this silo: slots, runner, trainers, placement, the store, the heartbeat.</summary>
     public static ISiloBuilder AddStudyRuntime(this ISiloBuilder silo, IStudyStore store, RuntimeOptions options)
@@ -23,6 +24,16 @@ public static class StudyRuntimeHosting
         silo.AddPlacementDirector<SlotPlacement, SlotPlacementDirector>();
         // Grain calls carry the caller's trace context, so that one study is one trace (docs/TELEMETRY.md).
         silo.AddActivityPropagation();
+        // Failure detection, chosen on purpose (docs/RELIABILITY.md): a silo that misses 3 probes of 2 s from 2
+        // voters is declared dead, so its trials move in about 10 s instead of Orleans's default 20-30 s. Probes are
+        // answered off the training threads (slots are dedicated threads or worker processes), so a silo busy
+        // training still answers them. Every silo, the tests' included, runs with these.
+        silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = MembershipProbeTimeout;
+            o.NumMissedProbesLimit = 3;
+            o.NumVotesForDeathDeclaration = 2;
+        });
         var services = silo.Services;
         services.AddSingleton(options);
         services.AddMetrics();

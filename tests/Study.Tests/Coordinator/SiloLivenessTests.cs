@@ -1,0 +1,31 @@
+using System.Net;
+using Orleans.Runtime;
+using Study.Grains.Coordinator;
+using Xunit;
+
+namespace Study.Tests.Coordinator;
+
+/// <summary>Issue 10, defect 8: a silo this silo's membership has not heard of yet (SiloStatus.None) used to count
+/// as dead at once, requeuing a trial that was still running on a silo that had just joined.</summary>
+public sealed class SiloLivenessTests
+{
+    static readonly SiloAddress Silo = SiloAddress.New(IPAddress.Loopback, 11111, 1);
+
+    [Fact]
+    public void AnUnknownSiloIsLostOnlyAfterAGrace()
+    {
+        Assert.False(SiloLiveness.IsLost(Silo, SiloStatus.None, TimeSpan.FromSeconds(2)));
+        Assert.True(SiloLiveness.IsLost(Silo, SiloStatus.None, SiloLiveness.UnknownGrace + TimeSpan.FromSeconds(1)));
+    }
+
+    [Theory]
+    [InlineData(SiloStatus.Dead, true)]
+    [InlineData(SiloStatus.Active, false)]
+    [InlineData(SiloStatus.Joining, false)]
+    [InlineData(SiloStatus.ShuttingDown, false)]
+    public void DeadIsLostAtOnceAndLivingIsNot(SiloStatus status, bool lost) =>
+        Assert.Equal(lost, SiloLiveness.IsLost(Silo, status, TimeSpan.FromSeconds(1)));
+
+    [Fact]
+    public void ATrialWithoutASiloIsLost() => Assert.True(SiloLiveness.IsLost(null, SiloStatus.None, TimeSpan.Zero));
+}
