@@ -46,6 +46,11 @@ public static partial class SiloConfiguration
         }
         var result = new SiloOptionsValidator().Validate(Options.DefaultName, options);
         if (result.Failed) throw new SiloConfigurationException(result.Failures!.First());
+        if (options.TlsCertificate is not null)
+        {
+            try { Grains.Hosting.StudyTls.Load(options.TlsCertificate, options.TlsKey, options.TlsCa!, options.TlsRequireClientCertificate); }
+            catch (ArgumentException e) { throw new SiloConfigurationException(e.Message); }
+        }
         return (options, configuration);
     }
 
@@ -65,7 +70,7 @@ public static partial class SiloConfiguration
             var name = arg[2..];
             string? value = null;
             if (name.IndexOf('=') is var eq and >= 0) (name, value) = (name[..eq], name[(eq + 1)..]);
-            bool isFlag = name == "dashboard";
+            bool isFlag = name is "dashboard" or "tls-require-client-certificate";
             if (name != "settings" && !SiloOptions.Names.Contains(name)) throw new SiloConfigurationException($"unknown option --{name}; see ./silo --help");
             if (value is null)
             {
@@ -93,7 +98,7 @@ public static partial class SiloConfiguration
     static string Expected(string key) => key switch
     {
         "slot_isolation" => "process or thread",
-        "dashboard" => "true or false",
+        "dashboard" or "tls_require_client_certificate" => "true or false",
         _ => "a whole number",
     };
 

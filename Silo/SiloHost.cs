@@ -55,6 +55,17 @@ public static class SiloHost
                 var advertised = options.Advertise is { } ip ? IPAddress.Parse(ip) : AdvertisedAddress();
                 silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
             }
+            if (options.ListenAddress is { } listen)
+                silo.Configure<Orleans.Configuration.EndpointOptions>(o =>
+                {
+                    o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Parse(listen), options.SiloPort);
+                    o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Parse(listen), options.GatewayPort);
+                });
+            if (options.TlsCertificate is not null)
+            {
+                var tls = StudyTls.Load(options.TlsCertificate, options.TlsKey, options.TlsCa!, options.TlsRequireClientCertificate);
+                silo.UseTls(tls.Certificate!, o => tls.Configure(o, silo: true));
+            }
             if (options.Name is { } name) silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
             if (options.Dashboard) silo.AddDashboard();
             silo.AddStudyRuntime(store, runtime);

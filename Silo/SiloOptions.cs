@@ -30,6 +30,12 @@ public sealed class SiloOptions
     [ConfigurationKeyName("name")] public string? Name { get; set; }
     /// <summary>With --cluster: the address other silos and clients reach this one at (default: the host name's).</summary>
     [ConfigurationKeyName("advertise")] public string? Advertise { get; set; }
+    /// <summary>The address the silo and gateway ports listen on (default: every address with --cluster, else loopback).</summary>
+    [ConfigurationKeyName("listen_address")] public string? ListenAddress { get; set; }
+    [ConfigurationKeyName("tls_certificate")] public string? TlsCertificate { get; set; }
+    [ConfigurationKeyName("tls_key")] public string? TlsKey { get; set; }
+    [ConfigurationKeyName("tls_ca")] public string? TlsCa { get; set; }
+    [ConfigurationKeyName("tls_require_client_certificate")] public bool TlsRequireClientCertificate { get; set; }
     [ConfigurationKeyName("dashboard")] public bool Dashboard { get; set; }
     [ConfigurationKeyName("dashboard_port")] public int DashboardPort { get; set; } = 8080;
     [ConfigurationKeyName("dashboard_address")] public string DashboardAddress { get; set; } = "127.0.0.1";
@@ -39,7 +45,8 @@ public sealed class SiloOptions
     /// <summary>Every option's name on the command line (its key with '-' for '_'); "settings" names the file.</summary>
     public static readonly string[] Names = ["cluster", "slots", "slots-per-gpu", "slot-isolation", "threads-per-slot", "silo-port",
         "gateway-port", "artifacts", "metrics-port", "metrics-address", "store", "primary-port", "name", "advertise",
-        "dashboard", "dashboard-port", "dashboard-address", "dashboard-token"];
+        "dashboard", "dashboard-port", "dashboard-address", "dashboard-token", "listen-address", "tls-certificate", "tls-key", "tls-ca",
+        "tls-require-client-certificate"];
 
     public const string Usage = """
         usage: ./silo [options]
@@ -60,6 +67,10 @@ public sealed class SiloOptions
           --primary-port P          development clustering only: the primary silo's port, when this one is not it
           --name NAME               silo name (default: the host name and port)
           --advertise IP            with --cluster: the address others reach this silo at (default: the host name's)
+          --listen-address IP       the address the silo and gateway ports listen on (default: all with --cluster)
+          --tls-certificate FILE    TLS between silos and with clients: this silo's certificate (PEM, with --tls-key
+                                    KEY; or .pfx), signed by --tls-ca FILE, the cluster's authority; peers must chain to it
+          --tls-require-client-certificate   clients must present a certificate signed by --tls-ca too (mutual TLS)
           --dashboard               the Orleans Dashboard, on --dashboard-port P (default 8080) at --dashboard-address IP
                                     (default 127.0.0.1); beyond loopback only with --dashboard-token T
           OpenTelemetry: OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER,

@@ -24,6 +24,11 @@ public sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
         if (o.SlotIsolation is { } isolation && !Enum.IsDefined(isolation)) failures.Add("--slot-isolation: must be process or thread");
         if (string.IsNullOrWhiteSpace(o.Artifacts)) failures.Add("--artifacts: must name a folder");
         if (!IPAddress.TryParse(o.MetricsAddress, out _)) failures.Add($"--metrics-address: '{o.MetricsAddress}' is not an IP address");
+        if (o.ListenAddress is { } listen && !IPAddress.TryParse(listen, out _)) failures.Add($"--listen-address: '{listen}' is not an IP address");
+        if ((o.TlsCertificate, o.TlsCa) is (null, not null) or (not null, null))
+            failures.Add("--tls-certificate and --tls-ca go together: a silo's certificate, and the authority its peers' chain to");
+        if (o.TlsKey is not null && o.TlsCertificate is null) failures.Add("--tls-key: give --tls-certificate too");
+        if (o.TlsRequireClientCertificate && o.TlsCertificate is null) failures.Add("--tls-require-client-certificate: give --tls-certificate and --tls-ca");
         if (o.Advertise is { } advertise && !IPAddress.TryParse(advertise, out _)) failures.Add($"--advertise: '{advertise}' is not an IP address");
         if (o.MetricsPort is { } metrics && (metrics == o.SiloPort || metrics == o.GatewayPort))
             failures.Add($"--metrics-port: {metrics} is already the silo or gateway port");

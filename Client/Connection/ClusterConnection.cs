@@ -17,8 +17,24 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public IGrainFactory Grains => host.Services.GetRequiredService<IClusterClient>();
 
+    /// <summary>TLS to the gateways, when the cluster uses it: STUDY_TLS_CA (the cluster's authority), and
+    /// STUDY_TLS_CERTIFICATE (+ STUDY_TLS_KEY) where the silos require a client certificate.</summary>
+    /// <exception cref="UsageException">STUDY_TLS_* settings that cannot work</exception>
+    public static void CheckTls() => ClientTls();
+
+    static StudyTls? ClientTls()
+    {
+        static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+        var certificate = Env("STUDY_TLS_CERTIFICATE");
+        if (Env("STUDY_TLS_CA") is not { } authority)
+            return certificate is null ? null : throw new UsageException("STUDY_TLS_CERTIFICATE: give STUDY_TLS_CA too (the cluster's authority)");
+        try { return StudyTls.Load(certificate, Env("STUDY_TLS_KEY"), authority, requireClientCertificate: false, name => "STUDY_TLS_" + name.ToUpperInvariant()); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
     public static async Task<ClusterConnection> Connect(string connectionString)
     {
+        var tls = ClientTls();
         var clock = Stopwatch.StartNew();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         Hosting.QuietLogging(builder.Logging);
@@ -26,6 +42,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = StudyRuntimeHosting.ClusterId; o.ServiceId = StudyRuntimeHosting.ServiceId; })
             .UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; })
             .AddActivityPropagation()
+            .ConfigureTls(tls)
             // Orleans 10 retries for minutes by default; a console should say within seconds that nothing answers.
             .UseConnectionRetryFilter(async (_, cancel) =>
             {
@@ -51,4 +68,12 @@ public sealed class ClusterConnection : IAsyncDisposable
         try { await host.StopAsync(); } catch { }
         host.Dispose();
     }
+}
+
+static class ClientTlsSetup
+{
+    public static IClientBuilder ConfigureTls(this IClientBuilder client, StudyTls? tls) =>
+        tls is null ? client
+        : tls.Certificate is { } certificate ? client.UseTls(certificate, o => tls.Configure(o, silo: false))
+        : client.UseTls(o => tls.Configure(o, silo: false));
 }

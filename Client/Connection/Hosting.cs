@@ -16,5 +16,7 @@ public static class Hosting
         logging.SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter("Orleans", LogLevel.Error);
         logging.AddFilter("Microsoft", LogLevel.Error);
+        // A host that cannot start (no gateway answers, or refuses our TLS) is reported in one line by the command.
+        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
     }
 }

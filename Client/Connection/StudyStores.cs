@@ -24,7 +24,11 @@ public static class StudyStores
 
     public static async Task<IStudyStore> Open(ParsedArguments a, bool mustExist)
     {
-        if (Cluster(a) is { } connection) return new PostgresStudyStore(await OpenCluster(connection));
+        if (Cluster(a) is { } connection)
+        {
+            ClusterConnection.CheckTls(); // bad TLS settings are bad input, reported before anything is opened
+            return new PostgresStudyStore(await OpenCluster(connection));
+        }
         var path = a.String("store", DefaultStore);
         if (mustExist && !File.Exists(path)) throw new UsageException($"--store {path}: no such store (no study has run with it)");
         var store = new SqliteStudyStore(path);

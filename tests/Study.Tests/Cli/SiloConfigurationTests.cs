@@ -57,6 +57,10 @@ public sealed class SiloConfigurationTests : IDisposable
         Refused(Silo(["--metrics-port", "9464", "--metrics-address", "localhost"]), "--metrics-address: 'localhost' is not an IP address");
         Refused(Silo(["--cluster", "Host=127.0.0.1;Port=1", "--advertise", "x"]), "--advertise: 'x' is not an IP address");
         Refused(Silo(["--store", "/proc/none/studies.db"]), "--store: cannot use '/proc/none/studies.db' (Could not find file '/proc/none')");
+        Refused(Silo(["--listen-address", "everywhere"]), "--listen-address: 'everywhere' is not an IP address");
+        Refused(Silo(["--tls-certificate", "silo.pem"]), "--tls-certificate and --tls-ca go together: a silo's certificate, and the authority its peers' chain to");
+        Refused(Silo(["--tls-certificate", "/none/silo.pem", "--tls-ca", "/none/ca.pem"]), "--tls-ca: no file '/none/ca.pem'");
+        Refused(Silo(["--tls-require-client-certificate"]), "--tls-require-client-certificate: give --tls-certificate and --tls-ca");
         Refused(Silo(["--dashboard", "--dashboard-address", "0.0.0.0"]),
             "--dashboard-address: 0.0.0.0 is beyond loopback; give --dashboard-token (at least 16 characters)");
     }

@@ -118,6 +118,17 @@ public sealed class StudyBadInputTests(StoreWithOneStudy fixture) : IClassFixtur
     public void ResumingAFinishedStudyIsRefused() => AssertRejected("nothing to resume", "resume", fixture.StudyId);
 
     [Fact]
+    public void AClientCertificateWithoutTheAuthorityIsRejected()
+    {
+        var before = fixture.Contents();
+        var result = StudyProcess.Run(TimeSpan.FromMinutes(1), fixture.Dir, new Dictionary<string, string> { ["STUDY_TLS_CERTIFICATE"] = "client.pem" },
+            "submit", "--dataset", "synthetic", "--taus", "0.5", "--cluster", "Host=127.0.0.1;Port=1;Username=nobody;Database=none");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("study: STUDY_TLS_CERTIFICATE: give STUDY_TLS_CA too (the cluster's authority)", Assert.Single(result.StderrLines));
+        Assert.Equal(before, fixture.Contents());
+    }
+
+    [Fact]
     public void SubmitWithoutACluster() => AssertRejected("--cluster", "submit", "--dataset", "synthetic");
 
     [Fact]
