@@ -59,7 +59,8 @@ public sealed partial class StudyGrain
             if (wanted > 0)
             {
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var proposals = sampler.Propose((wanted + spec.Seeds - 1) / spec.Seeds);
+                var pending = trials.Running.Concat(trials.Queued).Where(t => t.Record.Tau is not null).Select(t => t.Record.Tau!.Value).ToHashSet();
+                var proposals = sampler.Propose((wanted + spec.Seeds - 1) / spec.Seeds, pending);
                 metrics.RecordProposal(clock.Elapsed, trials.CountOf(TrialStatuses.Completed));
                 telemetry.ProposalDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", spec.Search));
                 var added = NewTrials(proposals);

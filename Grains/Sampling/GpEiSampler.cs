@@ -6,7 +6,8 @@ namespace Study.Grains.Sampling;
 /// Bayesian optimisation of the objective over log τ: a Gaussian process (<see cref="SparseGaussianProcess"/>) and
 /// expected improvement over a fine candidate grid. It starts from the given τ values, or from three spread over the
 /// range; a batch of several proposals comes from one posterior, each further point chosen with the improvement
-/// damped near those already chosen (local penalisation, González et al. 2016), so a batch spreads out.
+/// damped near those already chosen and near the trials still pending (local penalisation, González et al. 2016),
+/// so a batch spreads out and does not crowd the running trials.
 /// </summary>
 public sealed class GpEiSampler : ITauSampler
 {
@@ -48,7 +49,7 @@ public sealed class GpEiSampler : ITauSampler
 
     public void Exclude(double tau) => proposed.Add(Math.Round(tau, 6));
 
-    public IReadOnlyList<double> Propose(int count)
+    public IReadOnlyList<double> Propose(int count, IReadOnlyCollection<double>? pending = null)
     {
         var proposals = new List<double>();
         while (proposals.Count < count && Remaining > 0 && initial.Count > 0)
@@ -61,7 +62,9 @@ public sealed class GpEiSampler : ITauSampler
         // One posterior for the whole batch; each further point's expected improvement is damped near the points
         // already chosen (local penalisation), so a batch spreads out without refitting the model per point.
         var improvement = process.Count > 0 ? ExpectedImprovement() : null;
-        var chosen = new List<double>();
+        // Trials still queued or running count as chosen: their objective is unknown, so the damping keeps the next
+        // proposals away from them too (a slot freed one at a time would otherwise get a τ next to a running one).
+        var chosen = (pending ?? []).Select(ToUnit).ToList();
         int misses = 0;
         while (proposals.Count < count && Remaining > 0)
         {

@@ -5,7 +5,7 @@ public sealed class GridSampler(IReadOnlyList<double> taus) : ITauSampler
 {
     readonly List<double> left = taus.Distinct().ToList();
 
-    public IReadOnlyList<double> Propose(int count)
+    public IReadOnlyList<double> Propose(int count, IReadOnlyCollection<double>? pending = null)
     {
         var proposals = left.Take(Math.Max(0, count)).ToArray();
         left.RemoveRange(0, proposals.Length);

@@ -7,7 +7,9 @@ namespace Study.Grains.Sampling;
 public interface ITauSampler
 {
     /// <summary>Up to <paramref name="count"/> new τ values; fewer (or none) when the search is exhausted.</summary>
-    IReadOnlyList<double> Propose(int count);
+    /// <param name="pending">τ of trials queued or running now, whose objective is not known yet: an adaptive
+    /// sampler proposes away from them as from the points of its own batch</param>
+    IReadOnlyList<double> Propose(int count, IReadOnlyCollection<double>? pending = null);
 
     void Observe(double tau, double objective);
 

@@ -7,7 +7,7 @@ public sealed class RandomSampler(double tauMin, double tauMax, int budget, long
     readonly HashSet<double> proposed = [];
     bool exhausted;
 
-    public IReadOnlyList<double> Propose(int count)
+    public IReadOnlyList<double> Propose(int count, IReadOnlyCollection<double>? pending = null)
     {
         var proposals = new List<double>();
         int misses = 0;
