@@ -24,9 +24,19 @@ public sealed class PostgresServer : IDisposable
         Directory.CreateDirectory(dataDir);
         if (IsRoot) Run("chown", "postgres:postgres", dataDir);
         RunPg("initdb", "-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
-        RunPg("pg_ctl", "-D", dataDir, "-l", Path.Combine(dataDir, "server.log"), "-w", "-t", "60", "-o",
-            $"-p {Port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+        Start();
         AdminConnectionString = $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
+    }
+
+    void Start() => RunPg("pg_ctl", "-D", dataDir, "-l", Path.Combine(dataDir, "server.log"), "-w", "-t", "60", "-o",
+        $"-p {Port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+
+    /// <summary>Stops the server (its clients' connections break), keeps it down for <paramref name="down"/>, starts it again.</summary>
+    public void Restart(TimeSpan down)
+    {
+        RunPg("pg_ctl", "-D", dataDir, "-m", "fast", "-w", "stop");
+        Thread.Sleep(down);
+        Start();
     }
 
     public int Port { get; }
