@@ -116,7 +116,8 @@ public sealed partial class StudyGrain
             await Save(trial, trial.Record with { Status = TrialStatuses.Queued });
             trial.Silo = null;
             toRelease.Add(trial.Key);
-            RequestDrive();
+            // No immediate retry: the next round (a second later) places it, by then away from a silo that stopped
+            // reporting; retrying at once spun new attempts against a silo that had just died.
         }
     }
 

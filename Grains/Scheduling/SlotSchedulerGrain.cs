@@ -11,6 +11,10 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
 {
     /// <summary>A reservation a silo has not reported running after this long was never started: free it.</summary>
     static readonly TimeSpan UnconfirmedReservation = TimeSpan.FromSeconds(30);
+    /// <summary>A silo that has not reported for this long (it reports every second) gets no new trial: it may have
+    /// died, and membership takes some seconds more to say so. Without this, trials were granted to a killed silo
+    /// again and again until then, each failed start a new attempt (the chaos run counted ~1,000).</summary>
+    static readonly TimeSpan SilentSilo = TimeSpan.FromSeconds(3);
 
     sealed class SiloEntry
     {
@@ -21,7 +25,7 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
         public HashSet<string> Running = [];
         public HashSet<string> Reporting = [];
         public readonly Dictionary<string, DateTime> Reserved = new();
-        public int Free => Leaving ? 0 : Math.Max(0, Slots - Reserved.Count);
+        public int Free => Leaving || DateTime.UtcNow - LastReport > SilentSilo ? 0 : Math.Max(0, Slots - Reserved.Count);
     }
 
     readonly Dictionary<SiloAddress, SiloEntry> silos = new();

@@ -1,0 +1,42 @@
+using Orleans.Runtime;
+using Study.Grains;
+using Xunit;
+
+namespace Study.Tests.Runtime;
+
+/// <summary>Issue 10, defect 9: a late Finished(N) of an earlier attempt used to end the keep-alive of attempt N+1,
+/// so the running attempt's grain could be collected under it.</summary>
+public sealed class TrialKeepAliveTests
+{
+    static async Task<bool> IsActive(IGrainFactory grains, string key)
+    {
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.Any(s => s.GrainId.Key.ToString() == key);
+    }
+
+    [Fact]
+    public async Task ALateFinishedOfAnEarlierAttemptKeepsTheRunningAttemptAlive()
+    {
+        await using var cluster = await TestRuntimeCluster.Start([1]);
+        var spec = new StudySpec { StudyId = "keep", Dataset = "synthetic", Taus = [], Epochs = 50, SyntheticEpochMs = 200 };
+        var trial = new TrialSpec("keep", "t000-tau0.5-s1", 0, 0.5, 1);
+        var grain = cluster.Grains.GetGrain<ITrialGrain>(trial.Key);
+        Assert.True(await grain.Start(new TrialAssignment(trial, spec, 2, null)));
+        var management = cluster.Grains.GetGrain<IManagementGrain>(0);
+
+        await grain.Finished(1); // attempt 1's late word
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        Assert.True(await IsActive(cluster.Grains, trial.Key), "the running attempt's grain was collected after an earlier attempt's Finished");
+
+        await grain.Cancel(2);
+        await grain.Finished(2); // its own attempt ended: now it may go
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (await IsActive(cluster.Grains, trial.Key) && DateTime.UtcNow < until)
+        {
+            await Task.Delay(200);
+            await management.ForceActivationCollection(TimeSpan.Zero);
+        }
+        Assert.False(await IsActive(cluster.Grains, trial.Key), "the ended attempt's grain was kept alive");
+    }
+}
