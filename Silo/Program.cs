@@ -25,7 +25,8 @@ if (args.Contains("--help") || args.Contains("-h"))
 }
 
 SiloOptions options;
-try { (options, _) = SiloConfiguration.Load(args); }
+Study.Grains.Hosting.StudyTls? tls;
+try { (options, tls) = SiloConfiguration.Load(args); }
 catch (SiloConfigurationException e)
 {
     Console.Error.WriteLine($"silo: {e.Message}");
@@ -60,7 +61,7 @@ catch (Exception e) when (options.Cluster is null && e is Microsoft.Data.Sqlite.
     return 2;
 }
 
-using var host = SiloHost.Build(options, store, runtime);
+using var host = SiloHost.Build(options, tls, store, runtime);
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("silo");
 log.LogInformation("silo: {Slots} slot(s) ({Devices}) × {Threads} thread(s), slots isolated by {Isolation}, {Clustering}, artifacts {Artifacts}{Http}",
     runtime.Slots, string.Join(", ", layout.Devices), runtime.ThreadsPerSlot, runtime.Isolation.ToString().ToLowerInvariant(),

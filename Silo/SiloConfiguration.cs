@@ -16,7 +16,8 @@ public static partial class SiloConfiguration
     public const string EnvironmentPrefix = "STUDY_";
 
     /// <exception cref="SiloConfigurationException">bad input, in one line</exception>
-    public static (SiloOptions Options, IConfiguration Configuration) Load(IReadOnlyList<string> args)
+    /// <returns>the options, and their TLS certificates loaded (null without --tls-certificate)</returns>
+    public static (SiloOptions Options, Grains.Hosting.StudyTls? Tls) Load(IReadOnlyList<string> args)
     {
         var commandLine = CommandLine(args, out var settingsFile);
         settingsFile ??= Environment.GetEnvironmentVariable(EnvironmentPrefix + "SETTINGS") is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
@@ -46,12 +47,9 @@ public static partial class SiloConfiguration
         }
         var result = new SiloOptionsValidator().Validate(Options.DefaultName, options);
         if (result.Failed) throw new SiloConfigurationException(result.Failures!.First());
-        if (options.TlsCertificate is not null)
-        {
-            try { Grains.Hosting.StudyTls.Load(options.TlsCertificate, options.TlsKey, options.TlsCa!, options.TlsRequireClientCertificate); }
-            catch (ArgumentException e) { throw new SiloConfigurationException(e.Message); }
-        }
-        return (options, configuration);
+        if (options.TlsCertificate is null) return (options, null);
+        try { return (options, Grains.Hosting.StudyTls.Load(options.TlsCertificate, options.TlsKey, options.TlsCa!, options.TlsRequireClientCertificate)); }
+        catch (ArgumentException e) { throw new SiloConfigurationException(e.Message); }
     }
 
     static readonly Dictionary<string, string> SwitchMappings =

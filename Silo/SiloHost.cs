@@ -22,7 +22,8 @@ public static class SiloHost
 {
     const string Live = "live", Ready = "ready";
 
-    public static IHost Build(SiloOptions options, IStudyStore store, RuntimeOptions runtime)
+    /// <param name="tls">the certificates of --tls-*, loaded by the configuration; null: no TLS</param>
+    public static IHost Build(SiloOptions options, StudyTls? tls, IStudyStore store, RuntimeOptions runtime)
     {
         bool http = options.MetricsPort is not null || options.Dashboard;
         var settings = new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory };
@@ -61,11 +62,7 @@ public static class SiloHost
                     o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Parse(listen), options.SiloPort);
                     o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Parse(listen), options.GatewayPort);
                 });
-            if (options.TlsCertificate is not null)
-            {
-                var tls = StudyTls.Load(options.TlsCertificate, options.TlsKey, options.TlsCa!, options.TlsRequireClientCertificate);
-                silo.UseTls(tls.Certificate!, o => tls.Configure(o, silo: true));
-            }
+            if (tls is not null) silo.UseTls(tls.Certificate!, o => tls.Configure(o, silo: true));
             if (options.Name is { } name) silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
             if (options.Dashboard) silo.AddDashboard();
             silo.AddStudyRuntime(store, runtime);

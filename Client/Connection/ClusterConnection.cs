@@ -20,9 +20,12 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <summary>TLS to the gateways, when the cluster uses it: STUDY_TLS_CA (the cluster's authority), and
     /// STUDY_TLS_CERTIFICATE (+ STUDY_TLS_KEY) where the silos require a client certificate.</summary>
     /// <exception cref="UsageException">STUDY_TLS_* settings that cannot work</exception>
-    public static void CheckTls() => ClientTls();
+    public static void CheckTls() => _ = ClientTls.Value;
 
-    static StudyTls? ClientTls()
+    // Read once a process: the store's opening checks the settings, the connection uses them.
+    static readonly Lazy<StudyTls?> ClientTls = new(LoadClientTls);
+
+    static StudyTls? LoadClientTls()
     {
         static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
         var certificate = Env("STUDY_TLS_CERTIFICATE");
@@ -34,7 +37,7 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public static async Task<ClusterConnection> Connect(string connectionString)
     {
-        var tls = ClientTls();
+        var tls = ClientTls.Value;
         var clock = Stopwatch.StartNew();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         Hosting.QuietLogging(builder.Logging);

@@ -20,8 +20,6 @@ public static partial class StudySpecRules
     public const int MaxBatchSize = 16_384;
     public const int MaxEpochs = 100_000;
     public const int MaxRestarts = 100;
-    /// <summary>τ values are kept to 6 decimals (trial ids, search): a range holds only so many distinct ones.</summary>
-    public const int TauDecimals = 6;
 
     /// <summary>A study or trial id: letters, digits, '.', '_' and '-', starting with a letter or digit, so it can
     /// never name a parent folder or leave the artifacts folder.</summary>
@@ -45,9 +43,10 @@ public static partial class StudySpecRules
         if (s.Trials is { } trials) Bound("trials", trials, 1, MaxTrialsPerSeed);
         if ((long)s.TrialsPerSeed * s.Seeds > MaxTotalTrials)
             throw new ArgumentException($"--seeds: {s.TrialsPerSeed:N0} trials × {s.Seeds} seeds is more than {MaxTotalTrials:N0} trials in one study");
-        if (s.UsesTau && s.Search != "grid" && s.TrialsPerSeed > DistinctTaus(s.TauMin, s.TauMax))
+        // τ values are kept to 6 decimals (trial ids, search): a range holds only so many distinct ones.
+        if (s.UsesTau && s.Search != "grid" && s.TrialsPerSeed > TauLattice.Count(s.TauMin, s.TauMax))
             throw new ArgumentException($"--trials: {s.TrialsPerSeed} trials need as many distinct τ, but --tau-range {s.TauMin}:{s.TauMax} " +
-                $"holds only {DistinctTaus(s.TauMin, s.TauMax)} at {TauDecimals} decimals");
+                $"holds only {TauLattice.Count(s.TauMin, s.TauMax)} at {TauLattice.Decimals} decimals");
         Bound("epochs", s.Epochs, 1, MaxEpochs);
         Bound("batch-size", s.BatchSize, 2, MaxBatchSize);
         if (s.Threads is { } threads) Bound("threads", threads, 1, MaxThreads);
@@ -74,13 +73,6 @@ public static partial class StudySpecRules
         Bound("batch-size", a.Study.BatchSize, 2, MaxBatchSize);
         if (a.Study.Threads is { } threads) Bound("threads", threads, 1, MaxThreads);
         TrainingOptionsMapping.For(a.Study, a.Trial).Validate();
-    }
-
-    /// <summary>How many τ at <see cref="TauDecimals"/> decimals lie in [min, max].</summary>
-    public static long DistinctTaus(double min, double max)
-    {
-        double scale = Math.Pow(10, TauDecimals);
-        return Math.Max(0, (long)Math.Floor(Math.Round(max * scale, 3)) - (long)Math.Ceiling(Math.Round(min * scale, 3)) + 1);
     }
 
     static void Bound(string option, long value, long min, long max)

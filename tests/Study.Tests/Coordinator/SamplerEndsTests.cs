@@ -1,4 +1,3 @@
-using Study.Grains.Coordinator;
 using Study.Grains.Sampling;
 using Xunit;
 
@@ -41,10 +40,10 @@ public sealed class SamplerEndsTests
     }
 
     [Fact]
-    public void TheRulesCountTheValuesARangeHolds()
+    public void TheLatticeCountsTheValuesARangeHolds()
     {
-        Assert.Equal(2, StudySpecRules.DistinctTaus(0.3, 0.300001));
-        Assert.Equal(11, StudySpecRules.DistinctTaus(0.1, 0.10001));
-        Assert.Equal(1_980_001, StudySpecRules.DistinctTaus(0.02, 2));
+        Assert.Equal(2, TauLattice.Count(0.3, 0.300001));
+        Assert.Equal(11, TauLattice.Count(0.1, 0.10001));
+        Assert.Equal(1_980_001, TauLattice.Count(0.02, 2));
     }
 }

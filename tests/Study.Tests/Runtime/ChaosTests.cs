@@ -31,21 +31,9 @@ public sealed class ChaosTests(PostgresServer postgres, ITestOutputHelper output
 
     ChildProcess StartSilo(string connection, string name)
     {
-        int metricsPort = FreePorts.Next();
-        var silo = new ChildProcess(ChildProcess.SiloDll,
-            ["--cluster", connection, "--slots", "1", "--threads-per-slot", "1", "--silo-port", $"{FreePorts.Next()}", "--gateway-port", $"{FreePorts.Next()}",
-             "--artifacts", Path.Combine(dir, "artifacts"), "--advertise", "127.0.0.1", "--metrics-port", $"{metricsPort}", "--name", name], dir);
+        var silo = ClusterSilo.Start(connection, dir, name).Process;
         processes.Add(silo);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (true)
-        {
-            Assert.False(silo.HasExited, $"silo {name} exited: {silo.Stdout}{silo.Stderr}");
-            try { if (http.GetAsync($"http://127.0.0.1:{metricsPort}/readyz").Result.IsSuccessStatusCode) return silo; }
-            catch (Exception) { }
-            Assert.True(DateTime.UtcNow < until, $"silo {name} never became ready: {silo.Stdout}");
-            Thread.Sleep(300);
-        }
+        return silo;
     }
 
     string Submit(string connection, int index)

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Study.Tests.Cli;
 using Study.Tests.Infrastructure;
@@ -25,22 +23,9 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
 
     ChildProcess StartSilo(string connection, string name, string isolation = "thread")
     {
-        int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next(), metricsPort = FreePorts.Next();
-        var silo = new ChildProcess(ChildProcess.SiloDll,
-            ["--cluster", connection, "--slots", "1", "--threads-per-slot", "1", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
-             "--artifacts", Path.Combine(dir, "artifacts"), "--advertise", "127.0.0.1", "--metrics-port", $"{metricsPort}", "--name", name,
-             "--slot-isolation", isolation], dir);
-        silos[siloPort] = silo;
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            Assert.False(silo.HasExited, $"silo {name} exited: {silo.Stdout}{silo.Stderr}");
-            try { if (http.GetAsync($"http://127.0.0.1:{metricsPort}/readyz").Result.StatusCode == HttpStatusCode.OK) return silo; }
-            catch (Exception) { }
-            Assert.True(DateTime.UtcNow < until, $"silo {name} never became healthy: {silo.Stdout}");
-            Thread.Sleep(300);
-        }
+        var silo = ClusterSilo.Start(connection, dir, name, ["--slot-isolation", isolation]);
+        silos[silo.SiloPort] = silo.Process;
+        return silo.Process;
     }
 
     /// <summary>With a worker process per slot: the killed silo's worker ends with it (its input closes), no orphan trains on.</summary>

@@ -50,25 +50,9 @@ public sealed class TlsClusterTests(PostgresServer postgres) : IDisposable
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(60));
     }
 
-    void StartSilo(string connection, string name, (string Certificate, string Key) own, string authority)
-    {
-        int metricsPort = FreePorts.Next();
-        var silo = new ChildProcess(ChildProcess.SiloDll,
-            ["--cluster", connection, "--slots", "1", "--threads-per-slot", "1", "--silo-port", $"{FreePorts.Next()}", "--gateway-port", $"{FreePorts.Next()}",
-             "--artifacts", Path.Combine(dir, "artifacts"), "--advertise", "127.0.0.1", "--metrics-port", $"{metricsPort}", "--name", name,
-             "--tls-certificate", own.Certificate, "--tls-key", own.Key, "--tls-ca", authority, "--tls-require-client-certificate"], dir);
-        silos.Add(silo);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            Assert.False(silo.HasExited, $"silo {name} exited: {silo.Stdout}{silo.Stderr}");
-            try { if (http.GetAsync($"http://127.0.0.1:{metricsPort}/readyz").Result.IsSuccessStatusCode) return; }
-            catch (Exception) { }
-            Assert.True(DateTime.UtcNow < until, $"silo {name} never joined: {silo.Stdout}");
-            Thread.Sleep(300);
-        }
-    }
+    void StartSilo(string connection, string name, (string Certificate, string Key) own, string authority) =>
+        silos.Add(ClusterSilo.Start(connection, dir, name,
+            ["--tls-certificate", own.Certificate, "--tls-key", own.Key, "--tls-ca", authority, "--tls-require-client-certificate"]).Process);
 
     [Fact]
     public void OnlyClientsWithTheAuthoritysCertificateGetIn()

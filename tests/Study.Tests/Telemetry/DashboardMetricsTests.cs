@@ -142,23 +142,8 @@ public sealed class DashboardMetricsTests(PostgresServer postgres) : IDisposable
         }
     }
 
-    ChildProcess StartSilo(string connection, string name, int metricsPort, IDictionary<string, string> environment)
-    {
-        var silo = Own(new ChildProcess(ChildProcess.SiloDll,
-            ["--cluster", connection, "--slots", "1", "--threads-per-slot", "1", "--silo-port", $"{FreePorts.Next()}",
-             "--gateway-port", $"{FreePorts.Next()}", "--artifacts", Path.Combine(dir, "artifacts"), "--advertise", "127.0.0.1",
-             "--metrics-port", $"{metricsPort}", "--name", name], dir, environment));
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            Assert.False(silo.HasExited, $"silo {name} exited: {silo.Stdout}{silo.Stderr}");
-            try { if (http.GetAsync($"http://127.0.0.1:{metricsPort}/readyz").Result.IsSuccessStatusCode) return silo; }
-            catch (Exception) { }
-            Assert.True(DateTime.UtcNow < until, $"silo {name} never became ready: {silo.Stdout}");
-            Thread.Sleep(300);
-        }
-    }
+    ChildProcess StartSilo(string connection, string name, int metricsPort, IDictionary<string, string> environment) =>
+        Own(ClusterSilo.Start(connection, dir, name, environment: environment, metricsPort: metricsPort).Process);
 
     static async Task WaitFor(Func<Task<bool>> condition, string failure, int seconds = 180)
     {
