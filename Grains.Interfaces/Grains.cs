@@ -12,15 +12,15 @@ public interface IStudyGrain : IGrainWithStringKey
     [Alias("Cancel")] Task<StudySnapshot> Cancel();
     [Alias("GetSnapshot")] Task<StudySnapshot> GetSnapshot();
     /// <summary>An epoch of an attempt; stale attempts are told to stop. Idempotent per (trial, epoch, attempt).</summary>
-    [Alias("ReportEpoch")] Task<EpochVerdict> ReportEpoch(EpochReport report);
+    [Alias("ReportEpoch"), SiloOnly] Task<EpochVerdict> ReportEpoch(EpochReport report);
     /// <summary>How an attempt ended; stale attempts are ignored.</summary>
-    [Alias("ReportOutcome")] Task ReportOutcome(TrialOutcomeReport outcome);
+    [Alias("ReportOutcome"), SiloOnly] Task ReportOutcome(TrialOutcomeReport outcome);
     /// <summary>Asks the coordinator to look at its trials again (start queued ones, notice lost ones).</summary>
     [Alias("Poke"), Orleans.Concurrency.OneWay] Task Poke();
 }
 
 /// <summary>One trial (key: study/trial), placed on a silo with a free accelerator slot and run there.</summary>
-[Alias("study.ITrialGrain")]
+[Alias("study.ITrialGrain"), SiloOnly]
 public interface ITrialGrain : IGrainWithStringKey
 {
     /// <summary>Runs the attempt on this silo's slot thread; false when the silo has no free slot after all.</summary>
@@ -54,10 +54,10 @@ public sealed record SlotGrant([property: Id(0)] string TrialKey, [property: Id(
 [Alias("study.ISlotSchedulerGrain")]
 public interface ISlotSchedulerGrain : IGrainWithIntegerKey
 {
-    [Alias("Heartbeat")] Task Heartbeat(SiloSlotReport report);
+    [Alias("Heartbeat"), SiloOnly] Task Heartbeat(SiloSlotReport report);
     /// <summary>Grants as many of the trials as there are free slots, spreading them over the least busy silos.</summary>
-    [Alias("Reserve")] Task<SlotGrant[]> Reserve(string[] trialKeys);
-    [Alias("Release")] Task Release(string[] trialKeys);
+    [Alias("Reserve"), SiloOnly] Task<SlotGrant[]> Reserve(string[] trialKeys);
+    [Alias("Release"), SiloOnly] Task Release(string[] trialKeys);
     /// <summary>Of the given (trial, silo) pairs, those whose silo reported within the last seconds without that trial:
     /// the trial is not running there (its outcome was lost, or it never started).</summary>
     [Alias("Absent")] Task<string[]> Absent(Dictionary<string, SiloAddress> trials);

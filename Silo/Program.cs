@@ -24,14 +24,14 @@ if (args.Contains("--help") || args.Contains("-h"))
     return 0;
 }
 
-SiloOptions options;
-Study.Grains.Hosting.StudyTls? tls;
-try { (options, tls) = SiloConfiguration.Load(args); }
+SiloSettings settings;
+try { settings = SiloConfiguration.Load(args); }
 catch (SiloConfigurationException e)
 {
     Console.Error.WriteLine($"silo: {e.Message}");
     return 2;
 }
+var options = settings.Options;
 
 var layout = SlotLayout.For(TrainingDevice.CudaDevices(), options.Slots, options.SlotsPerGpu);
 int slots = layout.Slots;
@@ -42,6 +42,7 @@ var runtime = new RuntimeOptions
     Isolation = options.SlotIsolation ?? RuntimeOptions.DefaultIsolation(layout.Gpus),
     ThreadsPerSlot = options.ThreadsPerSlot ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, slots)),
     Artifacts = Path.GetFullPath(options.Artifacts),
+    Credential = settings.Credential,
 };
 
 IStudyStore store;
@@ -61,7 +62,7 @@ catch (Exception e) when (options.Cluster is null && e is Microsoft.Data.Sqlite.
     return 2;
 }
 
-using var host = SiloHost.Build(options, tls, store, runtime);
+using var host = SiloHost.Build(options, settings.Tls, store, runtime);
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("silo");
 log.LogInformation("silo: {Slots} slot(s) ({Devices}) × {Threads} thread(s), slots isolated by {Isolation}, {Clustering}, artifacts {Artifacts}{Http}",
     runtime.Slots, string.Join(", ", layout.Devices), runtime.ThreadsPerSlot, runtime.Isolation.ToString().ToLowerInvariant(),

@@ -7,6 +7,10 @@ namespace Study.Silo;
 /// <summary>A bad silo setting: one line naming the option and what is wrong (the silo exits 2 with it).</summary>
 public sealed class SiloConfigurationException(string message) : Exception(message);
 
+/// <summary>A silo's settings, with the files they name loaded: its TLS certificates (null without
+/// --tls-certificate) and the cluster secret (null without --cluster-secret).</summary>
+public sealed record SiloSettings(SiloOptions Options, Grains.Hosting.StudyTls? Tls, Grains.Security.SiloCredential? Credential);
+
 /// <summary>
 /// Reads <see cref="SiloOptions"/> through Microsoft.Extensions.Configuration: the settings file, then STUDY_*
 /// environment variables, then the command line (each wins over the one before), bound and validated.
@@ -16,8 +20,7 @@ public static partial class SiloConfiguration
     public const string EnvironmentPrefix = "STUDY_";
 
     /// <exception cref="SiloConfigurationException">bad input, in one line</exception>
-    /// <returns>the options, and their TLS certificates loaded (null without --tls-certificate)</returns>
-    public static (SiloOptions Options, Grains.Hosting.StudyTls? Tls) Load(IReadOnlyList<string> args)
+    public static SiloSettings Load(IReadOnlyList<string> args)
     {
         var commandLine = CommandLine(args, out var settingsFile);
         settingsFile ??= Environment.GetEnvironmentVariable(EnvironmentPrefix + "SETTINGS") is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
@@ -47,8 +50,13 @@ public static partial class SiloConfiguration
         }
         var result = new SiloOptionsValidator().Validate(Options.DefaultName, options);
         if (result.Failed) throw new SiloConfigurationException(result.Failures!.First());
-        if (options.TlsCertificate is null) return (options, null);
-        try { return (options, Grains.Hosting.StudyTls.Load(options.TlsCertificate, options.TlsKey, options.TlsCa!, options.TlsRequireClientCertificate)); }
+        try
+        {
+            var tls = options.TlsCertificate is null ? null
+                : Grains.Hosting.StudyTls.Load(options.TlsCertificate, options.TlsKey, options.TlsCa!, options.TlsRequireClientCertificate);
+            var credential = options.ClusterSecret is { } secret ? Grains.Security.SiloCredential.Load(secret, "--cluster-secret") : null;
+            return new SiloSettings(options, tls, credential);
+        }
         catch (ArgumentException e) { throw new SiloConfigurationException(e.Message); }
     }
 

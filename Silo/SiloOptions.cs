@@ -36,6 +36,8 @@ public sealed class SiloOptions
     [ConfigurationKeyName("tls_key")] public string? TlsKey { get; set; }
     [ConfigurationKeyName("tls_ca")] public string? TlsCa { get; set; }
     [ConfigurationKeyName("tls_require_client_certificate")] public bool TlsRequireClientCertificate { get; set; }
+    /// <summary>A file holding the secret the silos share and clients do not: silo-only calls are signed with it.</summary>
+    [ConfigurationKeyName("cluster_secret")] public string? ClusterSecret { get; set; }
     [ConfigurationKeyName("dashboard")] public bool Dashboard { get; set; }
     [ConfigurationKeyName("dashboard_port")] public int DashboardPort { get; set; } = 8080;
     [ConfigurationKeyName("dashboard_address")] public string DashboardAddress { get; set; } = "127.0.0.1";
@@ -46,7 +48,7 @@ public sealed class SiloOptions
     public static readonly string[] Names = ["cluster", "slots", "slots-per-gpu", "slot-isolation", "threads-per-slot", "silo-port",
         "gateway-port", "artifacts", "metrics-port", "metrics-address", "store", "primary-port", "name", "advertise",
         "dashboard", "dashboard-port", "dashboard-address", "dashboard-token", "listen-address", "tls-certificate", "tls-key", "tls-ca",
-        "tls-require-client-certificate"];
+        "tls-require-client-certificate", "cluster-secret"];
 
     public const string Usage = """
         usage: ./silo [options]
@@ -71,6 +73,9 @@ public sealed class SiloOptions
           --tls-certificate FILE    TLS between silos and with clients: this silo's certificate (PEM, with --tls-key
                                     KEY; or .pfx), signed by --tls-ca FILE, the cluster's authority; peers must chain to it
           --tls-require-client-certificate   clients must present a certificate signed by --tls-ca too (mutual TLS)
+          --cluster-secret FILE     a secret the silos share and clients never get (at least 16 bytes, e.g. openssl
+                                    rand -hex 32): silos sign slot reports, trial starts and epoch reports with it, so a
+                                    client cannot send them; required with --tls-certificate
           --dashboard               the Orleans Dashboard, on --dashboard-port P (default 8080) at --dashboard-address IP
                                     (default 127.0.0.1); beyond loopback only with --dashboard-token T
           OpenTelemetry: OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER,

@@ -29,6 +29,8 @@ public sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
             failures.Add("--tls-certificate and --tls-ca go together: a silo's certificate, and the authority its peers' chain to");
         if (o.TlsKey is not null && o.TlsCertificate is null) failures.Add("--tls-key: give --tls-certificate too");
         if (o.TlsRequireClientCertificate && o.TlsCertificate is null) failures.Add("--tls-require-client-certificate: give --tls-certificate and --tls-ca");
+        if (o.TlsCertificate is not null && o.ClusterSecret is null)
+            failures.Add("--tls-certificate: give --cluster-secret too, or a client with a certificate could act as a silo");
         if (o.Advertise is { } advertise && !IPAddress.TryParse(advertise, out _)) failures.Add($"--advertise: '{advertise}' is not an IP address");
         if (o.MetricsPort is { } metrics && (metrics == o.SiloPort || metrics == o.GatewayPort))
             failures.Add($"--metrics-port: {metrics} is already the silo or gateway port");

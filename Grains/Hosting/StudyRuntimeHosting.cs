@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Study.Grains.Running;
 using Study.Grains.Scheduling;
+using Study.Grains.Security;
 using Study.Grains.Storage;
 using Study.Grains.Telemetry;
 using Study.Training.Trainer;
@@ -34,6 +35,9 @@ public static class StudyRuntimeHosting
             o.NumMissedProbesLimit = 3;
             o.NumVotesForDeathDeclaration = 2;
         });
+        // Silo-only calls (slot reports, trial starts, epoch and outcome reports) from silos alone (docs/RELIABILITY.md).
+        silo.AddOutgoingGrainCallFilter<SiloCallSigner>();
+        silo.AddIncomingGrainCallFilter<SiloCallGuard>();
         var services = silo.Services;
         services.AddSingleton(options);
         services.AddMetrics();

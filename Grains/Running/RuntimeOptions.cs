@@ -20,6 +20,10 @@ public sealed class RuntimeOptions
     public SlotIsolation Isolation { get; set; } = SlotIsolation.Thread;
     /// <summary>How to start a slot's worker process: by default this program again, with <c>__slot-worker</c>.</summary>
     public IReadOnlyList<string> WorkerCommand { get; set; } = WorkerCommandOfThisProgram();
+    /// <summary>The cluster secret silo-only calls are signed and checked with; null: they are only refused from clients
+    /// (a cluster of `./silo` processes without --cluster-secret). By default a secret of this process, which is
+    /// what the one-process clusters (the embedded one, the tests') share.</summary>
+    public Security.SiloCredential? Credential { get; set; } = Security.SiloCredential.ThisProcess;
     /// <summary>How long a stopping silo waits for its trials to checkpoint and report.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -59,7 +59,15 @@ public sealed class SiloConfigurationTests : IDisposable
         Refused(Silo(["--store", "/proc/none/studies.db"]), "--store: cannot use '/proc/none/studies.db' (Could not find file '/proc/none')");
         Refused(Silo(["--listen-address", "everywhere"]), "--listen-address: 'everywhere' is not an IP address");
         Refused(Silo(["--tls-certificate", "silo.pem"]), "--tls-certificate and --tls-ca go together: a silo's certificate, and the authority its peers' chain to");
-        Refused(Silo(["--tls-certificate", "/none/silo.pem", "--tls-ca", "/none/ca.pem"]), "--tls-ca: no file '/none/ca.pem'");
+        var secret = File("cluster-secret", "0123456789abcdef0123456789abcdef\n");
+        Refused(Silo(["--tls-certificate", "/none/silo.pem", "--tls-ca", "/none/ca.pem"]),
+            "--tls-certificate: give --cluster-secret too, or a client with a certificate could act as a silo");
+        Refused(Silo(["--tls-certificate", "/none/silo.pem", "--tls-ca", "/none/ca.pem", "--cluster-secret", secret]), "--tls-ca: no file '/none/ca.pem'");
+        var absent = Path.Combine(dir, "absent-secret");
+        Refused(Silo(["--cluster-secret", absent]), $"--cluster-secret: cannot read '{absent}' (Could not find file '{absent}')");
+        var shortSecret = File("short-secret", "  hunter2 \n");
+        Refused(Silo(["--cluster-secret", shortSecret]),
+            $"--cluster-secret: '{shortSecret}' holds 7 bytes; a cluster secret needs at least 16 (e.g. openssl rand -hex 32)");
         Refused(Silo(["--tls-require-client-certificate"]), "--tls-require-client-certificate: give --tls-certificate and --tls-ca");
         Refused(Silo(["--dashboard", "--dashboard-address", "0.0.0.0"]),
             "--dashboard-address: 0.0.0.0 is beyond loopback; give --dashboard-token (at least 16 characters)");

@@ -48,7 +48,7 @@ public sealed class GrainInputTests
         await using var cluster = await TestRuntimeCluster.Start([1]);
         var trial = new TrialSpec(studyId, trialId, 0, 0.5, 1);
         var assignment = new TrialAssignment(trial, Valid(studyId) with { StudyId = studyId, Taus = [] }, 1, null);
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Grains.GetGrain<ITrialGrain>(trial.Key).Start(assignment));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => cluster.SiloGrains().GetGrain<ITrialGrain>(trial.Key).Start(assignment));
         Assert.Contains("ids must be", e.Message);
         var outside = Path.GetDirectoryName(cluster.Artifacts)!;
         Assert.Empty(Directory.EnumerateFileSystemEntries(cluster.Artifacts));
@@ -61,7 +61,7 @@ public sealed class GrainInputTests
         await using var cluster = await TestRuntimeCluster.Start([1]);
         var trial = new TrialSpec("s", "t1", 0, 0.5, 1);
         var assignment = new TrialAssignment(trial, Valid("s") with { Taus = [] }, 1, null);
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Grains.GetGrain<ITrialGrain>("s/t2").Start(assignment));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => cluster.SiloGrains().GetGrain<ITrialGrain>("s/t2").Start(assignment));
         Assert.Contains("was sent to the grain of 's/t2'", e.Message);
     }
 }

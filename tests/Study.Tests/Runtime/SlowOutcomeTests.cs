@@ -12,7 +12,7 @@ public sealed class SlowOutcomeTests
     public async Task ATrialStillReportingItsOutcomeIsNotAbsent()
     {
         await using var cluster = await TestRuntimeCluster.Start([1]);
-        var scheduler = cluster.Grains.GetGrain<ISlotSchedulerGrain>(0);
+        var scheduler = cluster.SiloGrains().GetGrain<ISlotSchedulerGrain>(0); // as silos and coordinators call it
         var silo = SiloAddress.New(System.Net.IPAddress.Loopback, 40_001, 1);
         string running = "s/t-running", reporting = "s/t-reporting", lost = "s/t-lost";
         await scheduler.Heartbeat(new SiloSlotReport(silo, "fake", 2, [running], Leaving: false, Reporting: [reporting]));

@@ -6,6 +6,7 @@ using Orleans.TestingHost;
 using Study.Grains;
 using Study.Grains.Hosting;
 using Study.Grains.Running;
+using Study.Grains.Security;
 using Study.Grains.Storage;
 using Study.Training.Trainer;
 
@@ -24,6 +25,8 @@ public sealed class TestRuntimeCluster : IAsyncDisposable
     public IStudyStore Store { get; }
     public string Artifacts { get; }
     public int[] Slots { get; }
+    /// <summary>Each silo's cluster secret (by default the one of this process, shared by all).</summary>
+    public SiloCredential?[]? Credentials { get; init; }
     public ConcurrentDictionary<string, int> MaxConcurrent { get; } = new();
     public ConcurrentDictionary<string, int> Concurrent { get; } = new();
 
@@ -40,14 +43,19 @@ public sealed class TestRuntimeCluster : IAsyncDisposable
         Cluster = builder.Build();
     }
 
-    public static async Task<TestRuntimeCluster> Start(int[] slots, IStudyStore? store = null)
+    public static async Task<TestRuntimeCluster> Start(int[] slots, IStudyStore? store = null, SiloCredential?[]? credentials = null)
     {
-        var cluster = new TestRuntimeCluster(slots, store ?? new MemoryStudyStore());
+        var cluster = new TestRuntimeCluster(slots, store ?? new MemoryStudyStore()) { Credentials = credentials };
         await cluster.Cluster.DeployAsync();
         return cluster;
     }
 
+    /// <summary>The test's client: a client of the cluster, as the `study` console is.</summary>
     public IGrainFactory Grains => Cluster.GrainFactory;
+
+    /// <summary>Calls made as silo <paramref name="index"/>'s own code makes them (silo-only calls included).</summary>
+    public IGrainFactory SiloGrains(int index = 0) =>
+        ((InProcessSiloHandle)Cluster.Silos[index]).SiloHost.Services.GetRequiredService<IGrainFactory>();
 
     public static int IndexOf(string siloName) => siloName == "Primary" ? 0 : int.Parse(siloName.Split('_')[1]);
 
@@ -69,6 +77,7 @@ public sealed class TestRuntimeCluster : IAsyncDisposable
             silo.AddStudyRuntime(owner.Store, new RuntimeOptions
             {
                 Slots = owner.Slots[IndexOf(name)], ThreadsPerSlot = 1, Artifacts = owner.Artifacts, DrainTimeout = TimeSpan.FromSeconds(5),
+                Credential = owner.Credentials is { } credentials ? credentials[IndexOf(name)] : SiloCredential.ThisProcess,
             });
             silo.Services.AddSingleton<ITrialTrainer>(sp => new CountingTrainer(
                 new TrainerSelector(sp.GetRequiredService<ContrastiveTrialTrainer>(), sp.GetRequiredService<Study.Grains.Running.Workers.ProcessTrialTrainer>(),

@@ -1,5 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Runtime;
+using Study.Grains;
+using Study.Grains.Hosting;
 using Study.Tests.Cli;
 using Study.Tests.Infrastructure;
 using Xunit;
@@ -10,7 +15,7 @@ namespace Study.Tests.Runtime;
 /// TLS between silos and with clients (issue 10, defect 10): two `./silo` processes of a PostgreSQL cluster with
 /// certificates from one authority and client certificates required. They join each other over TLS; a client
 /// without TLS, without a certificate, or with a certificate from another authority is refused; a client with the
-/// authority's certificate runs a study.
+/// authority's certificate runs a study, but cannot act as a silo: its slot report is refused.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class TlsClusterTests(PostgresServer postgres) : IDisposable
@@ -54,8 +59,28 @@ public sealed class TlsClusterTests(PostgresServer postgres) : IDisposable
         silos.Add(ClusterSilo.Start(connection, dir, name,
             ["--tls-certificate", own.Certificate, "--tls-key", own.Key, "--tls-ca", authority, "--tls-require-client-certificate"]).Process);
 
+    /// <summary>What a user with the cluster's client certificate could try by hand: report a silo of 8 free slots.</summary>
+    static async Task<Exception?> ForgedHeartbeat(string connection, (string Certificate, string Key) client, string authority)
+    {
+        var tls = StudyTls.Load(client.Certificate, client.Key, authority, requireClientCertificate: false);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(c => c
+            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = StudyRuntimeHosting.ClusterId; o.ServiceId = StudyRuntimeHosting.ServiceId; })
+            .UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connection; })
+            .UseTls(tls.Certificate!, o => tls.Configure(o, silo: false)));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var scheduler = host.Services.GetRequiredService<IClusterClient>().GetGrain<ISlotSchedulerGrain>(0);
+        var free = await scheduler.FreeSlots();
+        var fake = SiloAddress.New(System.Net.IPAddress.Loopback, 40_003, 1);
+        var refused = await Record.ExceptionAsync(() => scheduler.Heartbeat(new SiloSlotReport(fake, "fake", 8, [], Leaving: false)));
+        Assert.Equal(free, await scheduler.FreeSlots());
+        await host.StopAsync();
+        return refused;
+    }
+
     [Fact]
-    public void OnlyClientsWithTheAuthoritysCertificateGetIn()
+    public async Task OnlyClientsWithTheAuthoritysCertificateGetIn()
     {
         using var authority = Authority("tau-study test authority");
         var authorityPath = Path.Combine(dir, "ca.pem");
@@ -91,5 +116,8 @@ public sealed class TlsClusterTests(PostgresServer postgres) : IDisposable
         var watched = StudyProcess.Run(TimeSpan.FromMinutes(3), dir, trusted, "watch", id, "--cluster", connection, "--json");
         Assert.True(watched.ExitCode == 0, watched.Stderr);
         Assert.Contains("\"completed\"", watched.Stdout);
+
+        var forged = await ForgedHeartbeat(connection, client, authorityPath);
+        Assert.Equal("ISlotSchedulerGrain.Heartbeat: only silos may call it, and a client did", Assert.IsType<UnauthorizedAccessException>(forged).Message);
     }
 }

@@ -20,7 +20,7 @@ public sealed class TrialKeepAliveTests
         await using var cluster = await TestRuntimeCluster.Start([1]);
         var spec = new StudySpec { StudyId = "keep", Dataset = "synthetic", Taus = [], Epochs = 50, SyntheticEpochMs = 200 };
         var trial = new TrialSpec("keep", "t000-tau0.5-s1", 0, 0.5, 1);
-        var grain = cluster.Grains.GetGrain<ITrialGrain>(trial.Key);
+        var grain = cluster.SiloGrains().GetGrain<ITrialGrain>(trial.Key); // as a coordinator calls it
         Assert.True(await grain.Start(new TrialAssignment(trial, spec, 2, null)));
         var management = cluster.Grains.GetGrain<IManagementGrain>(0);
 
