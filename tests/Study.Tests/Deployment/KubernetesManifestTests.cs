@@ -48,6 +48,11 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void SilosAndTheClientJobSpeakMutualTlsAndOnlySilosGetTheClusterSecret(string overlay) =>
+        NoProblems(ManifestChecks.Tls(Render(overlay)), overlay);
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void EveryContainerRunsLockedDownWithResources(string overlay)
     {
         var m = Render(overlay);

@@ -12,7 +12,8 @@ public sealed class KubernetesManifestChecksCanFailTests
         "no readiness probe", "liveness on the wrong path", "advertise the host IP", "short grace period", "budget misses the silos",
         "writable root filesystem", "root user", "missing secret", "missing config map key", "service selects nothing",
         "policy lets grafana reach the silo port", "policy names no pods", "gpu on the cpu overlay", "unpinned image",
-        "unknown own image", "missing monitoring config key", "no memory limit", "metrics on loopback");
+        "unknown own image", "missing monitoring config key", "no memory limit", "metrics on loopback", "silo key readable by all",
+        "client gets the cluster secret", "client certificate not mounted", "client certificates not required");
 
     [Theory]
     [MemberData(nameof(Faults))]
@@ -33,12 +34,17 @@ public sealed class KubernetesManifestChecksCanFailTests
             "unpinned image" or "unknown own image" => ManifestChecks.Images(m, "tau-study-silo", "tau-study-client", ["tau-study-silo", "tau-study-client"]),
             "missing monitoring config key" => ManifestChecks.MonitoringConfig(m),
             "no memory limit" => ManifestChecks.Resources(m),
+            "silo key readable by all" or "client gets the cluster secret" or "client certificate not mounted" or "client certificates not required"
+                => ManifestChecks.Tls(m),
             _ => throw new ArgumentException(fault),
         };
         Assert.Empty(Check()); // the overlay as written passes
         Break(m, fault);
         Assert.NotEmpty(Check());
     }
+
+    static Dictionary<string, object?> TlsVolume(Dictionary<string, object?> pod) =>
+        Map(List(pod["volumes"]).Select(Map).Single(v => Str(v, "name") == "tls")["secret"]);
 
     static void Break(Manifests m, string fault)
     {
@@ -69,6 +75,12 @@ public sealed class KubernetesManifestChecksCanFailTests
             case "unknown own image": Silo(m)["image"] = "tau-study-worker:0.1.0"; break;
             case "missing monitoring config key": Map(At(m.Get("ConfigMap", "study-prometheus-config"), "data")).Remove("prometheus.yml"); break;
             case "no memory limit": Map(At(postgres, "resources", "limits")).Remove("memory"); break;
+            case "silo key readable by all": TlsVolume(m.SiloPod)["defaultMode"] = "420"; break;
+            case "client gets the cluster secret": TlsVolume(ManifestChecks.ClientJob(m).Pod)["secretName"] = Str(TlsVolume(m.SiloPod), "secretName"); break;
+            case "client certificate not mounted":
+                List(ManifestChecks.ClientJob(m).Container["volumeMounts"]).RemoveAll(v => Str(v, "mountPath") == "/etc/study/tls");
+                break;
+            case "client certificates not required": EnvEntry(Silo(m), "STUDY_TLS_REQUIRE_CLIENT_CERTIFICATE")!["value"] = "false"; break;
         }
     }
 }

@@ -4,7 +4,9 @@ using System.Text.RegularExpressions;
 
 namespace Study.Tests.Deployment;
 
-/// <summary>The objects `kustomize build k8s/overlays/NAME` renders, run as a real process, and ways to walk them.</summary>
+/// <summary>The objects `kustomize build k8s/overlays/NAME` renders, run as a real process, and ways to walk them.
+/// It renders a copy of k8s/ and dashboards/ whose k8s/tls holds what `scripts/cluster-certs` makes there, as an
+/// operator's checkout does before the first apply.</summary>
 public sealed class Manifests
 {
     public static readonly string Root = Cli.StudyProcess.RepositoryRoot;
@@ -18,9 +20,40 @@ public sealed class Manifests
     /// <summary>A fresh parse each call (tests may change what they get); kustomize runs once per overlay.</summary>
     public static Manifests Render(string overlay) => new(overlay, Rendered.GetOrAdd(overlay, Build));
 
+    /// <summary>The copy kustomize renders: k8s/ and dashboards/, with k8s/tls made by scripts/cluster-certs.</summary>
+    public static readonly Lazy<string> RenderRoot = new(() =>
+    {
+        var root = Directory.CreateTempSubdirectory("study-k8s-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(root, recursive: true); } catch { } };
+        foreach (var folder in new[] { "k8s", "dashboards" }) CopyTree(Path.Combine(Root, folder), Path.Combine(root, folder));
+        var tls = Path.Combine(root, "k8s", "tls");
+        foreach (var made in Directory.GetFiles(tls).Where(f => Path.GetFileName(f) is not ("kustomization.yaml" or ".gitignore"))) File.Delete(made);
+        ClusterCerts(tls);
+        return root;
+    });
+
+    /// <summary>Runs scripts/cluster-certs DIR (openssl): an authority, silo and client certificates, a cluster secret.</summary>
+    public static void ClusterCerts(string dir)
+    {
+        var info = new ProcessStartInfo(Path.Combine(Root, "scripts", "cluster-certs")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(dir);
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"scripts/cluster-certs {dir} failed ({process.ExitCode}): {stderr.Result}");
+    }
+
+    static void CopyTree(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var folder in Directory.GetDirectories(from)) CopyTree(folder, Path.Combine(to, Path.GetFileName(folder)));
+    }
+
     public static string Build(string overlay)
     {
-        var info = new ProcessStartInfo("kustomize") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        var info = new ProcessStartInfo("kustomize") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RenderRoot.Value };
         info.ArgumentList.Add("build");
         info.ArgumentList.Add(Path.Combine("k8s", "overlays", overlay));
         Process process;

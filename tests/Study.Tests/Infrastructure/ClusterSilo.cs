@@ -4,8 +4,8 @@ namespace Study.Tests.Infrastructure;
 
 /// <summary>
 /// A `./silo` process of a PostgreSQL cluster on free loopback ports (one slot of one thread, artifacts in the
-/// test's folder, signing silo-only calls with the folder's cluster secret), returned once its /readyz says it has
-/// joined; a silo that exits or never joins fails the test.
+/// test's folder, signing silo-only calls with the folder's cluster secret unless the environment gives one),
+/// returned once its /readyz says it has joined; a silo that exits or never joins fails the test.
 /// </summary>
 public sealed record ClusterSilo(ChildProcess Process, int SiloPort, int MetricsPort)
 {
@@ -13,11 +13,16 @@ public sealed record ClusterSilo(ChildProcess Process, int SiloPort, int Metrics
         IDictionary<string, string>? environment = null, int? metricsPort = null)
     {
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next(), metrics = metricsPort ?? FreePorts.Next();
-        var secret = Path.Combine(dir, "cluster-secret");
-        lock (typeof(ClusterSilo)) if (!File.Exists(secret)) File.WriteAllText(secret, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        string[] secretArgs = [];
+        if (environment?.ContainsKey("STUDY_CLUSTER_SECRET") != true)
+        {
+            var secret = Path.Combine(dir, "cluster-secret");
+            lock (typeof(ClusterSilo)) if (!File.Exists(secret)) File.WriteAllText(secret, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            secretArgs = ["--cluster-secret", secret];
+        }
         var process = new ChildProcess(ChildProcess.SiloDll,
             ["--cluster", connection, "--slots", "1", "--threads-per-slot", "1", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
-             "--artifacts", Path.Combine(dir, "artifacts"), "--advertise", "127.0.0.1", "--metrics-port", $"{metrics}", "--name", name, "--cluster-secret", secret,
+             "--artifacts", Path.Combine(dir, "artifacts"), "--advertise", "127.0.0.1", "--metrics-port", $"{metrics}", "--name", name, .. secretArgs,
              .. extraArgs ?? []], dir, environment);
         try
         {

@@ -1,21 +1,21 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
 using Study.Grains;
 using Study.Grains.Hosting;
 using Study.Tests.Cli;
+using Study.Tests.Deployment;
 using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Runtime;
 
 /// <summary>
-/// TLS between silos and with clients (issue 10, defect 10): two `./silo` processes of a PostgreSQL cluster with
-/// certificates from one authority and client certificates required. They join each other over TLS; a client
-/// without TLS, without a certificate, or with a certificate from another authority is refused; a client with the
-/// authority's certificate runs a study, but cannot act as a silo: its slot report is refused.
+/// TLS between silos and with clients (issue 10, defect 10), as the Kubernetes manifests set it up: certificates
+/// and the cluster secret made by scripts/cluster-certs, turned into Secrets by k8s/tls, and the silos' and the
+/// client Job's STUDY_TLS_* settings, all from the rendered cpu overlay. Two `./silo` processes of a PostgreSQL
+/// cluster join each other over TLS; a client without TLS, without a certificate, or with a certificate from another
+/// authority is refused; the Job's client runs a study, but cannot act as a silo: its slot report is refused.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class TlsClusterTests(PostgresServer postgres) : IDisposable
@@ -29,40 +29,10 @@ public sealed class TlsClusterTests(PostgresServer postgres) : IDisposable
         Directory.Delete(dir, recursive: true);
     }
 
-    (string Certificate, string Key) Issue(X509Certificate2 authority, string name)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName("tau-study");
-        request.CertificateExtensions.Add(san.Build());
-        using var certificate = request.Create(authority, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(8));
-        var (certificatePath, keyPath) = (Path.Combine(dir, name + ".pem"), Path.Combine(dir, name + ".key"));
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        return (certificatePath, keyPath);
-    }
-
-    static X509Certificate2 Authority(string name)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(60));
-    }
-
-    void StartSilo(string connection, string name, (string Certificate, string Key) own, string authority) =>
-        silos.Add(ClusterSilo.Start(connection, dir, name,
-            ["--tls-certificate", own.Certificate, "--tls-key", own.Key, "--tls-ca", authority, "--tls-require-client-certificate"]).Process);
-
     /// <summary>What a user with the cluster's client certificate could try by hand: report a silo of 8 free slots.</summary>
-    static async Task<Exception?> ForgedHeartbeat(string connection, (string Certificate, string Key) client, string authority)
+    static async Task<Exception?> ForgedHeartbeat(string connection, Dictionary<string, string> clientTls)
     {
-        var tls = StudyTls.Load(client.Certificate, client.Key, authority, requireClientCertificate: false);
+        var tls = StudyTls.Load(clientTls["STUDY_TLS_CERTIFICATE"], clientTls["STUDY_TLS_KEY"], clientTls["STUDY_TLS_CA"], requireClientCertificate: false);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(c => c
             .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = StudyRuntimeHosting.ClusterId; o.ServiceId = StudyRuntimeHosting.ServiceId; })
@@ -80,26 +50,32 @@ public sealed class TlsClusterTests(PostgresServer postgres) : IDisposable
     }
 
     [Fact]
-    public async Task OnlyClientsWithTheAuthoritysCertificateGetIn()
+    public async Task OnlyClientsWithTheAuthoritysCertificateGetInAndNoneActsAsASilo()
     {
-        using var authority = Authority("tau-study test authority");
-        var authorityPath = Path.Combine(dir, "ca.pem");
-        File.WriteAllText(authorityPath, authority.ExportCertificatePem());
+        var manifests = Manifests.Render("cpu");
+        var siloTls = ManifestChecks.LocalTlsEnvironment(manifests, manifests.SiloPod, manifests.SiloContainer, Path.Combine(dir, "silo"));
+        var (jobPod, job) = ManifestChecks.ClientJob(manifests);
+        var clientTls = ManifestChecks.LocalTlsEnvironment(manifests, jobPod, job, Path.Combine(dir, "client"));
+        Assert.Equal(ManifestChecks.SiloTlsVariables.Append("STUDY_TLS_REQUIRE_CLIENT_CERTIFICATE").Order(), siloTls.Keys.Order());
+        Assert.Equal(ManifestChecks.ClientTlsVariables.Order(), clientTls.Keys.Order());
+        var rogue = Path.Combine(dir, "rogue");
+        Manifests.ClusterCerts(rogue); // another authority, with its own client certificate
+
         var connection = postgres.CreateDatabase();
-        StartSilo(connection, "silo-a", Issue(authority, "silo-a"), authorityPath);
-        StartSilo(connection, "silo-b", Issue(authority, "silo-b"), authorityPath); // joins silo-a over TLS
-        var client = Issue(authority, "client");
-        using var rogueAuthority = Authority("someone else");
-        var rogue = Issue(rogueAuthority, "rogue");
+        silos.Add(ClusterSilo.Start(connection, dir, "silo-a", environment: siloTls).Process);
+        silos.Add(ClusterSilo.Start(connection, dir, "silo-b", environment: siloTls).Process); // joins silo-a over TLS
         string[] submit = ["submit", "--cluster", connection, "--dataset", "synthetic", "--taus", "0.5", "--epochs", "1", "--subset", "512",
             "--eval-subset", "100", "--batch-size", "128"];
 
         var refusals = new (string Who, Dictionary<string, string> Environment)[]
         {
             ("a client without TLS", new()),
-            ("a client without a certificate", new() { ["STUDY_TLS_CA"] = authorityPath }),
+            ("a client without a certificate", new() { ["STUDY_TLS_CA"] = clientTls["STUDY_TLS_CA"] }),
             ("a client with another authority's certificate", new()
-                { ["STUDY_TLS_CA"] = authorityPath, ["STUDY_TLS_CERTIFICATE"] = rogue.Certificate, ["STUDY_TLS_KEY"] = rogue.Key }),
+            {
+                ["STUDY_TLS_CA"] = clientTls["STUDY_TLS_CA"], ["STUDY_TLS_CERTIFICATE"] = Path.Combine(rogue, "client.crt"),
+                ["STUDY_TLS_KEY"] = Path.Combine(rogue, "client.key"),
+            }),
         };
         foreach (var (who, environment) in refusals)
         {
@@ -108,16 +84,14 @@ public sealed class TlsClusterTests(PostgresServer postgres) : IDisposable
             Assert.Contains("no silo of the cluster answers", Assert.Single(refused.StderrLines));
         }
 
-        var trusted = new Dictionary<string, string>
-            { ["STUDY_TLS_CA"] = authorityPath, ["STUDY_TLS_CERTIFICATE"] = client.Certificate, ["STUDY_TLS_KEY"] = client.Key };
-        var submitted = StudyProcess.Run(TimeSpan.FromMinutes(2), dir, trusted, submit);
+        var submitted = StudyProcess.Run(TimeSpan.FromMinutes(2), dir, clientTls, submit);
         Assert.True(submitted.ExitCode == 0, submitted.Stderr);
         var id = submitted.Stdout.Trim().Split('\n')[^1];
-        var watched = StudyProcess.Run(TimeSpan.FromMinutes(3), dir, trusted, "watch", id, "--cluster", connection, "--json");
+        var watched = StudyProcess.Run(TimeSpan.FromMinutes(3), dir, clientTls, "watch", id, "--cluster", connection, "--json");
         Assert.True(watched.ExitCode == 0, watched.Stderr);
         Assert.Contains("\"completed\"", watched.Stdout);
 
-        var forged = await ForgedHeartbeat(connection, client, authorityPath);
+        var forged = await ForgedHeartbeat(connection, clientTls);
         Assert.Equal("ISlotSchedulerGrain.Heartbeat: only silos may call it, and a client did", Assert.IsType<UnauthorizedAccessException>(forged).Message);
     }
 }
