@@ -16,12 +16,6 @@ public sealed record TrialSpec(
 public static class TrialKeys
 {
     public static string Of(string studyId, string trialId) => studyId + "/" + trialId;
-
-    public static (string StudyId, string TrialId) Parse(string key)
-    {
-        int slash = key.IndexOf('/');
-        return (key[..slash], key[(slash + 1)..]);
-    }
 }
 
 /// <summary>What a trial grain needs to run one attempt of a trial.</summary>

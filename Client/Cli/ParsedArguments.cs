@@ -69,6 +69,10 @@ public sealed class ParsedArguments
         return value;
     }
 
+    /// <summary>One of a closed set of settings (--loss, --search, ...), by the names <see cref="SettingNames{T}"/> gives.</summary>
+    public T Setting<T>(string name, T fallback) where T : struct, Enum =>
+        SettingNames<T>.TryParse(Choice(name, SettingNames<T>.All, SettingNames<T>.Of(fallback)), out var value) ? value : fallback;
+
     public int? Int(string name, int min = int.MinValue, int max = int.MaxValue)
     {
         if (Value(name) is not { } text) return null;

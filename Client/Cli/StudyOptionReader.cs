@@ -10,29 +10,27 @@ namespace Study.Client.Cli;
 /// <summary>The study options of `run` and `submit` (SPEC §2), read and checked into a <see cref="StudySpec"/>.</summary>
 public static class StudyOptionReader
 {
-    public static readonly string[] Objectives = ["linear_accuracy", "knn_accuracy"];
-
     public static readonly OptionSpec[] StudySpecs =
     [
-        new("taus", "grid τ values, comma-separated", ValueName: "LIST", Default: "0.07,0.2,0.3,0.5,0.7,1.0"),
-        new("search", "grid, random or adaptive (adaptive starts from --taus when given)", ValueName: "NAME", Default: "grid"),
+        new("taus", "grid τ values, comma-separated", ValueName: "LIST", Default: string.Join(",", Defaults.Taus.Select(Format))),
+        new("search", "grid, random or adaptive (adaptive starts from --taus when given)", ValueName: "NAME", Default: SettingName.Of(Defaults.Search)),
         new("trials", "total trials per seed for random and adaptive search", ValueName: "N", Default: "the grid size"),
-        new("tau-range", "log-uniform range of random and adaptive search", ValueName: "MIN:MAX", Default: "0.02:2"),
-        new("seeds", "replicates: every τ runs with N seeds; τ is ranked by the seed mean", ValueName: "N", Default: "1"),
-        new("objective", "linear_accuracy or knn_accuracy, measured on the validation split", ValueName: "NAME", Default: "linear_accuracy"),
+        new("tau-range", "log-uniform range of random and adaptive search", ValueName: "MIN:MAX", Default: $"{Format(Defaults.TauMin)}:{Format(Defaults.TauMax)}"),
+        new("seeds", "replicates: every τ runs with N seeds; τ is ranked by the seed mean", ValueName: "N", Default: $"{Defaults.Seeds}"),
+        new("objective", "linear_accuracy or knn_accuracy, measured on the validation split", ValueName: "NAME", Default: SettingName.Of(Defaults.Objective)),
         new("parallel", "most trials at once", ValueName: "N", Default: "all free slots"),
-        new("pruner", "none, median or asha", ValueName: "NAME", Default: "none"),
-        new("max-restarts", "a trial whose silo dies more often than this is marked failed", ValueName: "N", Default: "3"),
+        new("pruner", "none, median or asha", ValueName: "NAME", Default: SettingName.Of(Defaults.Pruner)),
+        new("max-restarts", "a trial whose silo dies more often than this is marked failed", ValueName: "N", Default: $"{Defaults.MaxRestarts}"),
     ];
 
     public static StudySpec Read(ParsedArguments a, string studyId)
     {
-        var taus = a.Value("taus") is { } list ? ParseTaus(list) : StudySpec.PaperTaus;
-        var search = a.Choice("search", TauSamplers.Names, "grid");
-        var (tauMin, tauMax) = a.Value("tau-range") is { } range ? ParseRange(range) : (0.02, 2.0);
+        var taus = a.Value("taus") is { } list ? ParseTaus(list) : [.. Defaults.Taus];
+        var search = a.Setting("search", Defaults.Search);
+        var (tauMin, tauMax) = a.Value("tau-range") is { } range ? ParseRange(range) : (Defaults.TauMin, Defaults.TauMax);
         var trials = a.Int("trials", min: 1, max: StudySpecRules.MaxTrialsPerSeed);
-        if (search == "grid" && trials is not null) throw new UsageException("--trials applies to --search random or adaptive; the grid runs every --taus value");
-        var seeds = a.Int("seeds", min: 1, max: StudySpecRules.MaxSeeds) ?? 1;
+        if (search == SearchKind.Grid && trials is not null) throw new UsageException("--trials applies to --search random or adaptive; the grid runs every --taus value");
+        var seeds = a.Int("seeds", min: 1, max: StudySpecRules.MaxSeeds) ?? Defaults.Seeds;
         // Every training option is checked as `train` checks it (with a placeholder τ: the grid's are checked above).
         var training = TrainingOptionReader.Read(a, taus[0]);
         var spec = new StudySpec
@@ -47,10 +45,10 @@ public static class StudyOptionReader
             TauMin = tauMin,
             TauMax = tauMax,
             Seeds = seeds,
-            Objective = a.Choice("objective", Objectives, "linear_accuracy"),
-            Loss = a.String("loss", "infonce"),
+            Objective = a.Setting("objective", Defaults.Objective),
+            Loss = training.Loss,
             HardFraction = training.HardFraction,
-            Negatives = a.String("negatives", "batch"),
+            Negatives = training.Negatives,
             Encoder = training.Encoder,
             Epochs = training.Epochs,
             BatchSize = training.BatchSize,
@@ -64,10 +62,10 @@ public static class StudyOptionReader
             EvalSubset = training.EvalSubset,
             Parallel = a.Int("parallel", min: 1),
             Threads = a.Int("threads", min: 1, max: StudySpecRules.MaxThreads),
-            Pruner = a.Choice("pruner", TrialPruners.Names, "none"),
-            MaxRestarts = a.Int("max-restarts", min: 0, max: StudySpecRules.MaxRestarts) ?? 3,
+            Pruner = a.Setting("pruner", Defaults.Pruner),
+            MaxRestarts = a.Int("max-restarts", min: 0, max: StudySpecRules.MaxRestarts) ?? Defaults.MaxRestarts,
             Device = training.Device,
-            Precision = Study.Training.Trainer.TrainingOptions.PrecisionName(training.Precision),
+            Precision = training.Precision,
         };
         // The grains check the same rules: a client that skips this console gets an error, not a study.
         try { StudySpecRules.Check(spec); }

@@ -2,7 +2,7 @@ using Study.Training.Data;
 using Study.Training.Losses;
 using Study.Training.Models;
 using Study.Training.Trainer;
-using D = Study.Training.Trainer.TrainingOptions.Defaults;
+using D = Study.Settings.Defaults;
 
 namespace Study.Client.Cli;
 
@@ -11,25 +11,25 @@ public static class TrainingOptionReader
 {
     public static readonly OptionSpec[] Specs =
     [
-        new("dataset", $"{string.Join(", ", DatasetCatalog.Names)}", ValueName: "NAME", Default: "fashion-mnist"),
+        new("dataset", $"{string.Join(", ", DatasetCatalog.Names)}", ValueName: "NAME", Default: D.Dataset),
         new("data-dir", "folder of the dataset's files (default: per dataset; fashion-mnist: /usr/share/datasets/fashion-mnist)", ValueName: "DIR"),
-        new("loss", $"{string.Join(", ", LossSettings.LossNames)} (the simple losses have no τ)", ValueName: "NAME", Default: "infonce"),
-        new("hard-fraction", "α of the hard losses: fraction of nearest negatives kept", Default: "0.0819"),
-        new("negatives", "batch (SimCLR, 2B−2 in-batch negatives) or memory-bank (InstDisc-style)", ValueName: "NAME", Default: "batch"),
-        new("encoder", $"{string.Join(", ", ContrastiveModel.EncoderNames)}", ValueName: "NAME", Default: "cnn-small"),
+        new("loss", $"{Names<LossKind>()} (the simple losses have no τ)", ValueName: "NAME", Default: SettingName.Of(D.Loss)),
+        new("hard-fraction", "α of the hard losses: fraction of nearest negatives kept", Default: Number(D.HardFraction)),
+        new("negatives", "batch (SimCLR, 2B−2 in-batch negatives) or memory-bank (InstDisc-style)", ValueName: "NAME", Default: SettingName.Of(D.Negatives)),
+        new("encoder", Names<EncoderKind>(), ValueName: "NAME", Default: SettingName.Of(D.Encoder)),
         new("epochs", "training epochs per trial", ValueName: "N", Default: D.Epochs.ToString()),
         new("batch-size", "images per step (each seen in two views)", ValueName: "N", Default: D.BatchSize.ToString()),
-        new("lr", "base learning rate", Default: D.LearningRate.ToString("0.####")),
-        new("optimizer", "adam or sgd (momentum 0.9)", ValueName: "NAME", Default: D.Optimizer),
-        new("momentum", "momentum of sgd", Default: "0.9"),
-        new("weight-decay", "L2 weight decay", Default: "0"),
-        new("schedule", "learning-rate schedule: cosine, step (×0.1 at 80% and 95%) or constant", ValueName: "NAME", Default: "cosine"),
+        new("lr", "base learning rate", Default: Number(D.LearningRate)),
+        new("optimizer", $"{Names<OptimizerKind>()} (sgd with --momentum)", ValueName: "NAME", Default: SettingName.Of(D.Optimizer)),
+        new("momentum", "momentum of sgd", Default: Number(D.Momentum)),
+        new("weight-decay", "L2 weight decay", Default: Number(D.WeightDecay)),
+        new("schedule", "learning-rate schedule: cosine, step (×0.1 at 80% and 95%) or constant", ValueName: "NAME", Default: SettingName.Of(D.Schedule)),
         new("seed", "random seed (the validation split, weights, shuffling, augmentation)", ValueName: "N", Default: D.Seed.ToString()),
         new("subset", "training images used (default: all)", ValueName: "N"),
         new("eval-subset", "test images evaluated (default: all)", ValueName: "N"),
         new("threads", "torch threads per trial (default: the slot's share of the cores)", ValueName: "N"),
-        new("device", "auto, cpu, cuda or cuda:N", ValueName: "NAME", Default: "auto"),
-        new("precision", "fp32, or bf16 (bf16 compute with fp32 master weights; pays on GPUs)", ValueName: "NAME", Default: "fp32"),
+        new("device", "auto, cpu, cuda or cuda:N", ValueName: "NAME", Default: D.Device),
+        new("precision", "fp32, or bf16 (bf16 compute with fp32 master weights; pays on GPUs)", ValueName: "NAME", Default: SettingName.Of(D.Precision)),
         new("out", "output folder (default: ./studies/<study-id>)", ValueName: "DIR"),
         OptionSpec.Flag("json", "print the results JSON on stdout instead of tables"),
         new("config", "a JSON file with the same options in camelCase; flags override it", ValueName: "FILE"),
@@ -38,9 +38,9 @@ public static class TrainingOptionReader
     /// <summary>Reads and checks every training option; τ comes from the caller (--tau or one of --taus).</summary>
     public static TrainingOptions Read(ParsedArguments a, double tau)
     {
-        var dataset = a.Choice("dataset", DatasetCatalog.Names, "fashion-mnist");
-        var loss = LossSettings.ParseKind(a.Choice("loss", LossSettings.LossNames, "infonce"));
-        var hardFraction = a.Double("hard-fraction", positive: true) ?? 0.0819;
+        var dataset = a.Choice("dataset", DatasetCatalog.Names, D.Dataset);
+        var loss = a.Setting("loss", D.Loss);
+        var hardFraction = a.Double("hard-fraction", positive: true) ?? D.HardFraction;
         if (hardFraction > 1) throw new UsageException($"--hard-fraction: {hardFraction} must be in (0, 1]");
         var seed = a.Int("seed", min: 0) ?? (int)D.Seed;
         var options = new TrainingOptions
@@ -50,21 +50,21 @@ public static class TrainingOptionReader
             Tau = tau,
             Loss = loss,
             HardFraction = hardFraction,
-            Negatives = LossSettings.ParseNegatives(a.Choice("negatives", LossSettings.NegativeNames, "batch")),
-            Encoder = a.Choice("encoder", ContrastiveModel.EncoderNames, "cnn-small"),
+            Negatives = a.Setting("negatives", D.Negatives),
+            Encoder = a.Setting("encoder", D.Encoder),
             Epochs = a.Int("epochs", min: 1, max: Grains.Coordinator.StudySpecRules.MaxEpochs) ?? D.Epochs,
             BatchSize = a.Int("batch-size", min: 2, max: Grains.Coordinator.StudySpecRules.MaxBatchSize) ?? D.BatchSize,
             LearningRate = a.Double("lr", positive: true) ?? D.LearningRate,
-            Optimizer = a.Choice("optimizer", TrainingOptions.OptimizerNames, D.Optimizer),
-            Momentum = a.Double("momentum") ?? 0.9,
-            WeightDecay = a.Double("weight-decay") ?? 0,
-            Schedule = a.Choice("schedule", TrainingOptions.ScheduleNames, "cosine"),
+            Optimizer = a.Setting("optimizer", D.Optimizer),
+            Momentum = a.Double("momentum") ?? D.Momentum,
+            WeightDecay = a.Double("weight-decay") ?? D.WeightDecay,
+            Schedule = a.Setting("schedule", D.Schedule),
             Seed = seed,
             SplitSeed = seed,
             Subset = a.Int("subset", min: 2),
             EvalSubset = a.Int("eval-subset", min: 2),
-            Device = a.String("device", "auto"),
-            Precision = TrainingOptions.ParsePrecision(a.Choice("precision", TrainingOptions.PrecisionNames, "fp32")),
+            Device = a.String("device", D.Device),
+            Precision = a.Setting("precision", D.Precision),
         };
         if (options.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: {options.Momentum} must be in [0, 1)");
         if (options.WeightDecay < 0) throw new UsageException($"--weight-decay: {options.WeightDecay} must not be negative");
@@ -72,6 +72,10 @@ public static class TrainingOptionReader
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         return options;
     }
+
+    static string Names<T>() where T : struct, Enum => string.Join(", ", SettingNames<T>.All);
+
+    static string Number(double value) => value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>For commands that train in this process: a CUDA device asked for must exist here (else exit 2).</summary>
     public static void CheckDeviceHere(string device)

@@ -44,7 +44,7 @@ public static class BenchCommand
     ];
 
     /// <summary>What one loop of the step is timed with.</summary>
-    public sealed record Settings(string Encoder, LossSettings Loss, int Batch, int Steps, int Warmup, int Threads, Device Device,
+    public sealed record Settings(EncoderKind Encoder, LossSettings Loss, int Batch, int Steps, int Warmup, int Threads, Device Device,
         Precision Precision);
 
     public sealed record Result(
@@ -55,17 +55,16 @@ public static class BenchCommand
     {
         if (args.Contains("--runtime")) return RuntimeBenchmark.Run(args).GetAwaiter().GetResult();
         var a = ParsedArguments.Parse("bench", args, Specs);
-        var encoder = a.Choice("encoder", ContrastiveModel.EncoderNames, "cnn-small");
-        int batch = a.Int("batch-size", min: 2) ?? 256;
+        var encoder = a.Setting("encoder", Defaults.Encoder);
+        int batch = a.Int("batch-size", min: 2) ?? Defaults.BatchSize;
         int steps = a.Int("steps", min: 1) ?? 40;
         int warmup = a.Int("warmup", min: 0) ?? 5;
         int threads = TrainingOptionReader.Threads(a);
-        var deviceName = a.String("device", "auto");
+        var deviceName = a.String("device", Defaults.Device);
         TrainingOptionReader.CheckDeviceHere(deviceName);
         var tau = TrainingOptionReader.ParseTau("tau", a.String("tau", "0.2"));
-        var loss = new LossSettings(LossSettings.ParseKind(a.Choice("loss", LossSettings.LossNames, "infonce")), tau, 0.0819,
-            LossSettings.ParseNegatives(a.Choice("negatives", LossSettings.NegativeNames, "batch")));
-        var options = new TrainingOptions { Dataset = a.Choice("dataset", DatasetCatalog.Names, "fashion-mnist"), DataDir = a.Value("data-dir") };
+        var loss = new LossSettings(a.Setting("loss", Defaults.Loss), tau, Defaults.HardFraction, a.Setting("negatives", Defaults.Negatives));
+        var options = new TrainingOptions { Dataset = a.Choice("dataset", DatasetCatalog.Names, Defaults.Dataset), DataDir = a.Value("data-dir") };
         int slots = a.Int("slots", min: 1) ?? 1;
         SlotIsolation isolation;
         try { isolation = RuntimeOptions.ParseIsolation(a.Value("slot-isolation")) ?? SlotIsolation.Thread; }
@@ -74,7 +73,7 @@ public static class BenchCommand
         TrainingRuntime.Initialize(threads);
         using var data = TrainCommand.LoadData(options);
         var settings = new Settings(encoder, loss, batch, steps, warmup, threads, TrainingDevice.Resolve(deviceName),
-            TrainingOptions.ParsePrecision(a.Choice("precision", TrainingOptions.PrecisionNames, "fp32")));
+            a.Setting("precision", Defaults.Precision));
         if (slots > 1)
             return SlotsBenchmark.InThreads(slots, afterWarmup => Measure(data, settings, cancel, afterWarmup), a.Flag("json"), cancel);
         Action? waitForGo = a.Flag("barrier") ? () => { Console.WriteLine(SlotsBenchmark.Ready); Console.In.ReadLine(); } : null;
@@ -82,7 +81,7 @@ public static class BenchCommand
         if (a.Flag("json")) Console.WriteLine(StudyJson.Serialize(result, indented: false));
         else
         {
-            Console.WriteLine($"{result.ImagesPerSecond:0} images/s ({encoder}, batch {batch}, {steps} steps after {warmup} warm-up, " +
+            Console.WriteLine($"{result.ImagesPerSecond:0} images/s ({result.Encoder}, batch {batch}, {steps} steps after {warmup} warm-up, " +
                 $"{result.Device}, {result.Precision}, {threads} threads)");
             foreach (var (step, mb) in result.RssMbAtStep) Console.WriteLine($"resident memory at step {step}: {mb:0} MB after a full GC ({result.RssMbRawAtStep[step]:0} MB before)");
         }
@@ -135,7 +134,7 @@ public static class BenchCommand
             }
         }
         clock.Stop();
-        return new Result(encoder, batch, steps, warmup, threads, TrainingDevice.Name(device), TrainingOptions.PrecisionName(precision),
+        return new Result(SettingName.Of(encoder), batch, steps, warmup, threads, TrainingDevice.Name(device), SettingName.Of(precision),
             clock.Elapsed.TotalSeconds,
             steps * (double)batch / clock.Elapsed.TotalSeconds, rss, rawRss, ResidentMegabytes());
     }

@@ -25,7 +25,7 @@ public static class ResumeCommand
             Console.WriteLine($"study {id}: {snapshot.Status}, {snapshot.Running} running, {snapshot.Queued} queued");
             return ExitCodes.Completed;
         }
-        var spec = System.Text.Json.JsonSerializer.Deserialize<StudySpec>(study.SpecJson, Study.Training.Output.StudyJson.Compact)!;
+        var spec = Study.Grains.Storage.StudySpecJson.Read(study.SpecJson);
         if (a.Int("threads", min: 1) is { } threads) spec = spec with { Threads = threads };
         StudyCommandOptions.CheckDevice(spec);
         return await EmbeddedStudy.Drive(store, a.String("store", StudyStores.DefaultStore), spec, a.Value("out"),

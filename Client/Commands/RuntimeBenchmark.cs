@@ -43,7 +43,8 @@ public static class RuntimeBenchmark
         var a = ParsedArguments.Parse("bench", args, Specs);
         int trials = a.Int("trials", min: 1) ?? 1000, silos = a.Int("silos", min: 1) ?? 4, slots = a.Int("slots", min: 1) ?? 4;
         int epochs = a.Int("epochs", min: 1) ?? 1, epochMs = a.Int("epoch-ms", min: 0) ?? 0;
-        var search = a.Choice("search", ["grid", "adaptive"], "grid");
+        var search = a.Setting("search", SearchKind.Grid);
+        if (search == SearchKind.Random) throw new UsageException("--search: the runtime benchmark runs grid or adaptive");
         var storeKind = a.Choice("store", ["memory", "sqlite"], "memory");
         var result = await Measure(trials, silos, slots, epochs, epochMs, search, storeKind);
         if (a.Flag("json")) Console.WriteLine(StudyJson.Serialize(result, indented: false));
@@ -52,7 +53,7 @@ public static class RuntimeBenchmark
         return ExitCodes.Completed;
     }
 
-    public static async Task<Result> Measure(int trials, int siloCount, int slots, int epochs, int epochMs, string search, string storeKind)
+    public static async Task<Result> Measure(int trials, int siloCount, int slots, int epochs, int epochMs, SearchKind search, string storeKind)
     {
         var folder = Directory.CreateTempSubdirectory("study-bench-").FullName;
         IStudyStore store = storeKind == "sqlite" ? new SqliteStudyStore(Path.Combine(folder, "studies.db")) : new MemoryStudyStore();
@@ -81,8 +82,8 @@ public static class RuntimeBenchmark
             var spec = new StudySpec
             {
                 StudyId = "bench-runtime", Dataset = "synthetic", Search = search, Epochs = epochs, SyntheticEpochMs = epochMs,
-                Taus = search == "grid" ? LogSpaced(trials, 0.02, 2) : [0.1, 0.5, 1.5], TausGiven = search == "grid",
-                Trials = search == "grid" ? null : trials, TauMin = 0.02, TauMax = 2,
+                Taus = search == SearchKind.Grid ? LogSpaced(trials, 0.02, 2) : [0.1, 0.5, 1.5], TausGiven = search == SearchKind.Grid,
+                Trials = search == SearchKind.Grid ? null : trials, TauMin = 0.02, TauMax = 2,
             };
             double busyBefore = pools.Sum(p => p.BusySeconds);
             var clock = Stopwatch.StartNew();
@@ -96,7 +97,7 @@ public static class RuntimeBenchmark
             GC.WaitForPendingFinalizers();
             using var self = Process.GetCurrentProcess();
             long? storeBytes = store is SqliteStudyStore sqlite ? StoreSize(sqlite.Path) : null;
-            return new Result(trials, siloCount, slots, epochs, epochMs, search, storeKind, clock.Elapsed.TotalSeconds,
+            return new Result(trials, siloCount, slots, epochs, epochMs, SettingName.Of(search), storeKind, clock.Elapsed.TotalSeconds,
                 trials / clock.Elapsed.TotalSeconds, busy / (siloCount * slots * clock.Elapsed.TotalSeconds),
                 proposals.Length > 0 ? Percentile(proposals, 0.5) : null, proposals.Length > 0 ? Percentile(proposals, 0.99) : null,
                 proposals.Length > 0 ? proposals.Length : null, Math.Round(self.WorkingSet64 / 1048576.0, 1), storeBytes);

@@ -67,8 +67,8 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
         var s = m.Spec;
         var best = m.Best is { } b ? $"best τ [bold]{Format(b.Tau)}[/] {b.Objective} {b.Value:0.000}" : "best: none yet";
         var header = new Markup(
-            $"[bold]{Markup.Escape(m.Study.StudyId)}[/]  {Markup.Escape(m.Study.Status)}  ·  {Markup.Escape(s.Dataset)}, {Markup.Escape(s.Loss)}, " +
-            $"search {Markup.Escape(s.Search)}, pruner {Markup.Escape(s.Pruner)}\n" +
+            $"[bold]{Markup.Escape(m.Study.StudyId)}[/]  {Markup.Escape(m.Study.Status)}  ·  {Markup.Escape(s.Dataset)}, {SettingName.Of(s.Loss)}, " +
+            $"search {SettingName.Of(s.Search)}, pruner {SettingName.Of(s.Pruner)}\n" +
             $"{best}  ·  [green]{m.Done} done[/]  [blue]{m.Running} running[/]  {m.Queued} queued  " +
             $"[red]{m.Failed} failed[/]  ·  {m.ImagesPerSecond:#,0} images/s");
         var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey);

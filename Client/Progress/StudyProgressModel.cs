@@ -25,7 +25,7 @@ public sealed record StudyProgressModel(
     public static async Task<StudyProgressModel> Read(IStudyStore store, string studyId)
     {
         var study = await store.GetStudy(studyId) ?? throw new InvalidOperationException($"study {studyId} vanished");
-        var spec = JsonSerializer.Deserialize<StudySpec>(study.SpecJson, StudyJson.Compact)!;
+        var spec = global::Study.Grains.Storage.StudySpecJson.Read(study.SpecJson);
         var trials = await store.GetTrials(studyId);
         var lastEpochs = (await store.GetEpochs(studyId)).GroupBy(e => e.TrialId).ToDictionary(g => g.Key, g => g.MaxBy(e => e.Epoch)!);
         var progress = (await store.GetProgress(studyId)).ToDictionary(p => p.TrialId);

@@ -26,8 +26,8 @@ public static class ReportHtml
             <title>Study {E(results.Study.StudyId)}: temperature of contrastive learning</title>
             <style>{Style}</style></head><body>
             <header><h1>Temperature study <code>{E(results.Study.StudyId)}</code></h1>
-            <p class="sub">{E(results.Spec.Dataset)} · {E(results.Spec.Loss)} loss · {E(results.Spec.Encoder)} · search {E(results.Spec.Search)} ·
-            pruner {E(results.Spec.Pruner)} · objective {E(data.ObjectiveName)} · status <b class="status-{E(results.Study.Status)}">{E(results.Study.Status)}</b></p></header>
+            <p class="sub">{E(results.Spec.Dataset)} · {E(SettingName.Of(results.Spec.Loss))} loss · {E(SettingName.Of(results.Spec.Encoder))} · search {E(SettingName.Of(results.Spec.Search))} ·
+            pruner {E(SettingName.Of(results.Spec.Pruner))} · objective {E(data.ObjectiveName)} · status <b class="status-{E(results.Study.Status)}">{E(results.Study.Status)}</b></p></header>
             """);
         html.Append("<section class=\"best\">");
         if (results.Best is { } best)

@@ -1,4 +1,5 @@
 using Study.Grains;
+using Study.Grains.Pruning;
 
 namespace Study.Client.Reporting;
 
@@ -82,9 +83,8 @@ public static class ReportReading
             var r = t.Record;
             string who = $"Trial {r.TrialId} (τ = {ReportPlots.Number(r.Tau)}, seed {r.Seed})";
             if (r.Status == TrialStatuses.Pruned)
-                yield return $"{who} was pruned by the {data.Spec.Pruner} pruner after {r.EpochsCompleted} of {data.Spec.Epochs} epochs: " +
-                             (data.Spec.Pruner == "asha" ? "its validation kNN accuracy was not in the top third at that rung."
-                                 : "its validation kNN accuracy was below the median of its peers at that epoch.");
+                yield return $"{who} was pruned by the {SettingName.Of(data.Spec.Pruner)} pruner after {r.EpochsCompleted} of {data.Spec.Epochs} epochs: " +
+                             $"{TrialPruners.Create(data.Spec.Pruner).PruneReason}.";
             else if (r.Status == TrialStatuses.Failed)
                 yield return $"{who} failed after {r.Attempt} attempt(s): {r.Error ?? "no reason recorded"}.";
             else if (r.Status == TrialStatuses.Cancelled)

@@ -24,7 +24,7 @@ public sealed class StudyResults
         return new StudyResults
         {
             Study = study,
-            Spec = JsonSerializer.Deserialize<StudySpec>(study.SpecJson, StudyJson.Compact)!,
+            Spec = StudySpecJson.Read(study.SpecJson),
             Trials = await store.GetTrials(studyId),
             Epochs = await store.GetEpochs(studyId),
         };
@@ -57,8 +57,8 @@ public sealed class StudyResults
                 ["orleans"] = VersionOf(typeof(Orleans.IGrainFactory)),
             },
             ["dataset"] = Spec.Dataset,
-            ["loss"] = Spec.Loss,
-            ["objective"] = Spec.Objective,
+            ["loss"] = SettingName.Of(Spec.Loss),
+            ["objective"] = Spec.Objective.MetricName(),
             ["trials"] = new JsonArray(Entries.Select(e => JsonSerializer.SerializeToNode(e, StudyJson.Options)).ToArray()),
             ["best"] = best is null ? null : new JsonObject
             {

@@ -7,13 +7,7 @@ public sealed class CoordinatorMetrics
 {
     readonly ConcurrentQueue<double> proposalMilliseconds = new();
 
-    public void RecordProposal(TimeSpan elapsed, int observations)
-    {
-        proposalMilliseconds.Enqueue(elapsed.TotalMilliseconds);
-        LastObservations = observations;
-    }
-
-    public int LastObservations { get; private set; }
+    public void RecordProposal(TimeSpan elapsed) => proposalMilliseconds.Enqueue(elapsed.TotalMilliseconds);
 
     public IReadOnlyList<double> ProposalMilliseconds => proposalMilliseconds.ToArray();
 }

@@ -25,7 +25,7 @@ public static class StudyAnalysis
         if (scored.Count == 0) return null;
         var bestGroup = scored.GroupBy(x => x.Trial.Tau).MaxBy(g => g.Average(x => x.Value!.Value))!;
         var bestTrial = bestGroup.MaxBy(x => x.Value!.Value);
-        return new BestTrial(bestTrial.Trial.TrialId, bestGroup.Key, spec.Objective, bestGroup.Average(x => x.Value!.Value));
+        return new BestTrial(bestTrial.Trial.TrialId, bestGroup.Key, spec.Objective.MetricName(), bestGroup.Average(x => x.Value!.Value));
     }
 
     /// <summary>Completed trials not dominated in (uniformity, tolerance), both to be high: the paper's dilemma.</summary>

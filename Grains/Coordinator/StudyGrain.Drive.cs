@@ -52,7 +52,7 @@ public sealed partial class StudyGrain
         int room = (spec!.Parallel ?? int.MaxValue) - trials.Running.Count;
         if (room <= 0) return;
         int queued = trials.QueuedCount;
-        if (queued < room && sampler!.Remaining > 0 && spec.Search == "adaptive" && spec.UsesTau)
+        if (queued < room && sampler is { ProposesOnDemand: true, Remaining: > 0 })
         {
             int free = await Scheduler.FreeSlots();
             int wanted = Math.Min(room, free) - queued;
@@ -61,9 +61,9 @@ public sealed partial class StudyGrain
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var pending = trials.Running.Concat(trials.Queued).Where(t => t.Record.Tau is not null).Select(t => t.Record.Tau!.Value).ToHashSet();
                 var proposals = sampler.Propose((wanted + spec.Seeds - 1) / spec.Seeds, pending);
-                metrics.RecordProposal(clock.Elapsed, trials.CountOf(TrialStatuses.Completed));
-                telemetry.ProposalDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", spec.Search));
-                var added = NewTrials(proposals);
+                metrics.RecordProposal(clock.Elapsed);
+                telemetry.ProposalDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", SettingName.Of(spec.Search)));
+                var added = NewTrials([.. proposals.Select(t => (double?)t)]);
                 try { if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList()); }
                 catch
                 {
@@ -194,7 +194,7 @@ public sealed partial class StudyGrain
     async Task FinishIfDone()
     {
         if (trials.Unfinished > 0) return;
-        if (!cancelRequested && sampler!.Remaining > 0 && spec!.Search == "adaptive") return;
+        if (!cancelRequested && sampler is { ProposesOnDemand: true, Remaining: > 0 }) return;
         status = cancelRequested ? StudyStatuses.Cancelled
             : trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned) > 0 ? StudyStatuses.Completed
             : StudyStatuses.Failed;
@@ -216,36 +216,45 @@ public sealed partial class StudyGrain
     {
         var folder = CheckpointFiles.StudyFolder(runtime.Artifacts, StudyId);
         var studyId = StudyId;
-        _ = Task.Run(() =>
+        _ = Task.Run(async () =>
         {
-            try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            // A slot thread may be removing its attempt's own files at the same moment, and a recursive delete that
+            // finds a file gone gives up: try again on what is left.
+            for (int attempt = 1; ; attempt++)
             {
-                log.LogWarning("study {Study}: its checkpoints in {Folder} could not all be removed ({Error})", studyId, folder, e.Message);
+                try
+                {
+                    if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+                    return;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    if (attempt < 5) { await Task.Delay(200 * attempt); continue; }
+                    log.LogWarning("study {Study}: its checkpoints in {Folder} could not all be removed ({Error})", studyId, folder, e.Message);
+                    return;
+                }
             }
         });
     }
 
     /// <summary>The study's sampler as it stands after <paramref name="records"/>: their τ taken, the completed ones
     /// observed.</summary>
-    ITauSampler SamplerOf(IEnumerable<TrialRecord> records)
+    ITauSampler? SamplerOf(IEnumerable<TrialRecord> records)
     {
-        var rebuilt = CreateSampler(spec!);
-        bool any = false;
+        if (CreateSampler(spec!) is not { } rebuilt) return null;
         foreach (var record in records)
         {
-            any = true;
-            if (record.Tau is { } tau) rebuilt.Exclude(tau);
-            if (record.Status == TrialStatuses.Completed && record.Tau is { } t && StudyAnalysis.Metrics(record)?.Get(spec!.ValidationObjective) is { } v)
-                rebuilt.Observe(t, v);
+            if (record.Tau is not { } tau) continue;
+            rebuilt.Exclude(tau);
+            if (record.Status == TrialStatuses.Completed && StudyAnalysis.Metrics(record)?.Get(spec!.ValidationObjective) is { } value)
+                rebuilt.Observe(tau, value);
         }
-        if (!spec!.UsesTau && any) rebuilt.Exclude(1.0);
         return rebuilt;
     }
 
     async Task Restore(StudyRecord stored)
     {
-        spec = JsonSerializer.Deserialize<StudySpec>(stored.SpecJson, StudyJson.Compact)!;
+        spec = StudySpecJson.Read(stored.SpecJson);
         status = stored.Status;
         cancelRequested = stored.CancelRequested;
         pruner = TrialPruners.Create(spec.Pruner);

@@ -58,9 +58,9 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         sampler = CreateSampler(spec);
         pruner = TrialPruners.Create(spec.Pruner);
         status = StudyStatuses.Running;
-        var initial = spec.Search == "adaptive" && spec.UsesTau ? [] : NewTrials(sampler.Propose(int.MaxValue));
+        var initial = sampler is null ? NewTrials([null]) : sampler.ProposesOnDemand ? [] : NewTrials([.. sampler.Propose(int.MaxValue).Select(t => (double?)t)]);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        await store.CreateStudy(new StudyRecord(StudyId, status, now, now, JsonSerializer.Serialize(spec, StudyJson.Compact)),
+        await store.CreateStudy(new StudyRecord(StudyId, status, now, now, StudySpecJson.Write(spec)),
             initial.Select(t => t.Record).ToList());
         foreach (var trial in initial) trials.Add(trial);
         await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
@@ -207,21 +207,20 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         return false;
     }
 
-    static ITauSampler CreateSampler(StudySpec s) => TauSamplers.Create(s.Search, s.Taus, s.TausGiven,
-        s.UsesTau ? s.TrialsPerSeed : 1, s.TauMin, s.TauMax, s.Seed);
+    /// <summary>null for a loss without τ: it has one trial per seed, and nothing to search.</summary>
+    static ITauSampler? CreateSampler(StudySpec s) => s.UsesTau ? TauSamplers.Create(s) : null;
 
-    /// <summary>Trials for new τ values: one per seed each (one per seed only, for losses without τ). Not yet in the
-    /// book: they join it once the store has them.</summary>
-    List<TrialState> NewTrials(IReadOnlyList<double> taus)
+    /// <summary>Trials for new τ values (null: a loss without τ), one per seed each. Not yet in the book: they join
+    /// it once the store has them.</summary>
+    List<TrialState> NewTrials(IReadOnlyList<double?> taus)
     {
         var created = new List<TrialState>();
-        var values = spec!.UsesTau ? taus.Select(t => (double?)t).ToList() : taus.Count > 0 ? [null] : [];
-        foreach (var tau in values)
+        foreach (var tau in taus)
             for (int s = 0; s < spec.Seeds; s++)
             {
                 int index = trials.Count + created.Count;
                 long seed = spec.Seed + s;
-                var id = TrialNaming.TrialId(index, tau, seed, LossSettings.ParseKind(spec.Loss));
+                var id = TrialNaming.TrialId(index, tau, seed, spec.Loss);
                 created.Add(new TrialState(new TrialRecord(StudyId, id, index, tau, seed, TrialStatuses.Queued)));
             }
         return created;

@@ -29,11 +29,9 @@ public static partial class StudySpecRules
     public static void Check(StudySpec s)
     {
         if (!IsSafeId(s.StudyId)) throw new ArgumentException($"study id '{s.StudyId}' must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
-        if (!TauSamplers.Names.Contains(s.Search)) throw new ArgumentException($"--search must be one of {string.Join(", ", TauSamplers.Names)}, got '{s.Search}'");
-        if (!TrialPruners.Names.Contains(s.Pruner)) throw new ArgumentException($"--pruner must be one of {string.Join(", ", TrialPruners.Names)}, got '{s.Pruner}'");
-        if (!LossSettings.LossNames.Contains(s.Loss)) throw new ArgumentException($"--loss must be one of {string.Join(", ", LossSettings.LossNames)}, got '{s.Loss}'");
-        if (!LossSettings.NegativeNames.Contains(s.Negatives)) throw new ArgumentException($"--negatives must be one of {string.Join(", ", LossSettings.NegativeNames)}, got '{s.Negatives}'");
-        if (s.Objective is not ("linear_accuracy" or "knn_accuracy")) throw new ArgumentException($"--objective must be linear_accuracy or knn_accuracy, got '{s.Objective}'");
+        SettingNames<SearchKind>.Check("search", s.Search);
+        SettingNames<PrunerKind>.Check("pruner", s.Pruner);
+        SettingNames<ObjectiveKind>.Check("objective", s.Objective);
         if (s.Taus.Length == 0 || s.Taus.Length > MaxTrialsPerSeed) throw new ArgumentException($"--taus: give 1 to {MaxTrialsPerSeed:N0} values, got {s.Taus.Length:N0}");
         if (s.Taus.Any(t => !double.IsFinite(t) || t <= 0)) throw new ArgumentException("--taus: every τ must be a positive number");
         if (s.Taus.Distinct().Count() != s.Taus.Length) throw new ArgumentException("--taus: a value is repeated");
@@ -44,7 +42,7 @@ public static partial class StudySpecRules
         if ((long)s.TrialsPerSeed * s.Seeds > MaxTotalTrials)
             throw new ArgumentException($"--seeds: {s.TrialsPerSeed:N0} trials × {s.Seeds} seeds is more than {MaxTotalTrials:N0} trials in one study");
         // τ values are kept to 6 decimals (trial ids, search): a range holds only so many distinct ones.
-        if (s.UsesTau && s.Search != "grid" && s.TrialsPerSeed > TauLattice.Count(s.TauMin, s.TauMax))
+        if (s.UsesTau && s.Search != SearchKind.Grid && s.TrialsPerSeed > TauLattice.Count(s.TauMin, s.TauMax))
             throw new ArgumentException($"--trials: {s.TrialsPerSeed} trials need as many distinct τ, but --tau-range {s.TauMin}:{s.TauMax} " +
                 $"holds only {TauLattice.Count(s.TauMin, s.TauMax)} at {TauLattice.Decimals} decimals");
         Bound("epochs", s.Epochs, 1, MaxEpochs);
@@ -52,9 +50,9 @@ public static partial class StudySpecRules
         if (s.Threads is { } threads) Bound("threads", threads, 1, MaxThreads);
         if (s.Parallel is { } parallel) Bound("parallel", parallel, 1, MaxTotalTrials);
         Bound("max-restarts", s.MaxRestarts, 0, MaxRestarts);
-        if (s.Precision is not ("fp32" or "bf16")) throw new ArgumentException($"--precision must be fp32 or bf16, got '{s.Precision}'");
         if (s.SyntheticEpochMs is < 0) throw new ArgumentException("synthetic epoch time must not be negative");
-        // Every trial trains with the study's options and its own τ and seed: checked as `train` checks them.
+        // Every trial trains with the study's options and its own τ and seed: checked as `train` checks them (loss,
+        // negatives, encoder, optimizer, schedule and precision among them).
         TrainingOptionsMapping.For(s, new TrialSpec(s.StudyId, "check", 0, s.Taus[0], s.Seed)).Validate();
         if (!double.IsFinite(s.Momentum) || s.Momentum is < 0 or >= 1) throw new ArgumentException($"--momentum: {s.Momentum} must be in [0, 1)");
         if (!double.IsFinite(s.WeightDecay) || s.WeightDecay < 0) throw new ArgumentException($"--weight-decay: {s.WeightDecay} must not be negative");

@@ -7,6 +7,10 @@ namespace Study.Grains.Pruning;
 /// </summary>
 public sealed class AshaPruner(int minimumEpochs = 1, int reductionFactor = 3) : ITrialPruner
 {
+    public string PruneReason => $"its validation kNN accuracy was not in the top {Fraction(reductionFactor)} at that rung";
+
+    static string Fraction(int eta) => eta switch { 2 => "half", 3 => "third", 4 => "quarter", _ => $"1/{eta}" };
+
     public IReadOnlyList<int> Rungs(int totalEpochs)
     {
         var rungs = new List<int>();

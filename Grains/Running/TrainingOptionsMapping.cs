@@ -11,9 +11,9 @@ public static class TrainingOptionsMapping
         Dataset = study.Dataset,
         DataDir = study.DataDir,
         Tau = trial.Tau ?? 1.0,
-        Loss = LossSettings.ParseKind(study.Loss),
+        Loss = study.Loss,
         HardFraction = study.HardFraction,
-        Negatives = LossSettings.ParseNegatives(study.Negatives),
+        Negatives = study.Negatives,
         Encoder = study.Encoder,
         Epochs = study.Epochs,
         BatchSize = study.BatchSize,
@@ -27,6 +27,6 @@ public static class TrainingOptionsMapping
         Subset = study.Subset,
         EvalSubset = study.EvalSubset,
         Device = study.Device,
-        Precision = TrainingOptions.ParsePrecision(study.Precision),
+        Precision = study.Precision,
     };
 }

@@ -43,7 +43,7 @@ public sealed class GpEiSampler : ITauSampler
 
     public int Remaining => exhausted ? 0 : Math.Max(0, budget - proposed.Count);
 
-    public int Observations => process.Count;
+    public bool ProposesOnDemand => true;
 
     public void Observe(double tau, double objective) => process.Observe(ToUnit(tau), objective);
 

@@ -17,4 +17,6 @@ public sealed class GridSampler(IReadOnlyList<double> taus) : ITauSampler
     public void Exclude(double tau) => left.Remove(tau);
 
     public int Remaining => left.Count;
+
+    public bool ProposesOnDemand => false;
 }

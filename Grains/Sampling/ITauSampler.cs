@@ -18,20 +18,8 @@ public interface ITauSampler
 
     /// <summary>How many τ values the sampler may still propose.</summary>
     int Remaining { get; }
-}
 
-public static class TauSamplers
-{
-    public static readonly IReadOnlyList<string> Names = ["grid", "random", "adaptive"];
-
-    /// <param name="grid">the --taus values (grid) or the starting points (adaptive, when given)</param>
-    /// <param name="budget">τ values in all (grid: the grid's size)</param>
-    public static ITauSampler Create(string search, IReadOnlyList<double> grid, bool gridGiven, int budget, double tauMin, double tauMax, long seed) =>
-        search switch
-        {
-            "grid" => new GridSampler(grid),
-            "random" => new RandomSampler(tauMin, tauMax, budget, seed),
-            "adaptive" => new GpEiSampler(tauMin, tauMax, budget, gridGiven ? grid : [], seed),
-            _ => throw new ArgumentException($"unknown search '{search}'"),
-        };
+    /// <summary>false: every τ is known at the start (the coordinator takes them all at once); true: each proposal
+    /// depends on the results so far, so the coordinator asks as slots free up.</summary>
+    bool ProposesOnDemand { get; }
 }

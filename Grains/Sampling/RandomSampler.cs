@@ -31,4 +31,6 @@ public sealed class RandomSampler(double tauMin, double tauMax, int budget, long
     public void Exclude(double tau) => proposed.Add(tau);
 
     public int Remaining => exhausted ? 0 : Math.Max(0, budget - proposed.Count);
+
+    public bool ProposesOnDemand => false;
 }

@@ -53,16 +53,6 @@ public sealed class SparseGaussianProcess
         BestObserved = Math.Max(BestObserved, y);
     }
 
-    /// <summary>A copy to add "believed" observations to while choosing a batch, leaving this one as it is.</summary>
-    public SparseGaussianProcess Clone()
-    {
-        var copy = (SparseGaussianProcess)MemberwiseClone();
-        copy.crossSum = crossSum.Clone();
-        copy.ySum = ySum.Clone();
-        copy.phiSum = phiSum.Clone();
-        return copy;
-    }
-
     /// <summary>Posterior means and standard deviations (in the units of y) at points given by their feature rows [points, m].</summary>
     public (double[] Mean, double[] StdDev) Predict(Matrix<double> features)
     {

@@ -15,8 +15,6 @@ public static class DatasetCatalog
         return dataset is "synthetic" || !Names.Contains(dataset) ? null : Path.Combine(root, dataset);
     }
 
-    public static bool IsRgb(string dataset) => dataset is "cifar10" or "cifar100";
-
     /// <summary>Loads the train and test sets. <paramref name="seed"/> only matters for <c>synthetic</c>.</summary>
     public static (ImageSet Train, ImageSet Test) Load(string dataset, string? dataDir, long seed)
     {

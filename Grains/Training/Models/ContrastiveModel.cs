@@ -10,15 +10,14 @@ namespace Study.Training.Models;
 /// <summary>An encoder (x → h) and a projection head (h → z, L2-normalised). forward(x) returns z.</summary>
 public sealed class ContrastiveModel : Module<Tensor, Tensor>
 {
-    public static readonly IReadOnlyList<string> EncoderNames = ["cnn-small", "resnet18"];
 
     readonly Module<Tensor, Tensor> encoder;
     readonly ProjectionHead head;
 
-    ContrastiveModel(string encoderName, int inChannels, Module<Tensor, Tensor> encoder, int featureSize, int projectionSize)
+    ContrastiveModel(EncoderKind encoderKind, int inChannels, Module<Tensor, Tensor> encoder, int featureSize, int projectionSize)
         : base("contrastive-model")
     {
-        EncoderName = encoderName;
+        Encoder = encoderKind;
         InChannels = inChannels;
         this.encoder = encoder;
         FeatureSize = featureSize;
@@ -27,15 +26,15 @@ public sealed class ContrastiveModel : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public string EncoderName { get; }
+    public EncoderKind Encoder { get; }
     public int InChannels { get; }
     public int FeatureSize { get; }
     public int ProjectionSize { get; }
 
     /// <summary>Builds the model with weights drawn from <paramref name="random"/> (PyTorch's default ranges).</summary>
-    public static ContrastiveModel Create(string encoderName, int inChannels, TrialRandom random, Device device)
+    public static ContrastiveModel Create(EncoderKind encoder, int inChannels, TrialRandom random, Device device)
     {
-        var model = Build(encoderName, inChannels);
+        var model = Build(encoder, inChannels);
         WeightInit.Apply(model, random);
         model.to(device);
         return model;
@@ -45,7 +44,7 @@ public sealed class ContrastiveModel : Module<Tensor, Tensor>
     /// caller copies them in): the compute copy of mixed precision. Draws nothing from the trial's random stream.</summary>
     public ContrastiveModel Twin(Device device, ScalarType dtype)
     {
-        var twin = Build(EncoderName, InChannels);
+        var twin = Build(Encoder, InChannels);
         twin.to(device);
         twin.to(dtype);
         // Batch norm keeps fp32 statistics and affine weights (libtorch takes a bf16 input with them, as autocast does):
@@ -54,11 +53,11 @@ public sealed class ContrastiveModel : Module<Tensor, Tensor>
         return twin;
     }
 
-    static ContrastiveModel Build(string encoderName, int inChannels) => encoderName switch
+    static ContrastiveModel Build(EncoderKind encoder, int inChannels) => encoder switch
     {
-        "cnn-small" => new("cnn-small", inChannels, new CnnSmall(inChannels), CnnSmall.FeatureSize, 64),
-        "resnet18" => new("resnet18", inChannels, new ResNet18(inChannels), ResNet18.FeatureSize, 128),
-        _ => throw new ArgumentException($"unknown encoder '{encoderName}'"),
+        EncoderKind.CnnSmall => new(encoder, inChannels, new CnnSmall(inChannels), CnnSmall.FeatureSize, 64),
+        EncoderKind.ResNet18 => new(encoder, inChannels, new ResNet18(inChannels), ResNet18.FeatureSize, 128),
+        _ => throw new ArgumentException($"unknown encoder '{encoder}'"),
     };
 
     /// <summary>Encoder features h (not normalised).</summary>

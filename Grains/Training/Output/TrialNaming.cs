@@ -9,7 +9,7 @@ public static class TrialNaming
     public static string TrialId(int index, double? tau, long seed, LossKind loss) =>
         tau is { } t && loss is LossKind.InfoNce or LossKind.Hard
             ? $"t{index:000}-tau{t.ToString("0.#####", CultureInfo.InvariantCulture)}-s{seed}"
-            : $"t{index:000}-{LossSettings.Name(loss)}-s{seed}";
+            : $"t{index:000}-{SettingName.Of(loss)}-s{seed}";
 
     public static string NewStudyId(string prefix) =>
         $"{prefix}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";

@@ -5,8 +5,6 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Study.Training.Trainer;
 
-public enum Precision { Fp32, Bf16 }
-
 /// <summary>
 /// bf16 training with fp32 master weights. TorchSharp 0.107 has no autocast, so mixed precision is done by hand: a
 /// bf16 twin of the model computes the forward and backward passes; before each step it takes the fp32 weights,

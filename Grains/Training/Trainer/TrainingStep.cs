@@ -44,8 +44,8 @@ public sealed class TrainingStep(ContrastiveModel model, optim.Optimizer optimiz
 
     public static optim.Optimizer CreateOptimizer(ContrastiveModel model, TrainingOptions options) => options.Optimizer switch
     {
-        "adam" => optim.Adam(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay),
-        "sgd" => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        OptimizerKind.Adam => optim.Adam(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.Sgd => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
         _ => throw new ArgumentException($"unknown optimizer '{options.Optimizer}'"),
     };
 }

@@ -48,7 +48,7 @@ public sealed class HelpAndParsingTests
     {
         var spec = StudyOptionReader.Read(ParsedArguments.Parse("run", [], StudyCommandOptions.Run), "s");
         Assert.Equal([0.07, 0.2, 0.3, 0.5, 0.7, 1.0], spec.Taus);
-        Assert.Equal(("fashion-mnist", "grid", "infonce", "none", 2, 256, 1, 3), (spec.Dataset, spec.Search, spec.Loss, spec.Pruner,
+        Assert.Equal(("fashion-mnist", SearchKind.Grid, LossKind.InfoNce, PrunerKind.None, 2, 256, 1, 3), (spec.Dataset, spec.Search, spec.Loss, spec.Pruner,
             spec.Epochs, spec.BatchSize, spec.Seeds, spec.MaxRestarts));
         Assert.Equal("val_linear_accuracy", spec.ValidationObjective);
     }
@@ -62,7 +62,7 @@ public sealed class HelpAndParsingTests
             File.WriteAllText(config, """{"dataset": "synthetic", "batchSize": 128, "search": "adaptive", "trials": 8, "tauRange": "0.05:2"}""");
             var a = ParsedArguments.Parse("run", ["--config", config, "--batch-size=64", "--seeds", "3", "--pruner", "asha"], StudyCommandOptions.Run);
             var spec = StudyOptionReader.Read(a, "s");
-            Assert.Equal(("synthetic", 64, "adaptive", 8, 0.05, 2.0, 3, "asha"),
+            Assert.Equal(("synthetic", 64, SearchKind.Adaptive, (int?)8, 0.05, 2.0, 3, PrunerKind.Asha),
                 (spec.Dataset, spec.BatchSize, spec.Search, spec.Trials, spec.TauMin, spec.TauMax, spec.Seeds, spec.Pruner));
             Assert.Equal(24, spec.TotalTrials);
         }

@@ -35,7 +35,10 @@ public static class StudyProcess
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"study {string.Join(' ', args)} did not finish in {timeout}");
+            process.WaitForExit();
+            // What it had said by then, to see where it stood.
+            throw new TimeoutException($"study {string.Join(' ', args)} did not finish in {timeout}; its stderr ended:\n" +
+                string.Join('\n', stderr.Result.Split('\n').TakeLast(30)));
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -15,11 +15,11 @@ public sealed class SamplerEndsTests
     }
 
     [Theory]
-    [InlineData("random")]
-    [InlineData("adaptive")]
-    public void ARangeWithTooFewValuesEndsTheSearchInsteadOfSpinning(string search)
+    [InlineData(SearchKind.Random)]
+    [InlineData(SearchKind.Adaptive)]
+    public void ARangeWithTooFewValuesEndsTheSearchInsteadOfSpinning(SearchKind search)
     {
-        var sampler = TauSamplers.Create(search, [], false, budget: 3, tauMin: 0.3, tauMax: 0.300001, seed: 1);
+        var sampler = TauSamplers.Create(new Study.Grains.StudySpec { Search = search, Trials = 3, TauMin = 0.3, TauMax = 0.300001, Seed = 1 });
         var first = ProposeWithin(sampler, 3);
         Assert.Equal([0.3, 0.300001], first.Order());
         Assert.Empty(ProposeWithin(sampler, 1));
@@ -27,12 +27,12 @@ public sealed class SamplerEndsTests
     }
 
     [Theory]
-    [InlineData("random")]
-    [InlineData("adaptive")]
-    public void ANearlyFullRangeStillGivesEveryFreeValue(string search)
+    [InlineData(SearchKind.Random)]
+    [InlineData(SearchKind.Adaptive)]
+    public void ANearlyFullRangeStillGivesEveryFreeValue(SearchKind search)
     {
         // 11 values (0.100000 … 0.100010), all wanted: the last ones are found by searching, not by luck.
-        var sampler = TauSamplers.Create(search, [], false, budget: 11, tauMin: 0.1, tauMax: 0.10001, seed: 2);
+        var sampler = TauSamplers.Create(new Study.Grains.StudySpec { Search = search, Trials = 11, TauMin = 0.1, TauMax = 0.10001, Seed = 2 });
         var values = ProposeWithin(sampler, 11);
         Assert.Equal(11, values.Distinct().Count());
         Assert.All(values, t => Assert.InRange(t, 0.1, 0.10001));

@@ -73,7 +73,7 @@ public class SamplerTests
     [Fact]
     public void AdaptiveSearchGivesItsBudgetOfDistinctTausInRange()
     {
-        var sampler = TauSamplers.Create("adaptive", [], false, budget: 8, 0.05, 2, seed: 1);
+        var sampler = TauSamplers.Create(new Study.Grains.StudySpec { Search = SearchKind.Adaptive, Trials = 8, TauMin = 0.05, TauMax = 2, Seed = 1 });
         var all = new List<double>();
         while (sampler.Remaining > 0)
         {

@@ -69,7 +69,7 @@ public sealed class ReportReadingTests
     [Fact]
     public async Task PrunedAndFailedTrialsAreNamedWithTheirReason()
     {
-        var lines = await Read(Grid with { Pruner = "median" },
+        var lines = await Read(Grid with { Pruner = PrunerKind.Median },
             new Point(0.1, 1, 0.70, 3.6, 0.30), new Point(0.3, 1, 0.6, 3.2, 0.40, Status: "pruned"),
             new Point(1.0, 1, 0, 0, 0, Status: "failed", Error: "loss became NaN at epoch 1, step 3"));
         Assert.Contains(lines, l => l.StartsWith("Trial t001 (τ = 0.3, seed 1) was pruned by the median pruner after 1 of 2 epochs"));

@@ -23,7 +23,7 @@ public sealed class CheckpointCleanupTests
 
         await study.Start(new StudySpec
         {
-            StudyId = "cleanup", Dataset = "synthetic", Search = "grid", Taus = [0.1, 0.5, 1.0], Epochs = 3, SyntheticEpochMs = 100, Seed = 2,
+            StudyId = "cleanup", Dataset = "synthetic", Search = SearchKind.Grid, Taus = [0.1, 0.5, 1.0], Epochs = 3, SyntheticEpochMs = 100, Seed = 2,
         });
         var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (!StudyStatuses.IsFinal((await study.GetSnapshot()).Status))

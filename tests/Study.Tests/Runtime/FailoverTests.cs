@@ -13,7 +13,7 @@ public sealed class FailoverTests
         var study = cluster.Grains.GetGrain<IStudyGrain>("failover");
         await study.Start(new StudySpec
         {
-            StudyId = "failover", Dataset = "synthetic", Search = "random", Trials = 16, Epochs = 4, SyntheticEpochMs = 150, Seed = 5,
+            StudyId = "failover", Dataset = "synthetic", Search = SearchKind.Random, Trials = 16, Epochs = 4, SyntheticEpochMs = 150, Seed = 5,
         });
         var victim = cluster.Cluster.SecondarySilos[0];
         var victimAddress = victim.SiloAddress.ToParsableString();

@@ -12,7 +12,7 @@ public sealed class GrainInputTests
 {
     static StudySpec Valid(string id) => new()
     {
-        StudyId = id, Dataset = "synthetic", Search = "random", Trials = 2, TauMin = 0.05, TauMax = 2, Epochs = 1, SyntheticEpochMs = 10,
+        StudyId = id, Dataset = "synthetic", Search = SearchKind.Random, Trials = 2, TauMin = 0.05, TauMax = 2, Epochs = 1, SyntheticEpochMs = 10,
     };
 
     [Fact]
@@ -22,10 +22,10 @@ public sealed class GrainInputTests
         (StudySpec Spec, string Mentions)[] bad =
         [
             (Valid("s1") with { Seeds = 100_000_000 }, "--seeds"),
-            (Valid("s2") with { Search = "random", Trials = 3, TauMin = 0.3, TauMax = 0.300001 }, "--tau-range 0.3:0.300001 holds only 2"),
+            (Valid("s2") with { Search = SearchKind.Random, Trials = 3, TauMin = 0.3, TauMax = 0.300001 }, "--tau-range 0.3:0.300001 holds only 2"),
             (Valid("s3") with { BatchSize = 1_000_000 }, "--batch-size"),
             (Valid("s4") with { Threads = 100_000 }, "--threads"),
-            (Valid("s5") with { Loss = "triplet" }, "--loss"),
+            (Valid("s5") with { Loss = (LossKind)42 }, "--loss must be one of infonce, hard, simple, hard-simple, got '42'"),
             (Valid("s6") with { Epochs = 0 }, "--epochs"),
         ];
         foreach (var (spec, mentions) in bad)

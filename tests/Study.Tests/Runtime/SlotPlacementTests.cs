@@ -8,7 +8,7 @@ public sealed class SlotPlacementTests
 {
     static StudySpec SyntheticStudy(int trials, int epochs, int epochMs, string id) => new()
     {
-        StudyId = id, Dataset = "synthetic", Search = "random", Trials = trials, TauMin = 0.05, TauMax = 2, Epochs = epochs,
+        StudyId = id, Dataset = "synthetic", Search = SearchKind.Random, Trials = trials, TauMin = 0.05, TauMax = 2, Epochs = epochs,
         SyntheticEpochMs = epochMs, Seed = 3,
     };
 

@@ -43,7 +43,7 @@ public sealed class StoreFirstTests
         var study = cluster.Grains.GetGrain<IStudyGrain>("store-first");
         await study.Start(new StudySpec
         {
-            StudyId = "store-first", Dataset = "synthetic", Search = "adaptive", Trials = 4, TauMin = 0.05, TauMax = 2, Epochs = 1,
+            StudyId = "store-first", Dataset = "synthetic", Search = SearchKind.Adaptive, Trials = 4, TauMin = 0.05, TauMax = 2, Epochs = 1,
             SyntheticEpochMs = 20, Seed = 3,
         });
         var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);

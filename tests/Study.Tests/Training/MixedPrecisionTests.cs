@@ -16,9 +16,9 @@ public class MixedPrecisionTests
     /// where the fp32 step's does, the optimiser moves them, and the batch-norm statistics the bf16 twin gathered reach
     /// the master (which is what is evaluated and checkpointed).</summary>
     [Theory]
-    [InlineData("resnet18", 3, 32)]
-    [InlineData("cnn-small", 1, 28)]
-    public void AStepGivesTheFp32MasterItsGradientAndBatchNormStatistics(string encoder, int channels, int size)
+    [InlineData(EncoderKind.ResNet18, 3, 32)]
+    [InlineData(EncoderKind.CnnSmall, 1, 28)]
+    public void AStepGivesTheFp32MasterItsGradientAndBatchNormStatistics(EncoderKind encoder, int channels, int size)
     {
         using var images = new TrialRandom(3).Uniform([8, channels, size, size], CPU);
         var fp32 = OneStep(encoder, images, mixed: false);
@@ -40,7 +40,7 @@ public class MixedPrecisionTests
 
     sealed record Step(Tensor Gradient, long Moved, Tensor? RunningMean);
 
-    static Step OneStep(string encoder, Tensor images, bool mixed)
+    static Step OneStep(EncoderKind encoder, Tensor images, bool mixed)
     {
         using var random = new TrialRandom(9);
         using var model = ContrastiveModel.Create(encoder, (int)images.shape[1], random, CPU);

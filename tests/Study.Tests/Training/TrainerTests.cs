@@ -143,7 +143,7 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void ADivergingTrialStopsWithAReason()
     {
-        var options = Options(tau: 1e-20) with { Optimizer = "sgd", LearningRate = 1e6, Epochs = 1 };
+        var options = Options(tau: 1e-20) with { Optimizer = OptimizerKind.Sgd, LearningRate = 1e6, Epochs = 1 };
         var outcome = new ContrastiveTrainer(options, data).Run();
         Assert.Equal(TrainingStatus.Failed, outcome.Status);
         Assert.Contains("loss became", outcome.Error);

@@ -1,0 +1,36 @@
+namespace Study.Settings;
+
+/// <summary>
+/// The one table of defaults (SPEC §2), read by the study spec, the training options, the option readers and the
+/// help text. Sized so that the default study ends in ≤ 15 min on 2 CPU cores.
+/// </summary>
+public static class Defaults
+{
+    public const string Dataset = "fashion-mnist";
+    public const LossKind Loss = LossKind.InfoNce;
+    /// <summary>α of the hard losses: the fraction of nearest negatives kept (SPEC §5).</summary>
+    public const double HardFraction = 0.0819;
+    public const NegativeSource Negatives = NegativeSource.Batch;
+    public const EncoderKind Encoder = EncoderKind.CnnSmall;
+    public const int Epochs = 2;
+    public const int BatchSize = 256;
+    public const double LearningRate = 1e-3;
+    public const OptimizerKind Optimizer = OptimizerKind.Adam;
+    public const double Momentum = 0.9;
+    public const double WeightDecay = 0;
+    public const ScheduleKind Schedule = ScheduleKind.Cosine;
+    public const long Seed = 1;
+    /// <summary>cpu, cuda, cuda:N, or auto (CUDA when there is one).</summary>
+    public const string Device = "auto";
+    public const Precision Precision = Settings.Precision.Fp32;
+
+    /// <summary>The paper's six temperatures.</summary>
+    public static readonly IReadOnlyList<double> Taus = [0.07, 0.2, 0.3, 0.5, 0.7, 1.0];
+    public const SearchKind Search = SearchKind.Grid;
+    public const double TauMin = 0.02;
+    public const double TauMax = 2;
+    public const int Seeds = 1;
+    public const ObjectiveKind Objective = ObjectiveKind.LinearAccuracy;
+    public const PrunerKind Pruner = PrunerKind.None;
+    public const int MaxRestarts = 3;
+}
