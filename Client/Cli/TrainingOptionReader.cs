@@ -47,7 +47,7 @@ public static class TrainingOptionReader
         {
             Dataset = dataset,
             DataDir = a.Value("data-dir"),
-            Tau = tau,
+            Tau = loss.UsesTau() ? tau : null,
             Loss = loss,
             HardFraction = hardFraction,
             Negatives = a.Setting("negatives", D.Negatives),

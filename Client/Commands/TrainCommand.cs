@@ -42,7 +42,7 @@ public static class TrainCommand
             },
         });
 
-        var entry = new TrialEntry(trialId, options.Loss.UsesTau() ? options.Tau : null, options.Seed,
+        var entry = new TrialEntry(trialId, options.Tau, options.Seed,
             TrialEntry.StatusName(outcome.Status), outcome.EpochsCompleted, Attempts: 1, Silo: Environment.MachineName,
             Math.Round(outcome.Seconds, 2), outcome.Error, outcome.Metrics, outcome.Device);
         var trialFolder = TrialFiles.Write(folder, entry, outcome.History, outcome.Evaluation);

@@ -53,7 +53,7 @@ public static partial class StudySpecRules
         if (s.SyntheticEpochMs is < 0) throw new ArgumentException("synthetic epoch time must not be negative");
         // Every trial trains with the study's options and its own τ and seed: checked as `train` checks them (loss,
         // negatives, encoder, optimizer, schedule and precision among them).
-        TrainingOptionsMapping.For(s, new TrialSpec(s.StudyId, "check", 0, s.Taus[0], s.Seed)).Validate();
+        TrainingOptionsMapping.For(s, new TrialSpec(s.StudyId, "check", 0, s.UsesTau ? s.Taus[0] : null, s.Seed)).Validate();
         if (!double.IsFinite(s.Momentum) || s.Momentum is < 0 or >= 1) throw new ArgumentException($"--momentum: {s.Momentum} must be in [0, 1)");
         if (!double.IsFinite(s.WeightDecay) || s.WeightDecay < 0) throw new ArgumentException($"--weight-decay: {s.WeightDecay} must not be negative");
     }

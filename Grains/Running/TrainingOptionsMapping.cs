@@ -10,7 +10,7 @@ public static class TrainingOptionsMapping
     {
         Dataset = study.Dataset,
         DataDir = study.DataDir,
-        Tau = trial.Tau ?? 1.0,
+        Tau = trial.Tau,
         Loss = study.Loss,
         HardFraction = study.HardFraction,
         Negatives = study.Negatives,

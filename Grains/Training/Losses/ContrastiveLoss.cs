@@ -23,7 +23,7 @@ public static class ContrastiveLoss
         {
             // The softmax over a row without its diagonal is exactly infonce's denominator: positive plus negatives.
             var self = eye(2 * b, dtype: ScalarType.Bool, device: z.device);
-            var logits = similarities.masked_fill(self, double.NegativeInfinity) / settings.Tau;
+            var logits = similarities.masked_fill(self, double.NegativeInfinity) / settings.Temperature;
             loss = F.cross_entropy(logits, pairs);
         }
         else
@@ -54,11 +54,12 @@ public static class ContrastiveLoss
     public static Tensor PerAnchor(Tensor positive, Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
     {
         using var scope = NewDisposeScope();
-        double tau = settings.Tau;
         Tensor loss = settings.Kind switch
         {
-            LossKind.InfoNce => LogSumExpWithPositive(positive, candidates.masked_fill(excluded, double.NegativeInfinity), tau) - positive / tau,
-            LossKind.Hard => LogSumExpWithPositive(positive, Hardest(candidates, excluded, negatives, settings), tau) - positive / tau,
+            LossKind.InfoNce => LogSumExpWithPositive(positive, candidates.masked_fill(excluded, double.NegativeInfinity), settings.Temperature)
+                                - positive / settings.Temperature,
+            LossKind.Hard => LogSumExpWithPositive(positive, Hardest(candidates, excluded, negatives, settings), settings.Temperature)
+                             - positive / settings.Temperature,
             LossKind.Simple => -positive + candidates.masked_fill(excluded, 0).sum(1) / negatives,
             LossKind.HardSimple => HardSimple(positive, candidates, excluded, negatives, settings),
             _ => throw new ArgumentOutOfRangeException(nameof(settings)),
@@ -75,8 +76,8 @@ public static class ContrastiveLoss
         using var scope = NewDisposeScope();
         Tensor entropy = settings.Kind switch
         {
-            LossKind.InfoNce => Entropy(candidates.masked_fill(excluded, double.NegativeInfinity) / settings.Tau),
-            LossKind.Hard => Entropy(Hardest(candidates, excluded, negatives, settings) / settings.Tau),
+            LossKind.InfoNce => Entropy(candidates.masked_fill(excluded, double.NegativeInfinity) / settings.Temperature),
+            LossKind.Hard => Entropy(Hardest(candidates, excluded, negatives, settings) / settings.Temperature),
             LossKind.Simple => full(candidates.shape[0], Math.Log(negatives), device: candidates.device),
             LossKind.HardSimple => full(candidates.shape[0], Math.Log(settings.HardCount(negatives)), device: candidates.device),
             _ => throw new ArgumentOutOfRangeException(nameof(settings)),

@@ -7,7 +7,8 @@ public sealed record TrainingOptions
 {
     public string Dataset { get; init; } = Defaults.Dataset;
     public string? DataDir { get; init; }
-    public double Tau { get; init; } = 0.2;
+    /// <summary>The temperature; null for a loss without one.</summary>
+    public double? Tau { get; init; } = 0.2;
     public LossKind Loss { get; init; } = Defaults.Loss;
     public double HardFraction { get; init; } = Defaults.HardFraction;
     public NegativeSource Negatives { get; init; } = Defaults.Negatives;
@@ -35,7 +36,8 @@ public sealed record TrainingOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the option for values no trial can run with.</summary>
     public void Validate()
     {
-        if (!double.IsFinite(Tau) || Tau <= 0) throw new ArgumentException($"--tau must be a positive number, got {Tau}");
+        if (Loss.UsesTau() && Tau is not (> 0 and < double.PositiveInfinity)) throw new ArgumentException($"--tau must be a positive number, got {Tau}");
+        if (!Loss.UsesTau() && Tau is not null) throw new ArgumentException($"--loss {SettingName.Of(Loss)} has no τ; got τ = {Tau}");
         if (!double.IsFinite(HardFraction) || HardFraction <= 0 || HardFraction > 1)
             throw new ArgumentException($"--hard-fraction must be in (0, 1], got {HardFraction}");
         if (Epochs < 1) throw new ArgumentException($"--epochs must be at least 1, got {Epochs}");

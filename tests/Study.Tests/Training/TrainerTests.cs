@@ -27,7 +27,7 @@ public sealed class TrainerTests : IDisposable
     static TrainingOptions Options(double tau = 0.3, long seed = 1, LossKind loss = LossKind.InfoNce,
         NegativeSource negatives = NegativeSource.Batch, Precision precision = Precision.Fp32) => new()
     {
-        Dataset = "synthetic", Tau = tau, Seed = seed, Loss = loss, Negatives = negatives,
+        Dataset = "synthetic", Tau = loss.UsesTau() ? tau : null, Seed = seed, Loss = loss, Negatives = negatives,
         Epochs = 2, BatchSize = 64, Subset = 1024, EvalSubset = 300, Device = "cpu", Precision = precision,
     };
 
