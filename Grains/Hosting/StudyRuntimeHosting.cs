@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Study.Grains.Running;
 using Study.Grains.Scheduling;
@@ -41,7 +42,7 @@ public static class StudyRuntimeHosting
         var services = silo.Services;
         services.AddSingleton(options);
         services.AddMetrics();
-        services.AddSingleton(new SlotPool(new SlotLayout(options.Gpus, options.Slots)));
+        services.AddSingleton(sp => new SlotPool(new SlotLayout(options.Gpus, options.Slots), sp.GetRequiredService<ILogger<SlotPool>>()));
         services.AddSingleton<StudyMetrics>();
         services.AddSingleton<IStudyStore>(sp => new MeasuredStudyStore(store, sp.GetRequiredService<StudyMetrics>().StoreWriteDuration));
         services.AddSingleton<SlotDirectory>();
