@@ -216,20 +216,6 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         return null;
     }
 
-    async Task DeliverAsync(Func<Task> send)
-    {
-        var until = DateTime.UtcNow + DeliveryPatience;
-        for (int attempt = 1; ; attempt++)
-        {
-            try { await send(); return; }
-            catch (Exception e) when (DateTime.UtcNow < until)
-            {
-                log.LogWarning("report of a trial failed (try {Try}: {Error}); retrying", attempt, e.GetBaseException().Message);
-                await Task.Delay(Math.Min(5000, 500 * attempt));
-            }
-        }
-    }
-
     static void TryDelete(string path)
     {
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
@@ -239,19 +225,22 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
     /// Reports must arrive: the coordinator may be moving off a silo that died, which membership takes some seconds
     /// to declare, so keep trying for a few minutes (or until the attempt is cancelled) before giving up.
     /// </summary>
-    void Deliver(Func<Task> send, CancellationToken stop = default)
+    async Task DeliverAsync(Func<Task> send, CancellationToken stop = default)
     {
         var until = DateTime.UtcNow + DeliveryPatience;
         for (int attempt = 1; ; attempt++)
         {
-            try { Block(send()); return; }
+            try { await send(); return; }
             catch (Exception e) when (DateTime.UtcNow < until && !stop.IsCancellationRequested)
             {
                 log.LogWarning("report of a trial failed (try {Try}: {Error}); retrying", attempt, e.GetBaseException().Message);
-                Thread.Sleep(Math.Min(5000, 500 * attempt));
+                await Task.Delay(Math.Min(5000, 500 * attempt));
             }
         }
     }
+
+    /// <summary><see cref="DeliverAsync"/> from a slot thread, which waits for it.</summary>
+    void Deliver(Func<Task> send, CancellationToken stop) => Block(DeliverAsync(send, stop));
 
     static readonly TimeSpan DeliveryPatience = TimeSpan.FromMinutes(3);
     /// <summary>Live progress goes to the store at most this often per trial (it is for people watching).</summary>
