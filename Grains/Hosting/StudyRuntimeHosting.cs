@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Study.Grains.Running;
 using Study.Grains.Scheduling;
@@ -39,9 +41,16 @@ public static class StudyRuntimeHosting
         silo.AddOutgoingGrainCallFilter<SiloCallSigner>();
         silo.AddIncomingGrainCallFilter<SiloCallGuard>();
         var services = silo.Services;
-        services.AddSingleton(options);
+        services.AddOptions<RuntimeOptions>().Configure(o => options.CopyTo(o)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>();
+        // Consumers take RuntimeOptions itself (the coordinator among them): the validated instance.
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RuntimeOptions>>().Value);
         services.AddMetrics();
-        services.AddSingleton(new SlotPool(new SlotLayout(options.Gpus, options.Slots)));
+        services.AddSingleton(sp =>
+        {
+            var runtime = sp.GetRequiredService<RuntimeOptions>();
+            return new SlotPool(new SlotLayout(runtime.Gpus, runtime.Slots), sp.GetRequiredService<ILogger<SlotPool>>());
+        });
         services.AddSingleton<StudyMetrics>();
         services.AddSingleton<IStudyStore>(sp => new MeasuredStudyStore(store, sp.GetRequiredService<StudyMetrics>().StoreWriteDuration));
         services.AddSingleton<SlotDirectory>();

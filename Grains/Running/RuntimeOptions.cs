@@ -27,6 +27,14 @@ public sealed class RuntimeOptions
     /// <summary>How long a stopping silo waits for its trials to checkpoint and report.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Sets every setting of <paramref name="target"/> to this one's: how AddStudyRuntime hands its
+    /// caller's options to the options system, which makes (and validates) its own instance.</summary>
+    public void CopyTo(RuntimeOptions target)
+    {
+        foreach (var setting in typeof(RuntimeOptions).GetProperties().Where(p => p is { CanRead: true, CanWrite: true }))
+            setting.SetValue(target, setting.GetValue(this));
+    }
+
     /// <summary>The variable that chooses the isolation of an embedded run's slots (a silo has --slot-isolation).</summary>
     public const string IsolationVariable = "STUDY_SLOT_ISOLATION";
 

@@ -77,80 +77,111 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         var a = entry.Assignment;
         var device = TrainingDevice.ForSlot(a.Study.Device, slot.Device);
         using var telemetry = new TrialTelemetry(metrics, a, entry.Trace, slot, device);
-        var coordinator = grains.GetGrain<IStudyGrain>(a.Trial.StudyId);
-        var siloName = silo.SiloAddress.ToParsableString();
-        var checkpoints = CheckpointFiles.Folder(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId);
-        string CheckpointPath(int epoch, int step) => CheckpointFiles.PathFor(checkpoints, a.Attempt, epoch, step);
-        EpochReport? lastEpoch = null;
-        StepProgress lastStep = default;
-        long lastPublishedMs = 0;
-        void Publish(string phase, StepProgress p)
-        {
-            lastPublishedMs = Environment.TickCount64;
-            store.RecordProgress(new TrialProgressRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, phase, p.Epoch, p.Step,
-                    p.StepsPerEpoch, p.Loss, p.ImagesPerSecond, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), device))
-                .ContinueWith(t => log.LogDebug(t.Exception, "progress of {Trial} not stored", a.Trial.Key), TaskContinuationOptions.OnlyOnFaulted);
-        }
+        var attempt = new TrialAttempt(a, device, telemetry, grains.GetGrain<IStudyGrain>(a.Trial.StudyId),
+            CheckpointFiles.Folder(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId));
         try
         {
-            var control = new TrainingControl
-            {
-                Attempt = a.Attempt,
-                // Only a checkpoint inside the artifacts folder: a client's assignment cannot make the trial read elsewhere.
-                ResumeFrom = a.ResumeFrom is { } resume && CheckpointFiles.IsUnder(options.Artifacts, resume) && File.Exists(resume) ? resume : null,
-                CheckpointPathFor = CheckpointPath,
-                Cancel = entry.Cancel.Token,
-                Interrupt = entry.Interrupt.Token,
-                OnProgress = p =>
-                {
-                    lastStep = p;
-                    telemetry.Progress(p);
-                    if (Environment.TickCount64 - lastPublishedMs >= ProgressIntervalMs) Publish("training", p);
-                },
-                OnEpoch = m =>
-                {
-                    var report = new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
-                        m.PositiveSimilarity, m.NearestNegativeSimilarity, m.PenaltyEntropy, m.ValKnnAccuracy, m.LearningRate,
-                        m.Seconds, m.ImagesPerSecond, CheckpointPath(m.Epoch, 0), device, m.ValUniformity, m.ValTolerance);
-                    telemetry.Epoch(m, lastStep);
-                    // The final epoch cannot be pruned: it travels with the outcome, one message fewer a trial.
-                    if (m.Epoch == a.Study.Epochs)
-                    {
-                        lastEpoch = report;
-                        Publish("evaluating", lastStep with { Epoch = m.Epoch, Step = lastStep.StepsPerEpoch, Loss = m.Loss });
-                        return EpochDecision.Continue;
-                    }
-                    var verdict = EpochVerdict.Stop;
-                    Deliver(async () => verdict = await coordinator.ReportEpoch(report), entry.Cancel.Token);
-                    if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
-                    // The coordinator now resumes this trial from this epoch's checkpoint: the previous one is no longer needed.
-                    if (verdict != EpochVerdict.Stop && m.Epoch > 1) TryDelete(CheckpointPath(m.Epoch - 1, 0));
-                    return verdict == EpochVerdict.Prune ? EpochDecision.Prune : EpochDecision.Continue;
-                },
-            };
-            TrainingOutcome outcome;
-            try { outcome = trainer.Train(a, device, control); }
-            catch (Exception e) when (TrainingOutcome.IsTrialError(e)) { outcome = TrainingOutcome.Failure(e.Message); }
-            if (outcome.Evaluation is { } evaluation)
-                Block(store.SaveArtifacts(new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
-                    evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))));
-            telemetry.Ended(outcome.Status.ToString(), outcome.Error);
-            var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, StatusOf(outcome.Status),
-                outcome.EpochsCompleted, outcome.Seconds, outcome.Error, MetricsMapping.ToRecord(outcome.Metrics), outcome.Checkpoint, lastEpoch,
-                device);
-            if (outcome.Status is not TrainingStatus.Interrupted)
-                return Finish(entry, () => coordinator.ReportOutcome(report), cleanUp: checkpoints);
-            return Finish(entry, () => coordinator.ReportOutcome(report));
+            var outcome = Train(attempt, ControlOf(entry, attempt));
+            SaveArtifacts(a, outcome);
+            return Ended(entry, attempt, outcome);
         }
         catch (Exception e)
         {
-            log.LogError(e, "trial {Trial} attempt {Attempt} failed on this silo", a.Trial.Key, a.Attempt);
-            telemetry.Ended(nameof(TrainingStatus.Failed), e.Message);
-            var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, siloName, TrialRunStatus.Failed, 0, 0,
-                $"{e.GetType().Name}: {e.Message}", new MetricsRecord(), null, lastEpoch, device);
-            return Finish(entry, () => coordinator.ReportOutcome(report));
+            return Failed(entry, attempt, e);
         }
     }
+
+    TrainingControl ControlOf(Running entry, TrialAttempt attempt)
+    {
+        var a = entry.Assignment;
+        return new TrainingControl
+        {
+            Attempt = a.Attempt,
+            // Only a checkpoint inside the artifacts folder: a client's assignment cannot make the trial read elsewhere.
+            ResumeFrom = a.ResumeFrom is { } resume && CheckpointFiles.IsUnder(options.Artifacts, resume) && File.Exists(resume) ? resume : null,
+            CheckpointPathFor = attempt.CheckpointPath,
+            Cancel = entry.Cancel.Token,
+            Interrupt = entry.Interrupt.Token,
+            OnProgress = p => StepDone(attempt, p),
+            OnEpoch = m => EpochDone(entry, attempt, m),
+        };
+    }
+
+    TrainingOutcome Train(TrialAttempt attempt, TrainingControl control)
+    {
+        try { return trainer.Train(attempt.Assignment, attempt.Device, control); }
+        catch (Exception e) when (TrainingOutcome.IsTrialError(e)) { return TrainingOutcome.Failure(e.Message); }
+    }
+
+    void StepDone(TrialAttempt attempt, StepProgress p)
+    {
+        attempt.LastStep = p;
+        attempt.Telemetry.Progress(p);
+        if (Environment.TickCount64 - attempt.LastPublishedMs >= ProgressIntervalMs) Publish(attempt, "training", p);
+    }
+
+    /// <summary>Reports the epoch to the coordinator and returns its verdict (the final epoch waits for the outcome).</summary>
+    EpochDecision EpochDone(Running entry, TrialAttempt attempt, EpochMetrics m)
+    {
+        var a = entry.Assignment;
+        var report = new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
+            m.PositiveSimilarity, m.NearestNegativeSimilarity, m.PenaltyEntropy, m.ValKnnAccuracy, m.LearningRate,
+            m.Seconds, m.ImagesPerSecond, attempt.CheckpointPath(m.Epoch, 0), attempt.Device, m.ValUniformity, m.ValTolerance);
+        attempt.Telemetry.Epoch(m, attempt.LastStep);
+        // The final epoch cannot be pruned: it travels with the outcome, one message fewer a trial.
+        if (m.Epoch == a.Study.Epochs)
+        {
+            attempt.LastEpoch = report;
+            Publish(attempt, "evaluating", attempt.LastStep with { Epoch = m.Epoch, Step = attempt.LastStep.StepsPerEpoch, Loss = m.Loss });
+            return EpochDecision.Continue;
+        }
+        var verdict = EpochVerdict.Stop;
+        Deliver(async () => verdict = await attempt.Coordinator.ReportEpoch(report), entry.Cancel.Token);
+        if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
+        // The coordinator now resumes this trial from this epoch's checkpoint: the previous one is no longer needed.
+        if (verdict != EpochVerdict.Stop && m.Epoch > 1) TryDelete(attempt.CheckpointPath(m.Epoch - 1, 0));
+        return verdict == EpochVerdict.Prune ? EpochDecision.Prune : EpochDecision.Continue;
+    }
+
+    void Publish(TrialAttempt attempt, string phase, StepProgress p)
+    {
+        var a = attempt.Assignment;
+        attempt.LastPublishedMs = Environment.TickCount64;
+        store.RecordProgress(new TrialProgressRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, phase, p.Epoch, p.Step,
+                p.StepsPerEpoch, p.Loss, p.ImagesPerSecond, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), attempt.Device))
+            .ContinueWith(t => log.LogDebug(t.Exception, "progress of {Trial} not stored", a.Trial.Key), TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    void SaveArtifacts(TrialAssignment a, TrainingOutcome outcome)
+    {
+        if (outcome.Evaluation is { } evaluation)
+            Block(store.SaveArtifacts(new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
+                evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))));
+    }
+
+    Action? Ended(Running entry, TrialAttempt attempt, TrainingOutcome outcome)
+    {
+        var a = entry.Assignment;
+        attempt.Telemetry.Ended(outcome.Status.ToString(), outcome.Error);
+        var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, SiloName, StatusOf(outcome.Status),
+            outcome.EpochsCompleted, outcome.Seconds, outcome.Error, MetricsMapping.ToRecord(outcome.Metrics), outcome.Checkpoint, attempt.LastEpoch,
+            attempt.Device);
+        // An interrupted attempt resumes elsewhere from its checkpoints: they stay.
+        return Finish(entry, () => attempt.Coordinator.ReportOutcome(report),
+            cleanUp: outcome.Status is not TrainingStatus.Interrupted ? attempt.Checkpoints : null);
+    }
+
+    Action? Failed(Running entry, TrialAttempt attempt, Exception e)
+    {
+        var a = entry.Assignment;
+        log.LogError(e, "trial {Trial} attempt {Attempt} failed on this silo", a.Trial.Key, a.Attempt);
+        attempt.Telemetry.Ended(nameof(TrainingStatus.Failed), e.Message);
+        var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, SiloName, TrialRunStatus.Failed, 0, 0,
+            $"{e.GetType().Name}: {e.Message}", new MetricsRecord(), null, attempt.LastEpoch, attempt.Device);
+        return Finish(entry, () => attempt.Coordinator.ReportOutcome(report));
+    }
+
+    string SiloName => silo.SiloAddress.ToParsableString();
 
     /// <param name="cleanUp">the trial's checkpoint folder, to empty of this attempt's files once an ended attempt is reported</param>
     /// <returns>nothing to run on the slot thread: the outcome goes out from the thread pool, so that the slot can
@@ -185,20 +216,6 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         return null;
     }
 
-    async Task DeliverAsync(Func<Task> send)
-    {
-        var until = DateTime.UtcNow + DeliveryPatience;
-        for (int attempt = 1; ; attempt++)
-        {
-            try { await send(); return; }
-            catch (Exception e) when (DateTime.UtcNow < until)
-            {
-                log.LogWarning("report of a trial failed (try {Try}: {Error}); retrying", attempt, e.GetBaseException().Message);
-                await Task.Delay(Math.Min(5000, 500 * attempt));
-            }
-        }
-    }
-
     static void TryDelete(string path)
     {
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
@@ -208,19 +225,22 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
     /// Reports must arrive: the coordinator may be moving off a silo that died, which membership takes some seconds
     /// to declare, so keep trying for a few minutes (or until the attempt is cancelled) before giving up.
     /// </summary>
-    void Deliver(Func<Task> send, CancellationToken stop = default)
+    async Task DeliverAsync(Func<Task> send, CancellationToken stop = default)
     {
         var until = DateTime.UtcNow + DeliveryPatience;
         for (int attempt = 1; ; attempt++)
         {
-            try { Block(send()); return; }
+            try { await send(); return; }
             catch (Exception e) when (DateTime.UtcNow < until && !stop.IsCancellationRequested)
             {
                 log.LogWarning("report of a trial failed (try {Try}: {Error}); retrying", attempt, e.GetBaseException().Message);
-                Thread.Sleep(Math.Min(5000, 500 * attempt));
+                await Task.Delay(Math.Min(5000, 500 * attempt));
             }
         }
     }
+
+    /// <summary><see cref="DeliverAsync"/> from a slot thread, which waits for it.</summary>
+    void Deliver(Func<Task> send, CancellationToken stop) => Block(DeliverAsync(send, stop));
 
     static readonly TimeSpan DeliveryPatience = TimeSpan.FromMinutes(3);
     /// <summary>Live progress goes to the store at most this often per trial (it is for people watching).</summary>

@@ -1,44 +1,7 @@
 using Orleans.Placement;
-using Orleans.Runtime.Placement;
 
 namespace Study.Grains.Scheduling;
 
 /// <summary>Trial grains go to a silo with a free accelerator slot (see <see cref="SlotPlacementDirector"/>).</summary>
 [GenerateSerializer, Alias("study.SlotPlacement")]
 public sealed class SlotPlacement : PlacementStrategy;
-
-[AttributeUsage(AttributeTargets.Class)]
-public sealed class SlotPlacementAttribute() : PlacementAttribute(new SlotPlacement());
-
-/// <summary>
-/// Places a trial grain on the silo the slot scheduler reserved for it (the coordinator puts the grant in the
-/// request context). A director alone sees stale statistics and races with itself, so it decides nothing by itself
-/// when there is a grant; without one (a call that is not a start) it picks a silo that has slots, never one
-/// with none.
-/// </summary>
-public sealed class SlotPlacementDirector(SlotDirectory directory) : IPlacementDirector
-{
-    public const string GrantKey = "study.slot-silo";
-
-    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
-    {
-        var compatible = context.GetCompatibleSilos(target);
-        if (target.RequestContextData?.TryGetValue(GrantKey, out var granted) == true && granted is SiloAddress silo
-            && compatible.Contains(silo))
-            return Task.FromResult(silo);
-        var withSlots = compatible.Where(s => directory.SlotsOf(s) > 0).ToArray();
-        if (withSlots.Length > 0)
-            return Task.FromResult(withSlots.Contains(context.LocalSilo) ? context.LocalSilo : withSlots[Random.Shared.Next(withSlots.Length)]);
-        return Task.FromResult(compatible.Contains(context.LocalSilo) ? context.LocalSilo : compatible[0]);
-    }
-}
-
-/// <summary>This silo's view of every silo's slot count, refreshed from the slot scheduler, for placement without a grant.</summary>
-public sealed class SlotDirectory
-{
-    volatile Dictionary<SiloAddress, int> slots = new();
-
-    public int SlotsOf(SiloAddress silo) => slots.GetValueOrDefault(silo, -1);
-
-    public void Update(Dictionary<SiloAddress, int> latest) => slots = latest;
-}

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Study.Grains.Scheduling;
 
@@ -13,9 +14,11 @@ public sealed class SlotPool : IDisposable
 {
     readonly Slot[] slots;
     readonly object gate = new();
+    readonly ILogger<SlotPool> log;
 
-    public SlotPool(SlotLayout layout)
+    public SlotPool(SlotLayout layout, ILogger<SlotPool> log)
     {
+        this.log = log;
         slots = Enumerable.Range(0, layout.Slots).Select(i => new Slot(i, layout.DeviceOf(i), this)).ToArray();
     }
 
@@ -114,14 +117,11 @@ public sealed class SlotPool : IDisposable
                 lock (pool.gate) Started = clock;
                 Action? then = null;
                 try { then = action(new SlotReading(Index, Device, true, 0)); }
-                catch (Exception e) { Console.Error.WriteLine($"slot {thread.Name}: {e}"); }
+                catch (Exception e) { pool.log.LogError(e, "slot {Slot}: its trial's work failed", thread.Name); }
                 finally { pool.Finished(this, clock.Elapsed); }
                 try { then?.Invoke(); }
-                catch (Exception e) { Console.Error.WriteLine($"slot {thread.Name}: {e}"); }
+                catch (Exception e) { pool.log.LogError(e, "slot {Slot}: what followed its trial's work failed", thread.Name); }
             }
         }
     }
 }
-
-/// <summary>A slot of this silo: its index, its device, whether it runs a trial, and its seconds of work so far.</summary>
-public readonly record struct SlotReading(int Index, string Device, bool Busy, double BusySeconds);

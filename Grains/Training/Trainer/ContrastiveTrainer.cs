@@ -41,93 +41,123 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         var evaluator = new Evaluator(model, data, augmentation, loss, device, options.Seed);
         using var trainingIndices = tensor(data.Training);
 
-        var state = new Checkpoint { Attempt = control.Attempt };
-        if (control.LoadPath is { } path)
-        {
-            var (restored, bankVectors) = Checkpoint.Load(path, model, optimizer, random, device);
-            if (bankVectors is not null) bank?.Replace(bankVectors);
-            state = restored;
-        }
-        var history = new List<EpochMetrics>(state.History);
-        string? lastCheckpoint = control.LoadPath;
-
+        var state = Resume(control, model, optimizer, random, bank, device);
         long n = data.Training.Length;
         int batch = (int)Math.Min(options.BatchSize, n);
-        int stepsPerEpoch = (int)(n / batch);
+        var run = new TrainingRun
+        {
+            Control = control, Device = device, Random = random, Model = model, Optimizer = optimizer, Bank = bank, Step = step,
+            Evaluator = evaluator, TrainingIndices = trainingIndices, Batch = batch, StepsPerEpoch = (int)(n / batch), Clock = clock,
+            History = new List<EpochMetrics>(state.History), LastCheckpoint = control.LoadPath,
+        };
         model.train();
         for (int epoch = state.EpochsCompleted + 1; epoch <= options.Epochs; epoch++)
         {
-            bool resumingMidEpoch = state.Permutation is not null;
-            long[] permutation;
-            if (resumingMidEpoch) permutation = state.Permutation!;
-            else permutation = random.Permutation(n);
-            int firstStep = resumingMidEpoch ? state.StepInEpoch : 0;
-            double lossSum = resumingMidEpoch ? state.EpochLossSum : 0;
-            double seconds = resumingMidEpoch ? state.EpochSeconds : 0;
+            if (TrainEpoch(run, epoch, state) is { } stopped) return stopped;
             state = new Checkpoint { Attempt = control.Attempt };
-            using var order = tensor(permutation);
-            var epochClock = Stopwatch.StartNew();
-            double rate = options.LearningRate;
-            for (int s = firstStep; s < stepsPerEpoch; s++)
-            {
-                if (control.Cancel.IsCancellationRequested)
-                    return Stopped(TrainingStatus.Cancelled, epoch - 1, history, "cancelled", clock);
-                if (control.Interrupt.IsCancellationRequested && control.SavePath(epoch, s) is { } interruptPath)
-                {
-                    Checkpoint.Save(interruptPath, new Checkpoint
-                    {
-                        EpochsCompleted = epoch - 1, StepInEpoch = s, Permutation = permutation, EpochLossSum = lossSum,
-                        EpochSeconds = seconds + epochClock.Elapsed.TotalSeconds, History = history, Attempt = control.Attempt,
-                    }, model, optimizer, random, bank?.Vectors);
-                    return Stopped(TrainingStatus.Interrupted, epoch - 1, history, null, clock) with { Checkpoint = interruptPath };
-                }
-                double progress = ((epoch - 1) * (double)stepsPerEpoch + s) / (options.Epochs * (double)stepsPerEpoch);
-                rate = LearningRateSchedule.At(options.Schedule, options.LearningRate, progress);
-                step.SetLearningRate(rate);
-                float value;
-                using (var rows = order.narrow(0, (long)s * batch, batch))
-                using (var imageIndices = trainingIndices.index_select(0, rows))
-                using (var images = data.Train.Batch(imageIndices, device))
-                using (var bankRows = bank is null || device.type == DeviceType.CPU ? null : rows.to(device))
-                    value = step.Run(images, bankRows ?? rows, random);
-                if (!float.IsFinite(value))
-                    return Stopped(TrainingStatus.Failed, epoch - 1, history,
-                        $"loss became {value} at epoch {epoch}, step {s + 1} (τ = {options.Tau}); stopped", clock);
-                lossSum += value;
-                if (control.OnProgress is { } progressCallback && (s + 1) % ProgressEvery == 0)
-                    progressCallback(new StepProgress(epoch, s + 1, stepsPerEpoch, lossSum / (s + 1),
-                        seconds + epochClock.Elapsed.TotalSeconds, batch));
-            }
-            seconds += epochClock.Elapsed.TotalSeconds;
-            int stepsDone = stepsPerEpoch;
-            var probe = evaluator.ProbeEpoch(epoch);
-            var metrics = new EpochMetrics(epoch, lossSum / stepsDone, probe.PositiveSimilarity, probe.NearestNegativeSimilarity,
-                probe.PenaltyEntropy, probe.ValKnnAccuracy, rate, seconds, stepsDone * (double)batch / seconds,
-                probe.ValUniformity, probe.ValTolerance);
-            history.Add(metrics);
-            if (control.SavePath(epoch, 0) is { } checkpointPath)
-            {
-                Checkpoint.Save(checkpointPath, new Checkpoint { EpochsCompleted = epoch, History = history, Attempt = control.Attempt },
-                    model, optimizer, random, bank?.Vectors);
-                lastCheckpoint = checkpointPath;
-            }
-            if (control.OnEpoch?.Invoke(metrics) == EpochDecision.Prune && epoch < options.Epochs)
-                return Stopped(TrainingStatus.Pruned, epoch, history, null, clock);
         }
+        return Evaluate(run);
+    }
 
+    /// <returns>the checkpoint's state (the bank's vectors restored too), or a fresh one without a checkpoint</returns>
+    static Checkpoint Resume(TrainingControl control, ContrastiveModel model, optim.Optimizer optimizer, TrialRandom random,
+        MemoryBank? bank, Device device)
+    {
+        if (control.LoadPath is not { } path) return new Checkpoint { Attempt = control.Attempt };
+        var (restored, bankVectors) = Checkpoint.Load(path, model, optimizer, random, device);
+        if (bankVectors is not null) bank?.Replace(bankVectors);
+        return restored;
+    }
+
+    /// <param name="from">where the epoch resumes (a checkpoint taken mid-epoch), or a fresh state</param>
+    /// <returns>how the trial stopped during the epoch, or null when it goes on</returns>
+    TrainingOutcome? TrainEpoch(TrainingRun run, int epoch, Checkpoint from)
+    {
+        bool resumingMidEpoch = from.Permutation is not null;
+        long[] permutation = resumingMidEpoch ? from.Permutation! : run.Random.Permutation(data.Training.Length);
+        using var order = tensor(permutation);
+        var current = new EpochInProgress(epoch, permutation, resumingMidEpoch ? from.EpochLossSum : 0,
+            resumingMidEpoch ? from.EpochSeconds : 0, options.LearningRate);
+        for (int s = resumingMidEpoch ? from.StepInEpoch : 0; s < run.StepsPerEpoch; s++)
+        {
+            if (StopBefore(run, current, s) is { } stopped) return stopped;
+            double progress = ((epoch - 1) * (double)run.StepsPerEpoch + s) / (options.Epochs * (double)run.StepsPerEpoch);
+            current.LearningRate = LearningRateSchedule.At(options.Schedule, options.LearningRate, progress);
+            run.Step.SetLearningRate(current.LearningRate);
+            float value = TrainStep(run, order, s);
+            if (!float.IsFinite(value))
+                return Stopped(TrainingStatus.Failed, epoch - 1, run.History,
+                    $"loss became {value} at epoch {epoch}, step {s + 1} (τ = {options.Tau}); stopped", run.Clock);
+            current.LossSum += value;
+            if (run.Control.OnProgress is { } progressCallback && (s + 1) % ProgressEvery == 0)
+                progressCallback(new StepProgress(epoch, s + 1, run.StepsPerEpoch, current.LossSum / (s + 1), current.Seconds, run.Batch));
+        }
+        return EndEpoch(run, current);
+    }
+
+    /// <returns>the outcome when the trial is cancelled, or interrupted (checkpointed at step <paramref name="s"/>); else null</returns>
+    static TrainingOutcome? StopBefore(TrainingRun run, EpochInProgress current, int s)
+    {
+        var control = run.Control;
+        if (control.Cancel.IsCancellationRequested)
+            return Stopped(TrainingStatus.Cancelled, current.Epoch - 1, run.History, "cancelled", run.Clock);
+        if (!control.Interrupt.IsCancellationRequested || control.SavePath(current.Epoch, s) is not { } interruptPath) return null;
+        Checkpoint.Save(interruptPath, new Checkpoint
+        {
+            EpochsCompleted = current.Epoch - 1, StepInEpoch = s, Permutation = current.Permutation, EpochLossSum = current.LossSum,
+            EpochSeconds = current.Seconds, History = run.History, Attempt = control.Attempt,
+        }, run.Model, run.Optimizer, run.Random, run.Bank?.Vectors);
+        return Stopped(TrainingStatus.Interrupted, current.Epoch - 1, run.History, null, run.Clock) with { Checkpoint = interruptPath };
+    }
+
+    /// <returns>the step's loss</returns>
+    float TrainStep(TrainingRun run, Tensor order, int s)
+    {
+        using var rows = order.narrow(0, (long)s * run.Batch, run.Batch);
+        using var imageIndices = run.TrainingIndices.index_select(0, rows);
+        using var images = data.Train.Batch(imageIndices, run.Device);
+        using var bankRows = run.Bank is null || run.Device.type == DeviceType.CPU ? null : rows.to(run.Device);
+        return run.Step.Run(images, bankRows ?? rows, run.Random);
+    }
+
+    /// <summary>Probes the epoch, checkpoints it and tells the host.</summary>
+    /// <returns>the outcome when the host prunes the trial, else null</returns>
+    TrainingOutcome? EndEpoch(TrainingRun run, EpochInProgress current)
+    {
+        double seconds = current.Seconds;
+        int stepsDone = run.StepsPerEpoch;
+        var probe = run.Evaluator.ProbeEpoch(current.Epoch);
+        var metrics = new EpochMetrics(current.Epoch, current.LossSum / stepsDone, probe.PositiveSimilarity, probe.NearestNegativeSimilarity,
+            probe.PenaltyEntropy, probe.ValKnnAccuracy, current.LearningRate, seconds, stepsDone * (double)run.Batch / seconds,
+            probe.ValUniformity, probe.ValTolerance);
+        run.History.Add(metrics);
+        if (run.Control.SavePath(current.Epoch, 0) is { } checkpointPath)
+        {
+            Checkpoint.Save(checkpointPath, new Checkpoint { EpochsCompleted = current.Epoch, History = run.History, Attempt = run.Control.Attempt },
+                run.Model, run.Optimizer, run.Random, run.Bank?.Vectors);
+            run.LastCheckpoint = checkpointPath;
+        }
+        if (run.Control.OnEpoch?.Invoke(metrics) == EpochDecision.Prune && current.Epoch < options.Epochs)
+            return Stopped(TrainingStatus.Pruned, current.Epoch, run.History, null, run.Clock);
+        return null;
+    }
+
+    TrainingOutcome Evaluate(TrainingRun run)
+    {
+        var (control, history, lastCheckpoint) = (run.Control, run.History, run.LastCheckpoint);
         // Interrupted (a silo stopping) before or during the final evaluation: the last epoch's checkpoint resumes
         // straight into the evaluation elsewhere, instead of the silo holding its stop for the whole evaluation.
         if (control.Interrupt.IsCancellationRequested && lastCheckpoint is not null)
-            return Stopped(TrainingStatus.Interrupted, options.Epochs, history, null, clock) with { Checkpoint = lastCheckpoint };
+            return Stopped(TrainingStatus.Interrupted, options.Epochs, history, null, run.Clock) with { Checkpoint = lastCheckpoint };
         FinalEvaluation evaluation;
-        try { evaluation = evaluator.Evaluate(lastCheckpoint is null ? default : control.Interrupt); }
+        try { evaluation = run.Evaluator.Evaluate(lastCheckpoint is null ? default : control.Interrupt); }
         catch (OperationCanceledException) when (control.Interrupt.IsCancellationRequested)
         {
-            return Stopped(TrainingStatus.Interrupted, options.Epochs, history, null, clock) with { Checkpoint = lastCheckpoint };
+            return Stopped(TrainingStatus.Interrupted, options.Epochs, history, null, run.Clock) with { Checkpoint = lastCheckpoint };
         }
         var final = new TrialMetrics(evaluation.LinearAccuracy, evaluation.KnnAccuracy, evaluation.ValLinearAccuracy,
             evaluation.ValKnnAccuracy, evaluation.Uniformity, evaluation.Tolerance, evaluation.Alignment, history.LastOrDefault()?.Loss);
-        return new TrainingOutcome(TrainingStatus.Completed, options.Epochs, history, final, evaluation, null, clock.Elapsed.TotalSeconds);
+        return new TrainingOutcome(TrainingStatus.Completed, options.Epochs, history, final, evaluation, null, run.Clock.Elapsed.TotalSeconds);
     }
 
     static TrainingOutcome Stopped(TrainingStatus status, int epochs, List<EpochMetrics> history, string? error, Stopwatch clock) =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Study.Grains.Scheduling;
 using Study.Training.Trainer;
 using Xunit;
@@ -43,7 +44,7 @@ public class SlotLayoutTests
     [Fact]
     public void TrialsSpreadOverTheGpusBeforeAnyGpuTakesASecond()
     {
-        using var pool = new SlotPool(SlotLayout.For(gpus: 2, slots: null, slotsPerGpu: 2)); // cuda:0, cuda:1, cuda:0, cuda:1
+        using var pool = new SlotPool(SlotLayout.For(gpus: 2, slots: null, slotsPerGpu: 2), NullLogger<SlotPool>.Instance); // cuda:0, cuda:1, cuda:0, cuda:1
         var devices = new List<string>();
         using var hold = new ManualResetEventSlim(false);
         using var started = new CountdownEvent(4);
@@ -64,7 +65,7 @@ public class SlotLayoutTests
     [Fact]
     public void TheFirstTwoTrialsOnTwoGpusTakeBothGpus()
     {
-        using var pool = new SlotPool(SlotLayout.For(gpus: 2, slots: null, slotsPerGpu: 2));
+        using var pool = new SlotPool(SlotLayout.For(gpus: 2, slots: null, slotsPerGpu: 2), NullLogger<SlotPool>.Instance);
         var devices = new List<string>();
         using var hold = new ManualResetEventSlim(false);
         using var started = new CountdownEvent(2);

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Study.Grains;
@@ -22,7 +23,7 @@ public sealed class InstrumentExportTests
         var exported = new List<Metric>();
         var services = new ServiceCollection();
         services.AddMetrics();
-        services.AddSingleton(new SlotPool(SlotLayout.For(gpus: 0, slots: 2)));
+        services.AddSingleton(new SlotPool(SlotLayout.For(gpus: 0, slots: 2), NullLogger<SlotPool>.Instance));
         services.AddSingleton<StudyMetrics>();
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(StudyTelemetry.Name).AddInMemoryExporter(exported));
         using var provider = services.BuildServiceProvider();

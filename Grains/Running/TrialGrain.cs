@@ -1,7 +1,6 @@
-using Study.Grains.Running;
 using Study.Grains.Scheduling;
 
-namespace Study.Grains;
+namespace Study.Grains.Running;
 
 /// <summary>
 /// One trial (key: study/trial), placed by <see cref="SlotPlacementDirector"/> on the silo whose slot the scheduler

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
-using Study.Grains.Running;
+using Study.Grains.Scheduling;
 
-namespace Study.Grains.Scheduling;
+namespace Study.Grains.Running;
 
 /// <summary>
 /// Tells the slot scheduler every second what this silo can host and what it runs (reservations themselves are made
