@@ -4,14 +4,14 @@ using Study.Client.Commands;
 using Study.Training.Data;
 using Study.Training.Native;
 
-return StudyProgram.Main(args);
+return StudyProgram.Run(args);
 
 namespace Study.Client
 {
     /// <summary>The <c>study</c> console: one command per verb of SPEC §2; exit statuses as SPEC §2 says.</summary>
     public static class StudyProgram
     {
-        public static int Main(string[] args)
+        public static int Run(string[] args)
         {
             if (args is [Grains.Running.Workers.SlotWorker.Argument]) return SlotWorkerMain();
             // Numbers in files, tables and messages are written the same way whatever the machine's locale.

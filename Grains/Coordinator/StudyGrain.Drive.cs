@@ -51,56 +51,72 @@ public sealed partial class StudyGrain
     {
         int room = (spec!.Parallel ?? int.MaxValue) - trials.Running.Count;
         if (room <= 0) return;
-        int queued = trials.QueuedCount;
-        if (queued < room && sampler is { ProposesOnDemand: true, Remaining: > 0 })
+        if (trials.QueuedCount < room && sampler is { ProposesOnDemand: true, Remaining: > 0 }) await ProposeTrials(room);
+        var granted = await ReserveSlots(room);
+        if (granted.Count == 0) return;
+        await StoreNewAttempts(granted);
+        await StartOnTheirSilos(granted);
+    }
+
+    /// <summary>New τ for the slots that are free and the queue does not fill (a search that proposes on demand).</summary>
+    async Task ProposeTrials(int room)
+    {
+        int wanted = Math.Min(room, await Scheduler.FreeSlots()) - trials.QueuedCount;
+        if (wanted <= 0) return;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var pending = trials.Running.Concat(trials.Queued).Where(t => t.Record.Tau is not null).Select(t => t.Record.Tau!.Value).ToHashSet();
+        var proposals = sampler!.Propose((wanted + spec!.Seeds - 1) / spec.Seeds, pending);
+        metrics.RecordProposal(clock.Elapsed);
+        telemetry.ProposalDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", SettingName.Of(spec.Search)));
+        var added = NewTrials([.. proposals.Select(t => (double?)t)]);
+        try { if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList()); }
+        catch
         {
-            int free = await Scheduler.FreeSlots();
-            int wanted = Math.Min(room, free) - queued;
-            if (wanted > 0)
-            {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                var pending = trials.Running.Concat(trials.Queued).Where(t => t.Record.Tau is not null).Select(t => t.Record.Tau!.Value).ToHashSet();
-                var proposals = sampler.Propose((wanted + spec.Seeds - 1) / spec.Seeds, pending);
-                metrics.RecordProposal(clock.Elapsed);
-                telemetry.ProposalDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", SettingName.Of(spec.Search)));
-                var added = NewTrials([.. proposals.Select(t => (double?)t)]);
-                try { if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList()); }
-                catch
-                {
-                    // Not stored, so not proposed: the sampler goes back to what the stored trials say.
-                    sampler = SamplerOf(trials.All.Select(t => t.Record));
-                    throw;
-                }
-                foreach (var trial in added) trials.Add(trial);
-            }
+            // Not stored, so not proposed: the sampler goes back to what the stored trials say.
+            sampler = SamplerOf(trials.All.Select(t => t.Record));
+            throw;
         }
+        foreach (var trial in added) trials.Add(trial);
+    }
+
+    /// <summary>The queued trials the slot scheduler grants a slot to now.</summary>
+    async Task<List<(TrialState Trial, SlotGrant Grant)>> ReserveSlots(int room)
+    {
         // Ask for a little more than could be running: a reservation request of thousands of keys costs more to send
         // than the few grants it brings.
         var candidates = trials.Queued.Take(Math.Min(room, Math.Max(64, 2 * trials.Running.Count + 32))).ToList();
-        if (candidates.Count == 0) return;
+        if (candidates.Count == 0) return [];
         var grants = await Scheduler.Reserve(candidates.Select(t => t.Key).ToArray());
-        if (grants.Length == 0) return;
         var byKey = candidates.ToDictionary(t => t.Key);
-        var started = grants.Select(g => (Trial: byKey[g.TrialKey], Grant: g)).ToList();
-        // The new attempts are stored before they start, so that the store fences out every older attempt.
-        await Task.WhenAll(started.Select(s => Save(s.Trial, s.Trial.Record with
+        return grants.Select(g => (Trial: byKey[g.TrialKey], Grant: g)).ToList();
+    }
+
+    /// <summary>The new attempts are stored before they start, so that the store fences out every older attempt.</summary>
+    async Task StoreNewAttempts(List<(TrialState Trial, SlotGrant Grant)> granted)
+    {
+        await Task.WhenAll(granted.Select(s => Save(s.Trial, s.Trial.Record with
         {
             Status = TrialStatuses.Running, Attempt = s.Trial.Record.Attempt + 1, Silo = s.Grant.Silo.ToParsableString(),
             StartedMs = s.Trial.Record.StartedMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         })));
-        foreach (var (trial, grant) in started)
+        foreach (var (trial, grant) in granted)
         {
             trial.Silo = grant.Silo;
             trial.CancelSent = false;
             trial.AttemptSeen = DateTime.UtcNow;
             trial.MissingSince = null;
         }
+    }
+
+    /// <summary>Starts each attempt on the silo its slot is on; one that does not start is queued again.</summary>
+    async Task StartOnTheirSilos(List<(TrialState Trial, SlotGrant Grant)> granted)
+    {
         var calls = new List<Task<bool>>();
-        foreach (var (trial, grant) in started)
+        foreach (var (trial, grant) in granted)
         {
             // A timer drives this: the study's own trace context parents the call, so the trial joins the study's trace.
             using var span = StudyTelemetry.Source.StartActivity("start trial " + trial.Record.TrialId, ActivityKind.Internal,
-                StudyTelemetry.ContextOf(spec.TraceParent));
+                StudyTelemetry.ContextOf(spec!.TraceParent));
             RequestContext.Set(SlotPlacementDirector.GrantKey, grant.Silo);
             calls.Add(GrainFactory.GetGrain<ITrialGrain>(trial.Key)
                 .Start(new TrialAssignment(trial.Spec, TrialSpecOfStudy, trial.Record.Attempt, trial.Record.CheckpointPath)));
@@ -110,9 +126,9 @@ public sealed partial class StudyGrain
         {
             bool ok;
             try { ok = await calls[i]; }
-            catch (Exception e) { log.LogWarning(e, "starting {Trial} failed", started[i].Trial.Key); ok = false; }
+            catch (Exception e) { log.LogWarning(e, "starting {Trial} failed", granted[i].Trial.Key); ok = false; }
             if (ok) continue;
-            var trial = started[i].Trial;
+            var trial = granted[i].Trial;
             await Save(trial, trial.Record with { Status = TrialStatuses.Queued });
             trial.Silo = null;
             toRelease.Add(trial.Key);

@@ -216,7 +216,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     {
         var created = new List<TrialState>();
         foreach (var tau in taus)
-            for (int s = 0; s < spec.Seeds; s++)
+            for (int s = 0; s < spec!.Seeds; s++)
             {
                 int index = trials.Count + created.Count;
                 long seed = spec.Seed + s;

@@ -1,8 +1,9 @@
-using Study.Client.Commands;
+using Study.Client.Cli;
 
-namespace Study.Client.Cli;
+namespace Study.Client.Commands;
 
-/// <summary>The help texts of `study` and each command: usage, what it does, its options, examples.</summary>
+/// <summary>The help texts of `study` and each command: usage, what it does, its options, examples. It sits with the
+/// commands (it names each one's options); the command line's parsing (Cli/) knows nothing of them.</summary>
 public static class Help
 {
     sealed record CommandHelp(string Usage, string Summary, IReadOnlyList<OptionSpec> Options, string[] Examples);
