@@ -1,6 +1,8 @@
 using Study.Client.Cli;
 using Study.Training.Data;
-using Study.Training.Output;
+using Study.Client.Reporting;
+using Study.Grains.Coordinator;
+using Study.Grains.Storage;
 using Study.Training.Trainer;
 using TorchSharp;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Study.Grains;
 using Study.Grains.Coordinator;
 using Study.Grains.Storage;
-using Study.Training.Output;
 
 namespace Study.Client.Progress;
 

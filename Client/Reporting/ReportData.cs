@@ -3,7 +3,6 @@ using Study.Grains;
 using Study.Grains.Coordinator;
 using Study.Grains.Storage;
 using Study.Training.Evaluation;
-using Study.Training.Output;
 using Study.Training.Trainer;
 
 namespace Study.Client.Reporting;

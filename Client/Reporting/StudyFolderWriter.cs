@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Study.Grains.Storage;
-using Study.Training.Output;
 
 namespace Study.Client.Reporting;
 

@@ -8,7 +8,6 @@ using Study.Grains.Sampling;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
 using Study.Grains.Telemetry;
-using Study.Training.Output;
 
 namespace Study.Grains.Coordinator;
 

@@ -9,7 +9,6 @@ using Study.Grains.Scheduling;
 using Study.Grains.Storage;
 using Study.Grains.Telemetry;
 using Study.Training.Losses;
-using Study.Training.Output;
 
 namespace Study.Grains.Coordinator;
 

@@ -1,7 +1,8 @@
+using Study.Grains.Storage;
 using Study.Training.Evaluation;
 using Study.Training.Trainer;
 
-namespace Study.Training.Output;
+namespace Study.Client.Reporting;
 
 /// <summary>
 /// A trial's folder of SPEC §4: metrics.jsonl (one line an epoch), result.json (its entry), and for an evaluated
