@@ -26,7 +26,7 @@ public static class StudyFolderWriter
         {
             var dir = Path.Combine(folder, "trials", trial.TrialId);
             Directory.CreateDirectory(dir);
-            File.WriteAllLines(Path.Combine(dir, "metrics.jsonl"), epochs[trial.TrialId].OrderBy(e => e.Epoch).Select(e => e.MetricsJson));
+            File.WriteAllLines(Path.Combine(dir, "metrics.jsonl"), epochs[trial.TrialId].OrderBy(e => e.Epoch).Select(e => EpochMetricsJson.Write(e.Metrics)));
             File.WriteAllText(Path.Combine(dir, "result.json"), StudyJson.Serialize(StudyResults.Entry(trial)) + "\n");
             if (await store.GetArtifacts(trial.StudyId, trial.TrialId) is { } artifacts)
             {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Study.Grains.Pruning;
@@ -262,8 +261,7 @@ public sealed partial class StudyGrain
         foreach (var epoch in await store.GetEpochs(StudyId))
         {
             if (!epochValues.TryGetValue(epoch.TrialId, out var values)) epochValues[epoch.TrialId] = values = new();
-            using var json = JsonDocument.Parse(epoch.MetricsJson);
-            values[epoch.Epoch] = json.RootElement.GetProperty("val_knn_accuracy").GetDouble();
+            values[epoch.Epoch] = epoch.Metrics.ValKnnAccuracy;
         }
     }
 }
