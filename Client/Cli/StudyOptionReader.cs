@@ -3,7 +3,6 @@ using System.Globalization;
 using Study.Grains;
 using Study.Grains.Pruning;
 using Study.Grains.Sampling;
-using Study.Training.Output;
 
 namespace Study.Client.Cli;
 

@@ -5,7 +5,7 @@ using Study.Training.Augmentation;
 using Study.Training.Data;
 using Study.Training.Losses;
 using Study.Training.Models;
-using Study.Training.Output;
+using Study.Grains.Storage;
 using Study.Training.Randomness;
 using Study.Training.Trainer;
 using TorchSharp;

@@ -1,7 +1,7 @@
 using Study.Client.Cli;
 using Study.Grains.Scheduling;
 using Study.Training.Native;
-using Study.Training.Output;
+using Study.Grains.Storage;
 using Study.Training.Trainer;
 
 namespace Study.Client.Commands;

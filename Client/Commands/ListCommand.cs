@@ -5,7 +5,6 @@ using Spectre.Console;
 using Study.Client.Connection;
 using Study.Client.Progress;
 using Study.Grains.Storage;
-using Study.Training.Output;
 
 namespace Study.Client.Commands;
 

@@ -11,7 +11,6 @@ using Study.Grains.Hosting;
 using Study.Grains.Running;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
-using Study.Training.Output;
 
 namespace Study.Client.Commands;
 

@@ -1,7 +1,7 @@
 using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Client.Reporting;
-using Study.Training.Output;
+using Study.Grains.Storage;
 
 namespace Study.Client.Commands;
 

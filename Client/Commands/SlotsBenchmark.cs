@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Study.Grains.Running;
-using Study.Training.Output;
+using Study.Grains.Storage;
 
 namespace Study.Client.Commands;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using Study.Client.Progress;
 using Study.Client.Reporting;
-using Study.Training.Output;
+using Study.Grains.Storage;
 
 namespace Study.Client.Commands;
 

@@ -1,6 +1,9 @@
 using Study.Client.Cli;
+using Study.Client.Reporting;
+using Study.Grains.Coordinator;
+using Study.Grains.Storage;
 using Study.Training.Data;
-using Study.Training.Output;
+using Study.Training.Evaluation;
 using Study.Training.Trainer;
 using TorchSharp;
 
@@ -45,7 +48,8 @@ public static class TrainCommand
         var entry = new TrialEntry(trialId, options.Tau, options.Seed,
             TrialEntry.StatusName(outcome.Status), outcome.EpochsCompleted, Attempts: 1, Silo: Environment.MachineName,
             Math.Round(outcome.Seconds, 2), outcome.Error, outcome.Metrics, outcome.Device);
-        var trialFolder = TrialFiles.Write(folder, entry, outcome.History, outcome.Evaluation);
+        var trialFolder = TrialFolderWriter.Write(folder, entry, outcome.History.Select(m => EpochMetricsRecord.Of(m, entry.Attempts)),
+            Artifacts(studyId, entry, outcome.Evaluation));
         if (json) Console.WriteLine(StudyJson.Serialize(entry));
         else PrintSummary(entry, trialFolder);
         return outcome.Status switch
@@ -72,6 +76,10 @@ public static class TrainCommand
             throw new UsageException(e.Message);
         }
     }
+
+    static ArtifactRecord? Artifacts(string studyId, TrialEntry entry, FinalEvaluation? evaluation) =>
+        evaluation is null ? null : new ArtifactRecord(studyId, entry.TrialId, entry.Attempts, evaluation.EmbeddingDimension,
+            evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false));
 
     static void PrintSummary(TrialEntry entry, string folder)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Study.Grains;
 using Study.Grains.Storage;
 
@@ -39,10 +38,8 @@ public sealed class PlainProgress(IStudyStore store, string studyId, TextWriter 
         var epochs = await store.GetEpochs(studyId);
         foreach (var e in epochs.Where(e => epochsSeen.Add((e.TrialId, e.Epoch, e.Attempt))))
         {
-            using var json = JsonDocument.Parse(e.MetricsJson);
-            var m = json.RootElement;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{e.TrialId}: epoch {e.Epoch} loss {m.GetProperty("loss").GetDouble():0.0000} val_knn_accuracy {m.GetProperty("val_knn_accuracy").GetDouble():0.000}"));
+                $"{e.TrialId}: epoch {e.Epoch} loss {e.Metrics.Loss:0.0000} val_knn_accuracy {e.Metrics.ValKnnAccuracy:0.000}"));
         }
         foreach (var t in trials)
         {

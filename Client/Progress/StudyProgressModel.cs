@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using Study.Grains;
 using Study.Grains.Coordinator;
 using Study.Grains.Storage;
-using Study.Training.Output;
 
 namespace Study.Client.Progress;
 
@@ -47,13 +45,7 @@ public sealed record StudyProgressModel(
     static TrialProgressRow Row(StudySpec spec, TrialRecord t, EpochRecord? lastEpoch, TrialProgressRecord? p)
     {
         var metrics = StudyAnalysis.Metrics(t);
-        double? epochLoss = null, epochKnn = null;
-        if (lastEpoch is not null)
-        {
-            using var json = JsonDocument.Parse(lastEpoch.MetricsJson);
-            epochLoss = json.RootElement.GetProperty("loss").GetDouble();
-            epochKnn = json.RootElement.GetProperty("val_knn_accuracy").GetDouble();
-        }
+        double? epochLoss = lastEpoch?.Metrics.Loss, epochKnn = lastEpoch?.Metrics.ValKnnAccuracy;
         int epochs = spec.Epochs;
         string state = t.Status;
         double fraction = TrialStatuses.IsFinal(t.Status) && t.Status != TrialStatuses.Failed ? 1 : (double)t.EpochsCompleted / epochs;

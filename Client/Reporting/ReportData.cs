@@ -3,17 +3,13 @@ using Study.Grains;
 using Study.Grains.Coordinator;
 using Study.Grains.Storage;
 using Study.Training.Evaluation;
-using Study.Training.Output;
 using Study.Training.Trainer;
 
 namespace Study.Client.Reporting;
 
-/// <summary>One epoch of a trial as the report draws it.</summary>
-public sealed record EpochPoint(int Epoch, double Loss, double ValKnnAccuracy, double PenaltyEntropy);
-
 /// <summary>One trial with everything the report draws of it.</summary>
 public sealed record ReportTrial(
-    TrialRecord Record, TrialMetrics? Metrics, double? Objective, IReadOnlyList<EpochPoint> Epochs, SimilarityHistograms? Similarities)
+    TrialRecord Record, TrialMetrics? Metrics, double? Objective, IReadOnlyList<EpochMetricsRecord> Epochs, SimilarityHistograms? Similarities)
 {
     public double? Tau => Record.Tau;
     public bool Completed => Record.Status == TrialStatuses.Completed;
@@ -63,7 +59,7 @@ public sealed class ReportData
     /// <param name="similaritiesJson">each evaluated trial's similarity histograms (JSON), by trial id</param>
     public static ReportData From(StudyResults results, IReadOnlyDictionary<string, string> similaritiesJson)
     {
-        var epochsByTrial = results.Epochs.GroupBy(e => e.TrialId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Epoch).Select(Point).ToList());
+        var epochsByTrial = results.Epochs.GroupBy(e => e.TrialId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Epoch).Select(e => e.Metrics).ToList());
         var trials = new List<ReportTrial>();
         foreach (var t in results.Trials)
         {
@@ -88,13 +84,5 @@ public sealed class ReportData
             Results = results, Trials = trials, Groups = groups,
             Pareto = StudyAnalysis.ParetoSet(results.Trials).ToHashSet(),
         };
-    }
-
-    static EpochPoint Point(EpochRecord e)
-    {
-        using var json = JsonDocument.Parse(e.MetricsJson);
-        var m = json.RootElement;
-        return new EpochPoint(e.Epoch, m.GetProperty("loss").GetDouble(), m.GetProperty("val_knn_accuracy").GetDouble(),
-            m.GetProperty("penalty_entropy").GetDouble());
     }
 }

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Study.Training.Output;
+using Study.Grains.Storage;
 
 namespace Study.Client.Reporting;
 

@@ -1,15 +1,13 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Study.Grains.Storage;
-using Study.Training.Output;
 
 namespace Study.Client.Reporting;
 
 /// <summary>
 /// Writes a study's output folder (SPEC §4) from the store alone: results.json, trials.csv,
-/// trials/&lt;trial_id&gt;/ (metrics.jsonl, result.json, and for evaluated trials embeddings.npy, labels.npy,
-/// similarities.json), plots/*.png and report.html. Running it again rewrites the same files.
+/// trials/&lt;trial_id&gt;/ (<see cref="TrialFolderWriter"/>), plots/*.png and report.html. Running it again rewrites
+/// the same files.
 /// </summary>
 public static class StudyFolderWriter
 {
@@ -25,19 +23,9 @@ public static class StudyFolderWriter
         var similaritiesJson = new Dictionary<string, string>();
         foreach (var trial in results.Trials)
         {
-            var dir = Path.Combine(folder, "trials", trial.TrialId);
-            Directory.CreateDirectory(dir);
-            File.WriteAllLines(Path.Combine(dir, "metrics.jsonl"), epochs[trial.TrialId].OrderBy(e => e.Epoch).Select(e => e.MetricsJson));
-            File.WriteAllText(Path.Combine(dir, "result.json"), StudyJson.Serialize(StudyResults.Entry(trial)) + "\n");
-            if (await store.GetArtifacts(trial.StudyId, trial.TrialId) is { } artifacts)
-            {
-                long n = artifacts.Labels.Length;
-                NpyWriter.WriteFloat32(Path.Combine(dir, "embeddings.npy"), artifacts.Embeddings, n, artifacts.EmbeddingDimension);
-                NpyWriter.WriteInt64(Path.Combine(dir, "labels.npy"), artifacts.Labels, n);
-                similaritiesJson[trial.TrialId] = artifacts.SimilaritiesJson;
-                using var similarities = JsonDocument.Parse(artifacts.SimilaritiesJson);
-                File.WriteAllText(Path.Combine(dir, "similarities.json"), JsonSerializer.Serialize(similarities.RootElement, StudyJson.Options) + "\n");
-            }
+            var artifacts = await store.GetArtifacts(trial.StudyId, trial.TrialId);
+            if (artifacts is not null) similaritiesJson[trial.TrialId] = artifacts.SimilaritiesJson;
+            TrialFolderWriter.Write(folder, StudyResults.Entry(trial), epochs[trial.TrialId].Select(e => e.Metrics), artifacts);
         }
         WriteReport(ReportData.From(results, similaritiesJson), folder);
     }

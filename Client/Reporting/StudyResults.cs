@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Study.Grains;
 using Study.Grains.Coordinator;
 using Study.Grains.Storage;
-using Study.Training.Output;
 using Study.Training.Trainer;
 
 namespace Study.Client.Reporting;

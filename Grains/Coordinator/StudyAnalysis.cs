@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Study.Grains.Storage;
-using Study.Training.Output;
 using Study.Training.Trainer;
 
 namespace Study.Grains.Coordinator;

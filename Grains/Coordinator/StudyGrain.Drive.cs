@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Study.Grains.Pruning;
@@ -8,7 +7,6 @@ using Study.Grains.Sampling;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
 using Study.Grains.Telemetry;
-using Study.Training.Output;
 
 namespace Study.Grains.Coordinator;
 
@@ -279,8 +277,7 @@ public sealed partial class StudyGrain
         foreach (var epoch in await store.GetEpochs(StudyId))
         {
             if (!epochValues.TryGetValue(epoch.TrialId, out var values)) epochValues[epoch.TrialId] = values = new();
-            using var json = JsonDocument.Parse(epoch.MetricsJson);
-            values[epoch.Epoch] = json.RootElement.GetProperty("val_knn_accuracy").GetDouble();
+            values[epoch.Epoch] = epoch.Metrics.ValKnnAccuracy;
         }
     }
 }

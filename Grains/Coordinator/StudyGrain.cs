@@ -9,7 +9,6 @@ using Study.Grains.Scheduling;
 using Study.Grains.Storage;
 using Study.Grains.Telemetry;
 using Study.Training.Losses;
-using Study.Training.Output;
 
 namespace Study.Grains.Coordinator;
 
@@ -128,11 +127,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
 
     async Task RecordEpoch(TrialState trial, EpochReport r)
     {
-        var metrics = new { epoch = r.Epoch, loss = r.Loss, positive_similarity = r.PositiveSimilarity,
-            nearest_negative_similarity = r.NearestNegativeSimilarity, penalty_entropy = r.PenaltyEntropy,
-            val_knn_accuracy = r.ValKnnAccuracy, val_uniformity = Finite(r.ValUniformity), val_tolerance = Finite(r.ValTolerance), learning_rate = r.LearningRate, seconds = r.Seconds,
-            images_per_second = r.ImagesPerSecond, attempt = r.Attempt };
-        await store.RecordEpoch(new EpochRecord(StudyId, r.TrialId, r.Epoch, r.Attempt, JsonSerializer.Serialize(metrics, StudyJson.Compact)));
+        await store.RecordEpoch(new EpochRecord(StudyId, r.TrialId, EpochMetricsRecord.Of(r)));
         await Save(trial, trial.Record with
         {
             EpochsCompleted = Math.Max(trial.Record.EpochsCompleted, r.Epoch), CheckpointPath = r.CheckpointPath ?? trial.Record.CheckpointPath,
@@ -227,5 +222,4 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     }
 
     /// <summary>null for a figure a trainer did not measure (NaN), which JSON cannot hold as a number.</summary>
-    static double? Finite(double value) => double.IsFinite(value) ? value : null;
 }

@@ -6,7 +6,6 @@ using Orleans.Runtime;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
 using Study.Grains.Telemetry;
-using Study.Training.Output;
 using Study.Training.Trainer;
 
 namespace Study.Grains.Running;

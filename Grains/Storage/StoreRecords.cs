@@ -33,8 +33,12 @@ public sealed record TrialRecord(
     string? MetricsJson = null,
     string? Device = null);
 
-/// <summary>One epoch of a trial (metrics.jsonl line, JSON) and the attempt that measured it.</summary>
-public sealed record EpochRecord(string StudyId, string TrialId, int Epoch, int Attempt, string MetricsJson);
+/// <summary>One epoch of a trial: its metrics (a line of metrics.jsonl), which name the epoch and the attempt that measured it.</summary>
+public sealed record EpochRecord(string StudyId, string TrialId, EpochMetricsRecord Metrics)
+{
+    public int Epoch => Metrics.Epoch;
+    public int Attempt => Metrics.Attempt;
+}
 
 /// <summary>What a report draws for a trial besides its metrics: embeddings, labels and similarity histograms.</summary>
 public sealed record ArtifactRecord(

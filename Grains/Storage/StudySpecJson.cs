@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Study.Training.Output;
 
 namespace Study.Grains.Storage;
 

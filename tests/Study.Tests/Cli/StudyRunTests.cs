@@ -43,7 +43,10 @@ public sealed class StudyRunTests : IDisposable
         foreach (var t in trials)
         {
             var folder = Path.Combine(outDir, "trials", t.GetProperty("trial_id").GetString()!);
-            Assert.Equal(2, File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")).Length);
+            var lines = File.ReadAllLines(Path.Combine(folder, "metrics.jsonl"));
+            Assert.Equal(2, lines.Length);
+            Assert.All(lines, l => Assert.Equal(Reporting.TrialFolderWriterTests.MetricsLineFields,
+                JsonDocument.Parse(l).RootElement.EnumerateObject().Select(p => p.Name)));
             Assert.Equal(new long[] { 300, 64 }, NpyFile.Read(Path.Combine(folder, "embeddings.npy")).Shape);
             Assert.True(File.Exists(Path.Combine(folder, "similarities.json")));
         }

@@ -29,6 +29,8 @@ public sealed class TrainCommandTests : IDisposable
         {
             using var json = JsonDocument.Parse(line);
             Assert.Equal(epoch, json.RootElement.GetProperty("epoch").GetInt32());
+            Assert.Equal(Reporting.TrialFolderWriterTests.MetricsLineFields, json.RootElement.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(1, json.RootElement.GetProperty("attempt").GetInt32());
             foreach (var name in new[] { "loss", "positive_similarity", "nearest_negative_similarity", "penalty_entropy", "val_knn_accuracy" })
                 Assert.True(json.RootElement.GetProperty(name).GetDouble() is var v && double.IsFinite(v), name);
         }

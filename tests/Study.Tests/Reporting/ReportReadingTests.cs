@@ -2,7 +2,6 @@ using System.Text.Json;
 using Study.Client.Reporting;
 using Study.Grains;
 using Study.Grains.Storage;
-using Study.Training.Output;
 using Xunit;
 
 namespace Study.Tests.Reporting;

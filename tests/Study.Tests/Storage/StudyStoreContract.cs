@@ -23,6 +23,9 @@ public abstract class StudyStoreContract : IAsyncLifetime
 
     static TrialRecord Trial(string study, string id, int index, double? tau = 0.2) => new(study, id, index, tau, 1, "queued");
 
+    static EpochRecord Epoch(string trial, int epoch, int attempt, double loss) =>
+        new("s", trial, new EpochMetricsRecord(epoch, loss, 0.8, 0.3, 5.5, 0.7, 3.2, null, 1e-3, 2.5, 1500, attempt));
+
     [Fact]
     public async Task CreatesAStudyOnceWithItsTrials()
     {
@@ -72,15 +75,15 @@ public abstract class StudyStoreContract : IAsyncLifetime
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
         var trial = (await Store.GetTrials("s"))[0];
         await Store.UpdateTrial(trial with { Status = "running", Attempt = 1 }, 0);
-        Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 1, """{"loss":1}""")));
-        Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 1, """{"loss":9}"""))); // a repeat changes nothing
-        Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 0, """{"loss":9}"""))); // a stale attempt
+        Assert.True(await Store.RecordEpoch(Epoch("t", 1, 1, loss: 1)));
+        Assert.False(await Store.RecordEpoch(Epoch("t", 1, 1, loss: 9))); // a repeat changes nothing
+        Assert.False(await Store.RecordEpoch(Epoch("t", 2, 0, loss: 9))); // a stale attempt
         await Store.UpdateTrial(trial with { Status = "running", Attempt = 2 }, 1);
-        Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 1, """{"loss":9}"""))); // the old attempt, now stale
-        Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 2, """{"loss":2}""")));
-        Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 2, """{"loss":1.5}"""))); // a later attempt redoes an epoch
+        Assert.False(await Store.RecordEpoch(Epoch("t", 2, 1, loss: 9))); // the old attempt, now stale
+        Assert.True(await Store.RecordEpoch(Epoch("t", 2, 2, loss: 2)));
+        Assert.True(await Store.RecordEpoch(Epoch("t", 1, 2, loss: 1.5))); // a later attempt redoes an epoch
         var epochs = await Store.GetEpochs("s");
-        Assert.Equal([(1, 2, """{"loss":1.5}"""), (2, 2, """{"loss":2}""")], epochs.Select(e => (e.Epoch, e.Attempt, e.MetricsJson)));
+        Assert.Equal([Epoch("t", 1, 2, loss: 1.5), Epoch("t", 2, 2, loss: 2)], epochs);
     }
 
     [Fact]
@@ -123,9 +126,9 @@ public abstract class StudyStoreContract : IAsyncLifetime
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
         var trial = (await Store.GetTrials("s"))[0];
         Assert.True(await Store.UpdateTrial(trial with { Status = "running", Attempt = 1 }, 0));
-        Assert.True(await Store.RecordEpoch(new EpochRecord("s", "t", 1, 1, """{"loss":1}""")));
+        Assert.True(await Store.RecordEpoch(Epoch("t", 1, 1, loss: 1)));
         Assert.True(await Store.UpdateTrial(trial with { Status = "queued", Attempt = 1, Restarts = 1 }, 1));
-        Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 2, 1, """{"loss":9}""")));
+        Assert.False(await Store.RecordEpoch(Epoch("t", 2, 1, loss: 9)));
         await Store.RecordProgress(new TrialProgressRecord("s", "t", 1, "training", 2, 5, 10, 9, 1, 1, "cpu"));
         Assert.False(await Store.SaveArtifacts(new ArtifactRecord("s", "t", 1, 1, [1f], [0], "{}")));
         Assert.Equal([1], (await Store.GetEpochs("s")).Select(e => e.Epoch));
@@ -133,7 +136,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
         Assert.Null(await Store.GetArtifacts("s", "t"));
         // Ended: the same.
         Assert.True(await Store.UpdateTrial(trial with { Status = "completed", Attempt = 1 }, 1));
-        Assert.False(await Store.RecordEpoch(new EpochRecord("s", "t", 3, 1, """{"loss":9}""")));
+        Assert.False(await Store.RecordEpoch(Epoch("t", 3, 1, loss: 9)));
         Assert.False(await Store.SaveArtifacts(new ArtifactRecord("s", "t", 1, 1, [1f], [0], "{}")));
     }
 
@@ -165,7 +168,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
         await Task.WhenAll(trials.Select(t => Store.AddTrials([t])));
         var stored = await Store.GetTrials("s");
         await Task.WhenAll(stored.Select(t => Store.UpdateTrial(t with { Attempt = 1, Status = "running" }, 0)));
-        await Task.WhenAll(stored.Select(t => Store.RecordEpoch(new EpochRecord("s", t.TrialId, 1, 1, "{}"))));
+        await Task.WhenAll(stored.Select(t => Store.RecordEpoch(Epoch(t.TrialId, 1, 1, loss: 1))));
         Assert.Equal(300, (await Store.GetTrials("s")).Count(t => t.Status == "running"));
         Assert.Equal(300, (await Store.GetEpochs("s")).Count);
     }

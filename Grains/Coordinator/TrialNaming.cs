@@ -1,7 +1,6 @@
 using System.Globalization;
-using Study.Training.Losses;
 
-namespace Study.Training.Output;
+namespace Study.Grains.Coordinator;
 
 /// <summary>Readable, unique-within-a-study names: <c>t003-tau0.2-s1</c>, or <c>t003-simple-s1</c> for losses without τ.</summary>
 public static class TrialNaming

@@ -1,6 +1,6 @@
 using Study.Training.Trainer;
 
-namespace Study.Training.Output;
+namespace Study.Client.Reporting;
 
 /// <summary>A trial's entry in results.json (SPEC §4), also its result.json and its row of trials.csv.</summary>
 public sealed record TrialEntry(

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Study.Training.Output;
+namespace Study.Client.Reporting;
 
 /// <summary>Writes NumPy .npy files (format version 1.0, little-endian, C order).</summary>
 public static class NpyWriter

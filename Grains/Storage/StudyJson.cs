@@ -2,9 +2,10 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Study.Training.Output;
+namespace Study.Grains.Storage;
 
-/// <summary>The JSON conventions of every file and --json output: snake_case names, nulls written, finite numbers.</summary>
+/// <summary>The JSON conventions of the store's JSON, every file and --json output: snake_case names, nulls written,
+/// finite numbers.</summary>
 public static class StudyJson
 {
     public static readonly JsonSerializerOptions Options = Create(indented: true);
