@@ -24,21 +24,21 @@ public static class BenchCommand
 
     public static readonly OptionSpec[] Specs =
     [
-        new("encoder", "cnn-small or resnet18", ValueName: "NAME", Default: "cnn-small"),
-        new("batch-size", "images per step", ValueName: "N", Default: "256"),
+        new("encoder", string.Join(" or ", SettingNames<EncoderKind>.All), ValueName: "NAME", Default: SettingName.Of(Defaults.Encoder)),
+        new("batch-size", "images per step", ValueName: "N", Default: $"{Defaults.BatchSize}"),
         new("steps", "timed steps", ValueName: "N", Default: "40"),
         new("warmup", "untimed steps first", ValueName: "N", Default: "5"),
         new("threads", "torch threads (default: all cores)", ValueName: "N"),
-        new("device", "auto, cpu, cuda or cuda:N", ValueName: "NAME", Default: "auto"),
-        new("precision", "fp32 or bf16", ValueName: "NAME", Default: "fp32"),
+        new("device", "auto, cpu, cuda or cuda:N", ValueName: "NAME", Default: Defaults.Device),
+        new("precision", string.Join(" or ", SettingNames<Precision>.All), ValueName: "NAME", Default: SettingName.Of(Defaults.Precision)),
         new("slots", "training loops at once on the device, as a silo's slots run them; prints their total", ValueName: "K", Default: "1"),
         new("slot-isolation", "with --slots: thread (threads of this process) or process (a process each)", ValueName: "MODE", Default: "thread"),
         OptionSpec.Flag("barrier", "wait for a line on stdin after the warm-up (what --slots K --slot-isolation process starts)"),
-        new("dataset", "the images stepped through", ValueName: "NAME", Default: "fashion-mnist"),
+        new("dataset", "the images stepped through", ValueName: "NAME", Default: Defaults.Dataset),
         new("data-dir", "folder of the dataset's files", ValueName: "DIR"),
         new("tau", "temperature of the loss", Default: "0.2"),
-        new("loss", "loss of the step", ValueName: "NAME", Default: "infonce"),
-        new("negatives", "batch or memory-bank", ValueName: "NAME", Default: "batch"),
+        new("loss", "loss of the step", ValueName: "NAME", Default: SettingName.Of(Defaults.Loss)),
+        new("negatives", string.Join(" or ", SettingNames<NegativeSource>.All), ValueName: "NAME", Default: SettingName.Of(Defaults.Negatives)),
         OptionSpec.Flag("runtime", "benchmark the study runtime instead (SPEC §7; see study bench --runtime --help)"),
         OptionSpec.Flag("json", "print one JSON object"),
     ];
