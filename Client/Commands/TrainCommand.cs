@@ -48,7 +48,7 @@ public static class TrainCommand
         var entry = new TrialEntry(trialId, options.Tau, options.Seed,
             TrialEntry.StatusName(outcome.Status), outcome.EpochsCompleted, Attempts: 1, Silo: Environment.MachineName,
             Math.Round(outcome.Seconds, 2), outcome.Error, outcome.Metrics, outcome.Device);
-        var trialFolder = TrialFolderWriter.Write(folder, entry, outcome.History.Select(m => EpochMetricsRecord.Of(m, entry.Attempts)),
+        var trialFolder = TrialFolderWriter.Write(folder, entry, outcome.History.Select(m => (m, entry.Attempts)),
             Artifacts(studyId, entry, outcome.Evaluation));
         if (json) Console.WriteLine(StudyJson.Serialize(entry));
         else PrintSummary(entry, trialFolder);

@@ -9,7 +9,7 @@ namespace Study.Client.Reporting;
 
 /// <summary>One trial with everything the report draws of it.</summary>
 public sealed record ReportTrial(
-    TrialRecord Record, TrialMetrics? Metrics, double? Objective, IReadOnlyList<EpochMetricsRecord> Epochs, SimilarityHistograms? Similarities)
+    TrialRecord Record, TrialMetrics? Metrics, double? Objective, IReadOnlyList<Study.Training.Trainer.EpochMetrics> Epochs, SimilarityHistograms? Similarities)
 {
     public double? Tau => Record.Tau;
     public bool Completed => Record.Status == TrialStatuses.Completed;

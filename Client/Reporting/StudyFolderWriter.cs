@@ -25,7 +25,7 @@ public static class StudyFolderWriter
         {
             var artifacts = await store.GetArtifacts(trial.StudyId, trial.TrialId);
             if (artifacts is not null) similaritiesJson[trial.TrialId] = artifacts.SimilaritiesJson;
-            TrialFolderWriter.Write(folder, StudyResults.Entry(trial), epochs[trial.TrialId].Select(e => e.Metrics), artifacts);
+            TrialFolderWriter.Write(folder, StudyResults.Entry(trial), epochs[trial.TrialId].Select(e => (e.Metrics, e.Attempt)), artifacts);
         }
         WriteReport(ReportData.From(results, similaritiesJson), folder);
     }

@@ -11,11 +11,11 @@ namespace Study.Client.Reporting;
 public static class TrialFolderWriter
 {
     /// <returns>the trial's folder, <c>studyFolder/trials/&lt;trial_id&gt;</c></returns>
-    public static string Write(string studyFolder, TrialEntry entry, IEnumerable<EpochMetricsRecord> epochs, ArtifactRecord? artifacts)
+    public static string Write(string studyFolder, TrialEntry entry, IEnumerable<(Study.Training.Trainer.EpochMetrics Metrics, int Attempt)> epochs, ArtifactRecord? artifacts)
     {
         var folder = Path.Combine(studyFolder, "trials", entry.TrialId);
         Directory.CreateDirectory(folder);
-        File.WriteAllLines(Path.Combine(folder, "metrics.jsonl"), epochs.OrderBy(e => e.Epoch).Select(EpochMetricsJson.Write));
+        File.WriteAllLines(Path.Combine(folder, "metrics.jsonl"), epochs.OrderBy(e => e.Metrics.Epoch).Select(e => EpochMetricsJson.Write(e.Metrics, e.Attempt)));
         File.WriteAllText(Path.Combine(folder, "result.json"), StudyJson.Serialize(entry) + "\n");
         if (artifacts is not null)
         {

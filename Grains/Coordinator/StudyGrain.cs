@@ -127,7 +127,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
 
     async Task RecordEpoch(TrialState trial, EpochReport r)
     {
-        await store.RecordEpoch(new EpochRecord(StudyId, r.TrialId, EpochMetricsRecord.Of(r)));
+        await store.RecordEpoch(new EpochRecord(StudyId, r.TrialId, r.Attempt, r.ToEpochMetrics()));
         await Save(trial, trial.Record with
         {
             EpochsCompleted = Math.Max(trial.Record.EpochsCompleted, r.Epoch), CheckpointPath = r.CheckpointPath ?? trial.Record.CheckpointPath,

@@ -11,4 +11,12 @@ public static class MetricsMapping
 
     public static TrialMetrics ToTrialMetrics(this MetricsRecord m) =>
         new(m.LinearAccuracy, m.KnnAccuracy, m.ValLinearAccuracy, m.ValKnnAccuracy, m.Uniformity, m.Tolerance, m.Alignment, m.Loss);
+
+    /// <summary>An epoch as the coordinator got it, as the store keeps it (NaN, which the wire carries for a figure
+    /// not measured, becomes null).</summary>
+    public static EpochMetrics ToEpochMetrics(this EpochReport r) => new(r.Epoch, r.Loss, r.PositiveSimilarity,
+        r.NearestNegativeSimilarity, r.PenaltyEntropy, r.ValKnnAccuracy, Finite(r.ValUniformity), Finite(r.ValTolerance),
+        r.LearningRate, r.Seconds, r.ImagesPerSecond);
+
+    static double? Finite(double value) => double.IsFinite(value) ? value : null;
 }

@@ -35,8 +35,9 @@ public sealed class SyntheticTrialTrainer : ITrialTrainer
                 Thread.Sleep(Math.Min(5, Math.Max(1, epochMs - (int)epochClock.ElapsedMilliseconds)));
             }
             double progress = (double)epoch / epochs;
-            var metrics = new EpochMetrics(epoch, 5 - progress, 0.8, 0.5, 3 + tau, accuracy * (0.7 + 0.3 * progress), 0.001,
-                epochClock.Elapsed.TotalSeconds, 0, ValUniformity: 2 + 0.5 * progress, ValTolerance: 0.3 + 0.2 * tau);
+            var metrics = new EpochMetrics(epoch, 5 - progress, 0.8, 0.5, 3 + tau, accuracy * (0.7 + 0.3 * progress),
+                ValUniformity: 2 + 0.5 * progress, ValTolerance: 0.3 + 0.2 * tau, LearningRate: 0.001, Seconds: epochClock.Elapsed.TotalSeconds,
+                ImagesPerSecond: 0);
             history.Add(metrics);
             // The last epoch's checkpoint is only ever read if the trial dies after it; a synthetic trial ends right there.
             if (epoch < epochs && control.SavePath(epoch, 0) is { } save) Write(save, epoch);

@@ -203,11 +203,11 @@ public abstract class SqlStudyStore : IStudyStore
             WHERE EXISTS (SELECT 1 FROM trials WHERE study_id = @study AND trial_id = @trial AND attempt = @attempt AND status = 'running')
             ON CONFLICT (study_id, trial_id, epoch) DO UPDATE SET attempt = excluded.attempt, metrics_json = excluded.metrics_json
             WHERE epochs.attempt < excluded.attempt
-            """, ("study", e.StudyId), ("trial", e.TrialId), ("epoch", e.Epoch), ("attempt", e.Attempt), ("metrics", EpochMetricsJson.Write(e.Metrics)))) == 1;
+            """, ("study", e.StudyId), ("trial", e.TrialId), ("epoch", e.Epoch), ("attempt", e.Attempt), ("metrics", EpochMetricsJson.Write(e)))) == 1;
 
     public async Task<IReadOnlyList<EpochRecord>> GetEpochs(string studyId) => await Query(
         "SELECT study_id, trial_id, epoch, attempt, metrics_json FROM epochs WHERE study_id = @study ORDER BY trial_id, epoch",
-        r => new EpochRecord(r.GetString(0), r.GetString(1), EpochMetricsJson.Read(r.GetString(4)) with { Epoch = r.GetInt32(2), Attempt = r.GetInt32(3) }),
+        r => new EpochRecord(r.GetString(0), r.GetString(1), r.GetInt32(3), EpochMetricsJson.Read(r.GetString(4)) with { Epoch = r.GetInt32(2) }),
         ("study", studyId));
 
     public Task RecordProgress(TrialProgressRecord p) =>

@@ -33,11 +33,11 @@ public sealed record TrialRecord(
     string? MetricsJson = null,
     string? Device = null);
 
-/// <summary>One epoch of a trial: its metrics (a line of metrics.jsonl), which name the epoch and the attempt that measured it.</summary>
-public sealed record EpochRecord(string StudyId, string TrialId, EpochMetricsRecord Metrics)
+/// <summary>One epoch of a trial, measured by one of its attempts: a row of the epochs table, and a line of its
+/// metrics.jsonl (<see cref="EpochMetricsJson"/>).</summary>
+public sealed record EpochRecord(string StudyId, string TrialId, int Attempt, Study.Training.Trainer.EpochMetrics Metrics)
 {
     public int Epoch => Metrics.Epoch;
-    public int Attempt => Metrics.Attempt;
 }
 
 /// <summary>What a report draws for a trial besides its metrics: embeddings, labels and similarity histograms.</summary>

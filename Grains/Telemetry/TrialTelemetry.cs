@@ -45,8 +45,8 @@ public sealed class TrialTelemetry : IDisposable
     {
         reading.Loss = m.Loss;
         reading.Objective = m.ValKnnAccuracy;
-        reading.Uniformity = m.ValUniformity;
-        reading.Tolerance = m.ValTolerance;
+        reading.Uniformity = m.ValUniformity ?? double.NaN;
+        reading.Tolerance = m.ValTolerance ?? double.NaN;
         if (last.Epoch == m.Epoch) Count(m.Epoch, last.StepsPerEpoch, last.BatchSize);
         metrics.Epochs.Add(1, slotTags);
         var epoch = EpochSpan(m.Epoch);

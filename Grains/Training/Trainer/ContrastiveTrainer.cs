@@ -128,8 +128,8 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         int stepsDone = run.StepsPerEpoch;
         var probe = run.Evaluator.ProbeEpoch(current.Epoch);
         var metrics = new EpochMetrics(current.Epoch, current.LossSum / stepsDone, probe.PositiveSimilarity, probe.NearestNegativeSimilarity,
-            probe.PenaltyEntropy, probe.ValKnnAccuracy, current.LearningRate, seconds, stepsDone * (double)run.Batch / seconds,
-            probe.ValUniformity, probe.ValTolerance);
+            probe.PenaltyEntropy, probe.ValKnnAccuracy, probe.ValUniformity, probe.ValTolerance, current.LearningRate, seconds,
+            stepsDone * (double)run.Batch / seconds);
         run.History.Add(metrics);
         if (run.Control.SavePath(current.Epoch, 0) is { } checkpointPath)
         {

@@ -1,6 +1,8 @@
 namespace Study.Training.Trainer;
 
-/// <summary>One line of a trial's metrics.jsonl (SPEC §6: what each epoch reports).</summary>
+/// <summary>What each epoch reports (SPEC §6): one line of a trial's metrics.jsonl, and one row of the store's epochs.</summary>
+/// <param name="ValUniformity">null where the trainer does not measure it</param>
+/// <param name="ValTolerance">null where the trainer does not measure it</param>
 public sealed record EpochMetrics(
     int Epoch,
     double Loss,
@@ -8,8 +10,8 @@ public sealed record EpochMetrics(
     double NearestNegativeSimilarity,
     double PenaltyEntropy,
     double ValKnnAccuracy,
+    double? ValUniformity,
+    double? ValTolerance,
     double LearningRate,
     double Seconds,
-    double ImagesPerSecond,
-    double ValUniformity,
-    double ValTolerance);
+    double ImagesPerSecond);

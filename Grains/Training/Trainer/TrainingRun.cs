@@ -3,7 +3,6 @@ using Study.Training.Evaluation;
 using Study.Training.Losses;
 using Study.Training.Models;
 using Study.Training.Randomness;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Study.Training.Trainer;

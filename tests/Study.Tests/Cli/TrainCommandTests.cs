@@ -83,7 +83,12 @@ public sealed class TrainCommandTests : IDisposable
         Assert.NotNull(line);
         Assert.Equal(0, Kill(process.Id, 2));
         var rest = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "the trial did not stop after SIGINT");
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Assert.Fail("the trial did not stop within 60 s of SIGINT; its stderr since then:\n" + rest.Result);
+        }
         Assert.Equal(130, process.ExitCode);
         var stdout = process.StandardOutput.ReadToEnd();
         using var json = JsonDocument.Parse(stdout);

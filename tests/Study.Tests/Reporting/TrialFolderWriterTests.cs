@@ -21,7 +21,7 @@ public sealed class TrialFolderWriterTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    static EpochMetricsRecord Epoch(int epoch) => new(epoch, 5.0 - epoch, 0.8, 0.3, 6.25, 0.5 + epoch / 10.0, 3.5, null, 1e-3, 2.5, 1200, 1);
+    static (EpochMetrics Metrics, int Attempt) Epoch(int epoch) => (new(epoch, 5.0 - epoch, 0.8, 0.3, 6.25, 0.5 + epoch / 10.0, 3.5, null, 1e-3, 2.5, 1200), 1);
 
     static readonly TrialEntry Entry = new("t000-tau0.2-s1", 0.2, 1, "completed", 2, 1, "host", 4.5, null,
         new TrialMetrics(LinearAccuracy: 0.8, Loss: 3.0), "cpu");
@@ -35,7 +35,7 @@ public sealed class TrialFolderWriterTests : IDisposable
 
         Assert.Equal(Path.Combine(dir, "trials", Entry.TrialId), folder);
         var lines = File.ReadAllLines(Path.Combine(folder, "metrics.jsonl"));
-        Assert.Equal([EpochMetricsJson.Write(Epoch(1)), EpochMetricsJson.Write(Epoch(2))], lines);
+        Assert.Equal([EpochMetricsJson.Write(Epoch(1).Metrics, 1), EpochMetricsJson.Write(Epoch(2).Metrics, 1)], lines);
         using (var line = JsonDocument.Parse(lines[0]))
             Assert.Equal(MetricsLineFields, line.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(StudyJson.Serialize(Entry) + "\n", File.ReadAllText(Path.Combine(folder, "result.json")));

@@ -24,7 +24,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
     static TrialRecord Trial(string study, string id, int index, double? tau = 0.2) => new(study, id, index, tau, 1, "queued");
 
     static EpochRecord Epoch(string trial, int epoch, int attempt, double loss) =>
-        new("s", trial, new EpochMetricsRecord(epoch, loss, 0.8, 0.3, 5.5, 0.7, 3.2, null, 1e-3, 2.5, 1500, attempt));
+        new("s", trial, attempt, new Study.Training.Trainer.EpochMetrics(epoch, loss, 0.8, 0.3, 5.5, 0.7, 3.2, null, 1e-3, 2.5, 1500));
 
     [Fact]
     public async Task CreatesAStudyOnceWithItsTrials()
