@@ -73,6 +73,7 @@ public sealed class TrainCommandTests : IDisposable
     public void InterruptFromTheKeyboardCancelsWithStatus130()
     {
         var dll = Path.Combine(StudyProcess.RepositoryRoot, "Client", "bin", "Release", "net10.0", "study.dll");
+        LetChildrenTakeSigint();
         var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in new[] { dll, "train", "--dataset", "synthetic", "--epochs", "50", "--subset", "4096", "--out", outDir, "--json" })
             info.ArgumentList.Add(a);
@@ -98,6 +99,23 @@ public sealed class TrainCommandTests : IDisposable
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     static extern int Kill(int pid, int signal);
+
+    /// <summary>
+    /// A test run started in the background by a non-interactive shell (`./test &amp;`) ignores SIGINT, and a child
+    /// inherits that across exec: `study train` then rightly ignores Ctrl-C, as any program started that way does
+    /// (nohup's rule), and this test would wait for nothing. A terminal's foreground process, which this test plays,
+    /// takes SIGINT: give the children the default disposition. Only an ignored SIGINT is changed, so a handler the
+    /// runtime installed is never replaced.
+    /// </summary>
+    static void LetChildrenTakeSigint()
+    {
+        var ignored = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        if (ignored is not null && (Convert.ToUInt64(ignored["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0)
+            Signal(2, IntPtr.Zero); // SIGINT, SIG_DFL
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "signal")]
+    static extern IntPtr Signal(int signal, IntPtr handler);
 
     static JsonElement AssertTrialEntry(string stdout, double tau, int epochs)
     {
