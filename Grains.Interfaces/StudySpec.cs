@@ -45,12 +45,30 @@ public sealed record StudySpec
     /// <summary>The W3C traceparent of the span that started the study: every later span of it (trial starts from the
     /// coordinator's timer, attempts, epochs) joins its trace. null when no one traced the start.</summary>
     [Id(32)] public string? TraceParent { get; init; }
+    /// <summary>Constant τ, or cosine: τ oscillates between τ− and τ+ (the search is over those pairs).</summary>
+    [Id(33)] public TauScheduleKind TauSchedule { get; init; } = Defaults.TauSchedule;
+    /// <summary>The cosine schedule's period in epochs.</summary>
+    [Id(34)] public double TauPeriod { get; init; } = Defaults.TauPeriod;
+    /// <summary>The grid of a cosine schedule: its (τ−, τ+) pairs; null for a constant τ.</summary>
+    [Id(35)] public double[][]? TauRanges { get; init; }
+    [Id(36)] public int AshaReductionFactor { get; init; } = Defaults.AshaReductionFactor;
+    [Id(37)] public int AshaMinEpochs { get; init; } = Defaults.AshaMinEpochs;
+    [Id(38)] public int MedianStartupTrials { get; init; } = Defaults.MedianStartupTrials;
+    [Id(39)] public int MedianWarmupEpochs { get; init; } = Defaults.MedianWarmupEpochs;
 
     /// <summary>The simple losses have no τ: one trial per seed.</summary>
     public bool UsesTau => Loss.UsesTau();
 
+    /// <summary>Whether trials search (τ−, τ+) ranges of a cosine schedule rather than one τ.</summary>
+    public bool SearchesRanges => UsesTau && TauSchedule == TauScheduleKind.Cosine;
+
+    /// <summary>The grid: the --taus values, or for a cosine schedule its (τ−, τ+) pairs.</summary>
+    public IReadOnlyList<TauSetting> Grid => SearchesRanges
+        ? (TauRanges ?? []).Select(r => new TauSetting(r[0], r[1])).ToList()
+        : Taus.Select(t => new TauSetting(t)).ToList();
+
     /// <summary>Trials per seed: the grid size, or --trials.</summary>
-    public int TrialsPerSeed => !UsesTau ? 1 : Search == SearchKind.Grid ? Taus.Length : Trials ?? Taus.Length;
+    public int TrialsPerSeed => !UsesTau ? 1 : Search == SearchKind.Grid ? Grid.Count : Trials ?? Grid.Count;
 
     public int TotalTrials => TrialsPerSeed * Seeds;
 

@@ -36,7 +36,9 @@ public sealed record EpochReport(
     [property: Id(13)] string? Device = null,
     /// <summary>Uniformity and tolerance of the validation probe's z (NaN from trainers that do not measure them).</summary>
     [property: Id(14)] double ValUniformity = double.NaN,
-    [property: Id(15)] double ValTolerance = double.NaN);
+    [property: Id(15)] double ValTolerance = double.NaN,
+    /// <summary>The mean τ of the epoch's steps (a schedule moves it); null for a loss without τ.</summary>
+    [property: Id(16)] double? Tau = null);
 
 /// <summary>How one attempt of a trial ended. Its artifacts (embeddings, labels, histograms) are already in the store.</summary>
 [GenerateSerializer, Alias("study.TrialOutcomeReport")]

@@ -1,13 +1,15 @@
 namespace Study.Grains;
 
-/// <summary>One trial of a study: one τ (none for the simple losses) and one seed.</summary>
+/// <summary>One trial of a study: one τ (none for the simple losses; τ− with <see cref="TauMax"/> τ+ for a cosine
+/// schedule) and one seed.</summary>
 [GenerateSerializer, Alias("study.TrialSpec")]
 public sealed record TrialSpec(
     [property: Id(0)] string StudyId,
     [property: Id(1)] string TrialId,
     [property: Id(2)] int Index,
     [property: Id(3)] double? Tau,
-    [property: Id(4)] long Seed)
+    [property: Id(4)] long Seed,
+    [property: Id(5)] double? TauMax = null)
 {
     /// <summary>The key of the trial's grain: study and trial, so trials of different studies never share one.</summary>
     public string Key => TrialKeys.Of(StudyId, TrialId);

@@ -1,3 +1,4 @@
+using Study.Grains;
 using Study.Training.Data;
 using Study.Training.Losses;
 using Study.Training.Models;
@@ -24,6 +25,9 @@ public static class TrainingOptionReader
         new("momentum", "momentum of sgd", Default: Number(D.Momentum)),
         new("weight-decay", "L2 weight decay", Default: Number(D.WeightDecay)),
         new("schedule", "learning-rate schedule: cosine, step (×0.1 at 80% and 95%) or constant", ValueName: "NAME", Default: SettingName.Of(D.Schedule)),
+        new("tau-schedule", "constant, or cosine: τ moves from τ+ to τ− and back every --tau-period epochs (give τ as τ−:τ+)", ValueName: "NAME",
+            Default: SettingName.Of(D.TauSchedule)),
+        new("tau-period", "period of the cosine τ schedule, in epochs", ValueName: "EPOCHS", Default: Number(D.TauPeriod)),
         new("seed", "random seed (the validation split, weights, shuffling, augmentation)", ValueName: "N", Default: D.Seed.ToString()),
         new("subset", "training images used (default: all)", ValueName: "N"),
         new("eval-subset", "test images evaluated (default: all)", ValueName: "N"),
@@ -35,8 +39,8 @@ public static class TrainingOptionReader
         new("config", "a JSON file with the same options in camelCase; flags override it", ValueName: "FILE"),
     ];
 
-    /// <summary>Reads and checks every training option; τ comes from the caller (--tau or one of --taus).</summary>
-    public static TrainingOptions Read(ParsedArguments a, double tau)
+    /// <summary>Reads and checks every training option; τ (or τ−:τ+) comes from the caller (--tau or one of --taus).</summary>
+    public static TrainingOptions Read(ParsedArguments a, TauSetting tau)
     {
         var dataset = a.Choice("dataset", DatasetCatalog.Names, D.Dataset);
         var loss = a.Setting("loss", D.Loss);
@@ -47,7 +51,10 @@ public static class TrainingOptionReader
         {
             Dataset = dataset,
             DataDir = a.Value("data-dir"),
-            Tau = loss.UsesTau() ? tau : null,
+            Tau = loss.UsesTau() ? tau.Tau : null,
+            TauMax = loss.UsesTau() ? tau.TauMax : null,
+            TauSchedule = a.Setting("tau-schedule", D.TauSchedule),
+            TauPeriod = a.Double("tau-period", positive: true) ?? D.TauPeriod,
             Loss = loss,
             HardFraction = hardFraction,
             Negatives = a.Setting("negatives", D.Negatives),
@@ -82,6 +89,17 @@ public static class TrainingOptionReader
     {
         try { TrainingDevice.CheckAvailable(DeviceChoice.Parse(device)); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
+    /// <summary>A τ, or a cosine schedule's τ−:τ+, given on the command line: positive, finite, τ− below τ+.</summary>
+    public static TauSetting ParseTauSetting(string option, string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length == 1) return ParseTau(option, text);
+        if (parts.Length != 2) throw new UsageException($"--{option}: '{text}' is neither a τ nor a range τ−:τ+");
+        var (low, high) = (ParseTau(option, parts[0]), ParseTau(option, parts[1]));
+        if (low >= high) throw new UsageException($"--{option}: the range {text} needs τ− below τ+");
+        return new TauSetting(low, high);
     }
 
     /// <summary>A τ given on the command line: positive and finite.</summary>

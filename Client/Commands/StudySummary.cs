@@ -2,6 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using Study.Client.Progress;
 using Study.Client.Reporting;
+using Study.Grains;
 using Study.Grains.Storage;
 
 namespace Study.Client.Commands;
@@ -20,12 +21,12 @@ public static class StudySummary
         ConsoleTables.WriteLine($"study [bold]{Markup.Escape(s.StudyId)}[/]: {Markup.Escape(s.Status)}");
         var table = ConsoleTables.New("trial", ">τ", ">seed", "status", ">epochs", ">" + results.Spec.ValidationObjective, ">uniformity", ">tolerance", "note");
         foreach (var e in results.Entries)
-            table.AddRow(Markup.Escape(e.TrialId), e.Tau is { } t ? t.ToString("0.####", CultureInfo.InvariantCulture) : "-", e.Seed.ToString(CultureInfo.InvariantCulture),
+            table.AddRow(Markup.Escape(e.TrialId), Markup.Escape(TauSetting.Of(e.Tau, e.TauMax)?.Label ?? "-"), e.Seed.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(e.Status), e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), Cell(e.Metrics.Get(results.Spec.ValidationObjective)),
                 Cell(e.Metrics.Uniformity), Cell(e.Metrics.Tolerance), Markup.Escape(Clip(e.Error)));
         ConsoleTables.Write(table);
         if (results.Best is { } best)
-            ConsoleTables.WriteLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"best: τ = {best.Tau} ({best.TrialId}), {best.Objective} (validation) {best.Value:0.0000}")));
+            ConsoleTables.WriteLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"best: τ = {best.Setting?.Label ?? "-"} ({best.TrialId}), {best.Objective} (validation) {best.Value:0.0000}")));
         ConsoleTables.WriteLine($"output: {Markup.Escape(folder)}");
     }
 

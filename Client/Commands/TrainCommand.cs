@@ -1,5 +1,6 @@
 using Study.Client.Cli;
 using Study.Client.Reporting;
+using Study.Grains;
 using Study.Grains.Coordinator;
 using Study.Grains.Storage;
 using Study.Training.Data;
@@ -13,13 +14,13 @@ namespace Study.Client.Commands;
 public static class TrainCommand
 {
     public static readonly OptionSpec[] Specs =
-        [new("tau", "the temperature τ of this trial", Default: "0.2"), .. TrainingOptionReader.Specs];
+        [new("tau", "the temperature τ of this trial (τ−:τ+ with --tau-schedule cosine)", Default: "0.2"), .. TrainingOptionReader.Specs];
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
     {
         var a = ParsedArguments.Parse("train", args, Specs);
         if (a.Positionals.Count > 0) throw new UsageException($"study train: unexpected argument '{a.Positionals[0]}'");
-        var tau = a.Value("tau") is { } text ? TrainingOptionReader.ParseTau("tau", text) : 0.2;
+        var tau = a.Value("tau") is { } text ? TrainingOptionReader.ParseTauSetting("tau", text) : 0.2;
         var options = TrainingOptionReader.Read(a, tau);
         TrainingOptionReader.CheckDeviceHere(options.Device);
         int threads = TrainingOptionReader.Threads(a);
@@ -28,7 +29,7 @@ public static class TrainCommand
         using var data = LoadData(options);
         var studyId = TrialNaming.NewStudyId("train");
         var folder = a.Value("out") ?? Path.Combine("studies", studyId);
-        var trialId = TrialNaming.TrialId(0, options.Tau, options.Seed, options.Loss);
+        var trialId = TrialNaming.TrialId(0, TauSetting.Of(options.Tau, options.TauMax), options.Seed, options.Loss);
         bool json = a.Flag("json");
         Console.Error.WriteLine($"study train: {trialId} on {options.Dataset} ({data.Training.Length} training images, " +
             $"{data.Evaluated.Length} test images evaluated), {options.Epochs} epoch(s), {threads} thread(s)");
@@ -47,7 +48,8 @@ public static class TrainCommand
 
         var entry = new TrialEntry(trialId, options.Tau, options.Seed,
             TrialEntry.StatusName(outcome.Status), outcome.EpochsCompleted, Attempts: 1, Silo: Environment.MachineName,
-            Math.Round(outcome.Seconds, 2), outcome.Error, outcome.Metrics, outcome.Device);
+            Math.Round(outcome.Seconds, 2), outcome.Error, outcome.Metrics, outcome.Device)
+            .WithSchedule(options.TauSchedule, options.TauMax, options.TauPeriod);
         var trialFolder = TrialFolderWriter.Write(folder, entry, outcome.History.Select(m => (m, entry.Attempts)),
             Artifacts(studyId, entry, outcome.Evaluation));
         if (json) Console.WriteLine(StudyJson.Serialize(entry));

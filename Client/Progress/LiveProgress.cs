@@ -65,7 +65,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
     public static IRenderable Render(StudyProgressModel m, string? notice)
     {
         var s = m.Spec;
-        var best = m.Best is { } b ? $"best τ [bold]{Format(b.Tau)}[/] {b.Objective} {b.Value:0.000}" : "best: none yet";
+        var best = m.Best is { } b ? $"best τ [bold]{Markup.Escape(b.Setting?.Label ?? "-")}[/] {b.Objective} {b.Value:0.000}" : "best: none yet";
         var header = new Markup(
             $"[bold]{Markup.Escape(m.Study.StudyId)}[/]  {Markup.Escape(m.Study.Status)}  ·  {Markup.Escape(s.Dataset)}, {SettingName.Of(s.Loss)}, " +
             $"search {SettingName.Of(s.Search)}, pruner {SettingName.Of(s.Pruner)}\n" +
@@ -130,7 +130,6 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
 
     static string Number(double? value, string format) => value is { } v ? v.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "-";
 
-    static string Format(double? tau) => tau is { } t ? t.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : "-";
 
     static string Clip(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

@@ -71,10 +71,11 @@ public sealed record StudyProgressModel(
             t.Status == TrialStatuses.Running ? p?.Device ?? t.Device : t.Device);
     }
 
-    /// <summary>"0.07", with the seed when the study replicates ("0.07 s2"); "-" for the losses without τ.</summary>
+    /// <summary>"0.07" (a cosine schedule's range: "0.1–1"), with the seed when the study replicates ("0.07 s2"); "-" for
+    /// the losses without τ.</summary>
     static string Label(StudySpec spec, TrialRecord t)
     {
-        var tau = t.Tau is { } x ? x.ToString("0.####", CultureInfo.InvariantCulture) : "-";
+        var tau = t.Setting?.Label ?? "-";
         return spec.Seeds > 1 ? $"{tau} s{t.Seed}" : tau;
     }
 

@@ -11,9 +11,13 @@ namespace Study.Client.Reporting;
 public sealed record ReportTrial(
     TrialRecord Record, TrialMetrics? Metrics, double? Objective, IReadOnlyList<Study.Training.Trainer.EpochMetrics> Epochs, SimilarityHistograms? Similarities)
 {
-    public double? Tau => Record.Tau;
+    /// <summary>The trial's τ, or its cosine schedule's (τ−, τ+) range.</summary>
+    public TauSetting? Setting => Record.Setting;
+    /// <summary>Where the trial stands on a τ axis: its τ, or its schedule's mean τ (τ− + τ+)/2.</summary>
+    public double? Tau => Setting?.Mean;
+    public string Label => Setting?.Label ?? "-";
     public bool Completed => Record.Status == TrialStatuses.Completed;
-    /// <summary>The entropy of the relative penalty r_i at the trial's last epoch.</summary>
+    /// <summary>The entropy of the relative penalty r_i over the trial's last epoch of training.</summary>
     public double? PenaltyEntropy => Epochs.Count > 0 ? Epochs[^1].PenaltyEntropy : null;
 }
 
@@ -30,9 +34,14 @@ public sealed record SeedSummary(double Mean, double Sd, int Count)
     }
 }
 
-/// <summary>The completed trials of one τ, summarised over their seeds.</summary>
-public sealed record TauGroup(double Tau, IReadOnlyList<ReportTrial> Trials, SeedSummary? Objective, SeedSummary? Uniformity,
-    SeedSummary? Tolerance, SeedSummary? Alignment, SeedSummary? KnnAccuracy, SeedSummary? LinearAccuracy, SeedSummary? PenaltyEntropy);
+/// <summary>The completed trials of one τ (or τ range), summarised over their seeds.</summary>
+public sealed record TauGroup(TauSetting Setting, IReadOnlyList<ReportTrial> Trials, SeedSummary? Objective, SeedSummary? Uniformity,
+    SeedSummary? Tolerance, SeedSummary? Alignment, SeedSummary? KnnAccuracy, SeedSummary? LinearAccuracy, SeedSummary? PenaltyEntropy)
+{
+    /// <summary>Where the group stands on a τ axis: its τ, or its schedule's mean τ.</summary>
+    public double Tau => Setting.Mean;
+    public string Label => Setting.Label;
+}
 
 /// <summary>What the report needs of a study, read from the store alone.</summary>
 public sealed class ReportData
@@ -44,7 +53,7 @@ public sealed class ReportData
     public string ObjectiveName => Spec.ValidationObjective;
     public IReadOnlySet<string> Pareto { get; private init; } = new HashSet<string>();
 
-    /// <summary>Completed trials with a τ, grouped by τ in increasing order.</summary>
+    /// <summary>Completed trials with a τ, grouped by τ (or τ range) in increasing order of their mean τ.</summary>
     public IReadOnlyList<TauGroup> Groups { get; private init; } = [];
 
     /// <summary>Reads the trials' similarity histograms from the store (the rest is in <paramref name="results"/>).</summary>
@@ -69,7 +78,8 @@ public sealed class ReportData
             trials.Add(new ReportTrial(t, metrics, metrics?.Get(results.Spec.ValidationObjective),
                 epochsByTrial.GetValueOrDefault(t.TrialId) ?? [], similarities));
         }
-        var groups = trials.Where(t => t.Completed && t.Tau is not null).GroupBy(t => t.Tau!.Value).OrderBy(g => g.Key)
+        var groups = trials.Where(t => t.Completed && t.Setting is not null).GroupBy(t => t.Setting!.Value)
+            .OrderBy(g => g.Key.Mean).ThenBy(g => g.Key.Low)
             .Select(g => new TauGroup(g.Key, g.ToList(),
                 SeedSummary.Of(g.Select(t => t.Objective)),
                 SeedSummary.Of(g.Select(t => t.Metrics?.Uniformity)),

@@ -27,11 +27,11 @@ public static class ReportHtml
             <style>{Style}</style></head><body>
             <header><h1>Temperature study <code>{E(results.Study.StudyId)}</code></h1>
             <p class="sub">{E(results.Spec.Dataset)} · {E(SettingName.Of(results.Spec.Loss))} loss · {E(SettingName.Of(results.Spec.Encoder))} · search {E(SettingName.Of(results.Spec.Search))} ·
-            pruner {E(SettingName.Of(results.Spec.Pruner))} · objective {E(data.ObjectiveName)} · status <b class="status-{E(results.Study.Status)}">{E(results.Study.Status)}</b></p></header>
+            {E(TauScheduleText(results.Spec))} · pruner {E(SettingName.Of(results.Spec.Pruner))} · objective {E(data.ObjectiveName)} · status <b class="status-{E(results.Study.Status)}">{E(results.Study.Status)}</b></p></header>
             """);
         html.Append("<section class=\"best\">");
         if (results.Best is { } best)
-            html.Append($"<p>Best τ: <b id=\"best-tau\">{ReportPlots.Number(best.Tau)}</b> — {E(data.ObjectiveName)} (validation, " +
+            html.Append($"<p>Best τ: <b id=\"best-tau\">{E(best.Setting?.Label ?? "-")}</b> — {E(data.ObjectiveName)} (validation, " +
                         $"{(data.Spec.Seeds > 1 ? "mean over seeds" : "one seed")}) <b>{best.Value:0.0000}</b>, trial <code>{E(best.TrialId)}</code>.</p>");
         else html.Append("<p>No trial has completed: there is no best τ yet.</p>");
         html.Append("</section>");
@@ -54,7 +54,7 @@ public static class ReportHtml
                         $"<table id=\"taus\"><thead><tr><th>τ</th><th>seeds</th><th>{E(data.ObjectiveName)}</th><th>linear acc. (test)</th>" +
                         "<th>kNN acc. (test)</th><th>uniformity</th><th>tolerance</th><th>alignment</th><th>entropy of r</th></tr></thead><tbody>");
             foreach (var g in data.Groups)
-                html.Append($"<tr{(results.Best?.Tau == g.Tau ? " class=\"best-row\"" : "")}><td>{ReportPlots.Number(g.Tau)}</td><td>{g.Trials.Count}</td>" +
+                html.Append($"<tr{(results.Best?.Setting == g.Setting ? " class=\"best-row\"" : "")}><td>{E(g.Label)}</td><td>{g.Trials.Count}</td>" +
                             $"{Cell(g.Objective)}{Cell(g.LinearAccuracy)}{Cell(g.KnnAccuracy)}{Cell(g.Uniformity)}{Cell(g.Tolerance)}{Cell(g.Alignment)}{Cell(g.PenaltyEntropy)}</tr>");
             html.Append("</tbody></table></section>");
         }
@@ -64,7 +64,7 @@ public static class ReportHtml
         foreach (var t in data.Trials)
         {
             var r = t.Record;
-            html.Append($"<tr class=\"status-{E(r.Status)}\"><td><code>{E(r.TrialId)}</code></td><td>{ReportPlots.Number(r.Tau)}</td><td>{r.Seed}</td>" +
+            html.Append($"<tr class=\"status-{E(r.Status)}\"><td><code>{E(r.TrialId)}</code></td><td>{E(t.Label)}</td><td>{r.Seed}</td>" +
                         $"<td>{E(r.Status)}{(data.Pareto.Contains(r.TrialId) ? " ◆" : "")}</td><td>{r.EpochsCompleted}</td><td>{Math.Max(r.Attempt, 0)}</td>" +
                         $"<td>{E(r.Silo?.Split('@')[0] ?? "")}</td><td>{E(r.Device ?? "")}</td><td>{r.DurationSeconds:0.0}</td><td>{Num(t.Objective)}</td>" +
                         $"<td>{Num(t.Metrics?.Uniformity)}</td><td>{Num(t.Metrics?.Tolerance)}</td><td>{E(r.Error ?? "")}</td></tr>");
@@ -83,6 +83,9 @@ public static class ReportHtml
                     "the data are in results.json, trials.csv and trials/.</p></section></body></html>\n");
         return html.ToString();
     }
+
+    static string TauScheduleText(Grains.StudySpec spec) => !spec.UsesTau ? "no τ"
+        : spec.SearchesRanges ? $"τ schedule cosine (τ−–τ+, period {ReportPlots.Number(spec.TauPeriod)} epochs)" : "τ constant";
 
     static string Cell(SeedSummary? s) =>
         s is null ? "<td>-</td>" : s.Count > 1 ? $"<td>{s.Mean:0.0000} ± {s.Sd:0.0000}</td>" : $"<td>{s.Mean:0.0000}</td>";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ScottPlot;
+using Study.Grains;
 using Study.Training.Evaluation;
 
 namespace Study.Client.Reporting;
@@ -27,14 +28,14 @@ public static class ReportPlots
 
     static ReportPlot TauMetrics(ReportData data)
     {
-        var plot = NewPlot("Objective, uniformity and tolerance against τ", "τ (log scale)", $"{data.ObjectiveName} / tolerance");
+        var plot = NewPlot("Objective, uniformity and tolerance against τ", TauAxisName(data), $"{data.ObjectiveName} / tolerance");
         var g = data.Groups;
         var xs = g.Select(x => Math.Log10(x.Tau)).ToArray();
         AddSeries(plot, xs, g.Select(x => x.Objective).ToArray(), data.ObjectiveName, Colors.Blue, right: false);
         AddSeries(plot, xs, g.Select(x => x.Tolerance).ToArray(), "tolerance", Colors.OrangeRed, right: false);
         AddSeries(plot, xs, g.Select(x => x.Uniformity).ToArray(), "uniformity (right axis)", Colors.Green, right: true);
         plot.Axes.Right.Label.Text = "uniformity";
-        LogTauAxis(plot, g.Select(x => x.Tau));
+        LogTauAxis(plot, g.Select(x => (x.Tau, x.Label)));
         plot.ShowLegend(Alignment.LowerLeft);
         return new ReportPlot("1-tau-objective-uniformity-tolerance.png", "1. Objective, uniformity and tolerance against τ",
             "Completed trials, mean over seeds (error bars: ± one standard deviation when there are several). The paper: " +
@@ -68,7 +69,7 @@ public static class ReportPlots
         {
             var color = t.Objective is { } o ? scale.ColorOf(o) : Colors.Gray;
             plot.Add.Marker(t.Metrics!.Uniformity!.Value, t.Metrics.Tolerance!.Value, MarkerShape.FilledCircle, 12, color);
-            var label = plot.Add.Text($"τ={Number(t.Tau)}", t.Metrics.Uniformity.Value, t.Metrics.Tolerance.Value);
+            var label = plot.Add.Text($"τ={t.Label}", t.Metrics.Uniformity.Value, t.Metrics.Tolerance.Value);
             label.LabelFontSize = 11;
             label.OffsetX = 8;
             label.OffsetY = -8;
@@ -97,13 +98,13 @@ public static class ReportPlots
     static ReportPlot EpochCurves(ReportData data, bool loss)
     {
         var plot = NewPlot(loss ? "Training loss per epoch" : "Validation kNN accuracy per epoch (the per-epoch objective)",
-            "epoch", loss ? "loss (epoch mean)" : "val_knn_accuracy (1,000 validation images)");
+            "epoch", loss ? "loss (epoch mean)" : "val_knn_accuracy (validation split)");
         var colors = TauColors(data);
         foreach (var t in data.Trials.Where(t => t.Epochs.Count > 0))
         {
             var line = plot.Add.Scatter(t.Epochs.Select(e => (double)e.Epoch).ToArray(),
-                t.Epochs.Select(e => loss ? e.Loss : e.ValKnnAccuracy).ToArray(), colors(t.Tau));
-            line.LegendText = data.Spec.Seeds > 1 ? $"τ={Number(t.Tau)} seed {t.Record.Seed}" : $"τ={Number(t.Tau)}";
+                t.Epochs.Select(e => loss ? e.Loss : e.ValKnnAccuracy).ToArray(), colors(t.Setting));
+            line.LegendText = data.Spec.Seeds > 1 ? $"τ={t.Label} seed {t.Record.Seed}" : $"τ={t.Label}";
             line.LineWidth = 2;
             line.MarkerSize = 7;
             if (t.Record.Status != Grains.TrialStatuses.Completed) line.LinePattern = LinePattern.Dotted;
@@ -113,7 +114,8 @@ public static class ReportPlots
         return loss
             ? new ReportPlot("3a-loss-per-epoch.png", "3a. Loss per epoch", "A line per trial (dotted: pruned, failed or cancelled).", plot)
             : new ReportPlot("3b-objective-per-epoch.png", "3b. Objective per epoch",
-                "The validation kNN accuracy measured after each epoch on a fixed 1,000-image part of the validation split (what the pruners rank).", plot);
+                "The validation kNN accuracy measured after each epoch as the final evaluation measures it (the validation split " +
+                "against all training images used; what the pruners rank).", plot);
     }
 
     static ReportPlot Similarities(ReportData data)
@@ -122,17 +124,17 @@ public static class ReportPlots
         var colors = TauColors(data);
         double lowest = 1;
         // One line pair per τ: its first seed's.
-        var firstSeeds = data.Trials.Where(t => t.Completed && t.Similarities is not null).GroupBy(t => t.Tau).Select(g => g.MinBy(t => t.Record.Seed)!);
+        var firstSeeds = data.Trials.Where(t => t.Completed && t.Similarities is not null).GroupBy(t => t.Setting).Select(g => g.MinBy(t => t.Record.Seed)!);
         foreach (var t in firstSeeds)
         {
             var h = t.Similarities!;
             lowest = Math.Min(lowest, LowestOccupied(h));
             var centres = h.BinEdges.Zip(h.BinEdges.Skip(1), (a, b) => (a + b) / 2).ToArray();
-            var positive = plot.Add.Scatter(centres, Density(h.Positive, h), colors(t.Tau));
-            positive.LegendText = $"τ={Number(t.Tau)}";
+            var positive = plot.Add.Scatter(centres, Density(h.Positive, h), colors(t.Setting));
+            positive.LegendText = $"τ={t.Label}";
             positive.LineWidth = 2;
             positive.MarkerSize = 0;
-            var negative = plot.Add.Scatter(centres, Density(h.NearestNegatives, h), colors(t.Tau));
+            var negative = plot.Add.Scatter(centres, Density(h.NearestNegatives, h), colors(t.Setting));
             negative.LinePattern = LinePattern.Dashed;
             negative.LineWidth = 2;
             negative.MarkerSize = 0;
@@ -161,13 +163,13 @@ public static class ReportPlots
 
     static ReportPlot PenaltyEntropy(ReportData data)
     {
-        var plot = NewPlot("Entropy of the relative penalty against τ", "τ (log scale)", "entropy of r_i (nats)");
+        var plot = NewPlot("Entropy of the relative penalty against τ", TauAxisName(data), "entropy of r_i (nats)");
         var g = data.Groups;
         AddSeries(plot, g.Select(x => Math.Log10(x.Tau)).ToArray(), g.Select(x => x.PenaltyEntropy).ToArray(), "entropy of r_i", Colors.Purple, right: false);
-        LogTauAxis(plot, g.Select(x => x.Tau));
+        LogTauAxis(plot, g.Select(x => (x.Tau, x.Label)));
         return new ReportPlot("5-penalty-entropy.png", "5. Entropy of the relative penalty",
-            "The entropy of the distribution of each anchor's penalty over its negatives, at the last epoch: it rises with τ " +
-            "(small τ concentrates the penalty on the hardest negatives).", plot);
+            "The entropy of the distribution of each anchor's penalty over the negatives its loss weighs, averaged over the " +
+            "last epoch's training steps: it rises with τ (small τ concentrates the penalty on the hardest negatives).", plot);
     }
 
     static Plot NewPlot(string title, string x, string y)
@@ -179,27 +181,29 @@ public static class ReportPlots
         return plot;
     }
 
-    /// <summary>Log τ on the x axis: data are plotted at log10 τ, ticks are labelled with τ.</summary>
-    static void LogTauAxis(Plot plot, IEnumerable<double> taus)
+    static string TauAxisName(ReportData data) => data.Spec.SearchesRanges ? "mean τ of the cosine schedule (log scale)" : "τ (log scale)";
+
+    /// <summary>Log τ on the x axis: data are plotted at log10 τ, ticks are labelled with τ (or the τ range there).</summary>
+    static void LogTauAxis(Plot plot, IEnumerable<(double Tau, string Label)> points)
     {
-        var list = taus.ToList();
+        var list = points.DistinctBy(p => p.Tau).ToList();
         if (list.Count == 0) return;
-        double lo = list.Min(), hi = list.Max();
+        double lo = list.Min(p => p.Tau), hi = list.Max(p => p.Tau);
         double[] nice = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50];
         // A few temperatures (a grid): tick each; many (random, adaptive): round values.
-        var ticks = list.Distinct().Count() <= 8 ? list.Distinct().ToList() : nice.Where(t => t >= lo && t <= hi).ToList();
-        if (ticks.Count < 2) ticks = list.Distinct().ToList();
+        var ticks = list.Count <= 8 ? list : nice.Where(t => t >= lo && t <= hi).Select(t => (Tau: t, Label: Number(t))).ToList();
+        if (ticks.Count < 2) ticks = list;
         var generator = new ScottPlot.TickGenerators.NumericManual();
-        foreach (var t in ticks) generator.AddMajor(Math.Log10(t), Number(t));
+        foreach (var t in ticks) generator.AddMajor(Math.Log10(t.Tau), t.Label);
         plot.Axes.Bottom.TickGenerator = generator;
         double pad = Math.Max(0.05, (Math.Log10(hi) - Math.Log10(lo)) * 0.08);
         plot.Axes.SetLimitsX(Math.Log10(lo) - pad, Math.Log10(hi) + pad);
     }
 
-    /// <summary>A colour per τ, from dark (small τ) to light (large τ), the same in every figure.</summary>
-    static Func<double?, Color> TauColors(ReportData data)
+    /// <summary>A colour per τ (or τ range), from dark (small τ) to light (large τ), the same in every figure.</summary>
+    static Func<TauSetting?, Color> TauColors(ReportData data)
     {
-        var taus = data.Trials.Select(t => t.Tau).OfType<double>().Distinct().Order().ToList();
+        var taus = data.Trials.Select(t => t.Setting).OfType<TauSetting>().Distinct().OrderBy(t => t.Mean).ThenBy(t => t.Low).ToList();
         var map = new ScottPlot.Colormaps.Turbo();
         return tau => tau is { } t && taus.Count > 1
             ? map.GetColor(0.1 + 0.8 * taus.IndexOf(t) / (taus.Count - 1))

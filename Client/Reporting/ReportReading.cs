@@ -14,6 +14,9 @@ public static class ReportReading
     public static IReadOnlyList<string> Read(ReportData data)
     {
         var lines = new List<string>();
+        if (data.Spec.SearchesRanges)
+            lines.Add($"τ follows a cosine schedule from τ+ down to τ− and back every {ReportPlots.Number(data.Spec.TauPeriod)} epochs: each trial is " +
+                      "named by its range τ−–τ+ and stands at its mean τ, (τ− + τ+)/2, in the trends and figures.");
         if (!data.Spec.UsesTau)
             lines.Add($"The {data.Spec.Loss} loss has no temperature: there is no trend in τ to read.");
         else
@@ -24,7 +27,7 @@ public static class ReportReading
         }
         if (data.Pareto.Count > 0)
             lines.Add("The uniformity–tolerance Pareto set: " + string.Join(", ", data.Trials.Where(t => data.Pareto.Contains(t.Record.TrialId))
-                .Select(t => data.Spec.Seeds > 1 ? $"τ = {ReportPlots.Number(t.Tau)} (seed {t.Record.Seed})" : $"τ = {ReportPlots.Number(t.Tau)}")) + ".");
+                .Select(t => data.Spec.Seeds > 1 ? $"τ = {t.Label} (seed {t.Record.Seed})" : $"τ = {t.Label}")) + ".");
         lines.AddRange(Ended(data));
         return lines;
     }
@@ -64,16 +67,16 @@ public static class ReportReading
             best.Tau == groups.Min(g => g.Tau) ? " — at the smallest τ searched: the optimum may lie below the range" :
             best.Tau == groups.Max(g => g.Tau) ? " — at the largest τ searched: the optimum may lie above the range" :
             " — inside the range searched";
-        string text = $"{data.ObjectiveName} peaks at τ = {ReportPlots.Number(best.Tau)} ({best.Objective!.Mean:0.0000}){where}";
+        string text = $"{data.ObjectiveName} peaks at τ = {best.Label} ({best.Objective!.Mean:0.0000}){where}";
         if (ranked.Count < 2) return text + ".";
         var second = ranked[1];
         if (best.Objective.Count < 2 || second.Objective!.Count < 2)
-            return text + $"; inconclusive whether it beats τ = {ReportPlots.Number(second.Tau)} ({second.Objective!.Mean:0.0000}): one seed per τ.";
+            return text + $"; inconclusive whether it beats τ = {second.Label} ({second.Objective!.Mean:0.0000}): one seed per τ.";
         double gap = best.Objective.Mean - second.Objective.Mean;
         double noise = Math.Max(best.Objective.Sd, second.Objective.Sd);
         return gap > noise
-            ? text + $", ahead of τ = {ReportPlots.Number(second.Tau)} by {gap:0.0000}, more than the seed sd ({noise:0.0000})."
-            : text + $"; inconclusive against τ = {ReportPlots.Number(second.Tau)}: the gap ({gap:0.0000}) is inside the seed sd ({noise:0.0000}).";
+            ? text + $", ahead of τ = {second.Label} by {gap:0.0000}, more than the seed sd ({noise:0.0000})."
+            : text + $"; inconclusive against τ = {second.Label}: the gap ({gap:0.0000}) is inside the seed sd ({noise:0.0000}).";
     }
 
     static IEnumerable<string> Ended(ReportData data)
@@ -81,10 +84,10 @@ public static class ReportReading
         foreach (var t in data.Trials)
         {
             var r = t.Record;
-            string who = $"Trial {r.TrialId} (τ = {ReportPlots.Number(r.Tau)}, seed {r.Seed})";
+            string who = $"Trial {r.TrialId} (τ = {t.Label}, seed {r.Seed})";
             if (r.Status == TrialStatuses.Pruned)
                 yield return $"{who} was pruned by the {SettingName.Of(data.Spec.Pruner)} pruner after {r.EpochsCompleted} of {data.Spec.Epochs} epochs: " +
-                             $"{TrialPruners.Create(data.Spec.Pruner).PruneReason}.";
+                             $"{TrialPruners.Create(data.Spec).PruneReason}.";
             else if (r.Status == TrialStatuses.Failed)
                 yield return $"{who} failed after {r.Attempt} attempt(s): {r.Error ?? "no reason recorded"}.";
             else if (r.Status == TrialStatuses.Cancelled)

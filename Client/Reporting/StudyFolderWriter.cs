@@ -25,7 +25,7 @@ public static class StudyFolderWriter
         {
             var artifacts = await store.GetArtifacts(trial.StudyId, trial.TrialId);
             if (artifacts is not null) similaritiesJson[trial.TrialId] = artifacts.SimilaritiesJson;
-            TrialFolderWriter.Write(folder, StudyResults.Entry(trial), epochs[trial.TrialId].Select(e => (e.Metrics, e.Attempt)), artifacts);
+            TrialFolderWriter.Write(folder, results.Entry(trial), epochs[trial.TrialId].Select(e => (e.Metrics, e.Attempt)), artifacts);
         }
         WriteReport(ReportData.From(results, similaritiesJson), folder);
     }
@@ -42,15 +42,20 @@ public static class StudyFolderWriter
     static string Csv(StudyResults results)
     {
         var csv = new StringBuilder();
-        csv.AppendLine(string.Join(",", ["trial_id", "tau", "seed", "status", "epochs_completed", "attempts", "silo", "device", "duration_seconds", "error", .. MetricColumns]));
+        // Under a cosine τ schedule, tau is τ− and tau_max τ+.
+        bool ranges = results.Spec.SearchesRanges;
+        string[] tauColumns = ranges ? ["tau", "tau_max"] : ["tau"];
+        csv.AppendLine(string.Join(",", ["trial_id", .. tauColumns, "seed", "status", "epochs_completed", "attempts", "silo", "device", "duration_seconds", "error", .. MetricColumns]));
         foreach (var e in results.Entries)
         {
-            var cells = new List<string?>
+            var cells = new List<string?> { e.TrialId, Number(e.Tau) };
+            if (ranges) cells.Add(Number(e.TauMax));
+            cells.AddRange(new List<string?>
             {
-                e.TrialId, Number(e.Tau), e.Seed.ToString(CultureInfo.InvariantCulture), e.Status,
+                e.Seed.ToString(CultureInfo.InvariantCulture), e.Status,
                 e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), e.Attempts.ToString(CultureInfo.InvariantCulture), e.Silo, e.Device,
                 Number(e.DurationSeconds), e.Error,
-            };
+            });
             cells.AddRange(MetricColumns.Select(name => Number(e.Metrics.Get(name))));
             csv.AppendLine(string.Join(",", cells.Select(Escape)));
         }

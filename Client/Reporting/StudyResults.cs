@@ -29,11 +29,12 @@ public sealed class StudyResults
         };
     }
 
-    public static TrialEntry Entry(TrialRecord t)
+    /// <summary>A trial's entry, with the study's τ schedule when it is not a constant τ.</summary>
+    public TrialEntry Entry(TrialRecord t)
     {
         var metrics = StudyAnalysis.Metrics(t) ?? new TrialMetrics();
         return new TrialEntry(t.TrialId, t.Tau, t.Seed, t.Status, t.EpochsCompleted, Math.Max(t.Attempt, 0), t.Silo,
-            Math.Round(t.DurationSeconds, 3), t.Error, metrics, t.Device);
+            Math.Round(t.DurationSeconds, 3), t.Error, metrics, t.Device).WithSchedule(Spec.TauSchedule, t.TauMax, Spec.TauPeriod);
     }
 
     public IEnumerable<TrialEntry> Entries => Trials.Select(Entry);
@@ -59,13 +60,20 @@ public sealed class StudyResults
             ["loss"] = SettingName.Of(Spec.Loss),
             ["objective"] = Spec.Objective.MetricName(),
             ["trials"] = new JsonArray(Entries.Select(e => JsonSerializer.SerializeToNode(e, StudyJson.Options)).ToArray()),
-            ["best"] = best is null ? null : new JsonObject
-            {
-                ["trial_id"] = best.TrialId, ["tau"] = best.Tau, ["objective"] = best.Objective, ["value"] = best.Value,
-            },
+            ["best"] = best is null ? null : BestJson(best),
             ["pareto"] = new JsonArray(StudyAnalysis.ParetoSet(Trials).Select(id => (JsonNode)id!).ToArray()),
             ["error"] = Study.Error,
         };
+        return json;
+    }
+
+    /// <summary>The best trial; under a cosine τ schedule its tau is τ− and tau_max τ+.</summary>
+    static JsonObject BestJson(BestTrial best)
+    {
+        var json = new JsonObject { ["trial_id"] = best.TrialId, ["tau"] = best.Tau };
+        if (best.TauMax is { } high) json["tau_max"] = high;
+        json["objective"] = best.Objective;
+        json["value"] = best.Value;
         return json;
     }
 

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using Study.Training.Trainer;
 
 namespace Study.Client.Reporting;
 
-/// <summary>A trial's entry in results.json (SPEC §4), also its result.json and its row of trials.csv.</summary>
+/// <summary>A trial's entry in results.json (SPEC §4), also its result.json and its row of trials.csv. Under a cosine τ
+/// schedule <see cref="Tau"/> is τ−, and the entry also holds τ+, the schedule and its period.</summary>
 public sealed record TrialEntry(
     string TrialId,
     double? Tau,
@@ -16,6 +18,15 @@ public sealed record TrialEntry(
     TrialMetrics Metrics,
     string? Device = null)
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? TauSchedule { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? TauMax { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? TauPeriod { get; init; }
+
+    /// <summary>The entry with its τ schedule, when it is not a constant τ.</summary>
+    public TrialEntry WithSchedule(TauScheduleKind schedule, double? tauMax, double period) =>
+        schedule == TauScheduleKind.Constant || tauMax is null ? this
+            : this with { TauSchedule = SettingName.Of(schedule), TauMax = tauMax, TauPeriod = period };
+
     public static string StatusName(TrainingStatus status) => status switch
     {
         TrainingStatus.Completed => "completed",

@@ -4,8 +4,14 @@ using Study.Training.Trainer;
 
 namespace Study.Grains.Coordinator;
 
-/// <summary>The best trial by the objective (τ ranked by its seed mean) and a trial's objective value.</summary>
-public sealed record BestTrial(string TrialId, double? Tau, string Objective, double Value);
+/// <summary>The best trial by the objective (τ ranked by its seed mean) and a trial's objective value; under a cosine
+/// schedule <see cref="Tau"/> is τ− and <see cref="TauMax"/> τ+.</summary>
+public sealed record BestTrial(string TrialId, double? Tau, string Objective, double Value,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    double? TauMax = null)
+{
+    public TauSetting? Setting => TauSetting.Of(Tau, TauMax);
+}
 
 /// <summary>Statistics of a study's trials that the coordinator and the reports share.</summary>
 public static class StudyAnalysis
@@ -22,9 +28,10 @@ public static class StudyAnalysis
             .Where(x => x.Value is { } v && double.IsFinite(v))
             .ToList();
         if (scored.Count == 0) return null;
-        var bestGroup = scored.GroupBy(x => x.Trial.Tau).MaxBy(g => g.Average(x => x.Value!.Value))!;
+        var bestGroup = scored.GroupBy(x => x.Trial.Setting).MaxBy(g => g.Average(x => x.Value!.Value))!;
         var bestTrial = bestGroup.MaxBy(x => x.Value!.Value);
-        return new BestTrial(bestTrial.Trial.TrialId, bestGroup.Key, spec.Objective.MetricName(), bestGroup.Average(x => x.Value!.Value));
+        return new BestTrial(bestTrial.Trial.TrialId, bestGroup.Key?.Tau, spec.Objective.MetricName(), bestGroup.Average(x => x.Value!.Value),
+            bestGroup.Key?.TauMax);
     }
 
     /// <summary>Completed trials not dominated in (uniformity, tolerance), both to be high: the paper's dilemma.</summary>

@@ -42,7 +42,7 @@ public sealed partial class StudyGrain
     }
 
     /// <summary>The study spec as trials need it: without the τ grid, which may hold thousands of values.</summary>
-    StudySpec TrialSpecOfStudy => trialSpecOfStudy ??= spec! with { Taus = [] };
+    StudySpec TrialSpecOfStudy => trialSpecOfStudy ??= spec! with { Taus = [], TauRanges = null };
     StudySpec? trialSpecOfStudy;
 
     async Task StartQueuedTrials()
@@ -62,11 +62,11 @@ public sealed partial class StudyGrain
         int wanted = Math.Min(room, await Scheduler.FreeSlots()) - trials.QueuedCount;
         if (wanted <= 0) return;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var pending = trials.Running.Concat(trials.Queued).Where(t => t.Record.Tau is not null).Select(t => t.Record.Tau!.Value).ToHashSet();
+        var pending = trials.Running.Concat(trials.Queued).Where(t => t.Record.Setting is not null).Select(t => t.Record.Setting!.Value).ToHashSet();
         var proposals = sampler!.Propose((wanted + spec!.Seeds - 1) / spec.Seeds, pending);
         metrics.RecordProposal(clock.Elapsed);
         telemetry.ProposalDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", SettingName.Of(spec.Search)));
-        var added = NewTrials([.. proposals.Select(t => (double?)t)]);
+        var added = NewTrials([.. proposals.Select(t => (TauSetting?)t)]);
         try { if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList()); }
         catch
         {
@@ -258,7 +258,7 @@ public sealed partial class StudyGrain
         if (CreateSampler(spec!) is not { } rebuilt) return null;
         foreach (var record in records)
         {
-            if (record.Tau is not { } tau) continue;
+            if (record.Setting is not { } tau) continue;
             rebuilt.Exclude(tau);
             if (record.Status == TrialStatuses.Completed && StudyAnalysis.Metrics(record)?.Get(spec!.ValidationObjective) is { } value)
                 rebuilt.Observe(tau, value);
@@ -271,7 +271,7 @@ public sealed partial class StudyGrain
         spec = StudySpecJson.Read(stored.SpecJson);
         status = stored.Status;
         cancelRequested = stored.CancelRequested;
-        pruner = TrialPruners.Create(spec.Pruner);
+        pruner = TrialPruners.Create(spec);
         foreach (var record in await store.GetTrials(StudyId)) trials.Add(new TrialState(record));
         sampler = SamplerOf(trials.All.Select(t => t.Record));
         foreach (var epoch in await store.GetEpochs(StudyId))

@@ -55,9 +55,9 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         // The span that started the study (the client's, through activity propagation) parents every span of it.
         spec = newSpec with { StudyId = StudyId, TraceParent = newSpec.TraceParent ?? Activity.Current?.Id };
         sampler = CreateSampler(spec);
-        pruner = TrialPruners.Create(spec.Pruner);
+        pruner = TrialPruners.Create(spec);
         status = StudyStatuses.Running;
-        var initial = sampler is null ? NewTrials([null]) : sampler.ProposesOnDemand ? [] : NewTrials([.. sampler.Propose(int.MaxValue).Select(t => (double?)t)]);
+        var initial = sampler is null ? NewTrials([null]) : sampler.ProposesOnDemand ? [] : NewTrials([.. sampler.Propose(int.MaxValue).Select(t => (TauSetting?)t)]);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await store.CreateStudy(new StudyRecord(StudyId, status, now, now, StudySpecJson.Write(spec)),
             initial.Select(t => t.Record).ToList());
@@ -122,7 +122,8 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         await RecordEpoch(trial, r);
         if (cancelRequested) return EpochVerdict.Stop;
         var history = epochValues.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<int, double>)h.Value);
-        return pruner.ShouldPrune(r.TrialId, r.Epoch, spec!.Epochs, history) ? EpochVerdict.Prune : EpochVerdict.Continue;
+        var completed = trials.All.Where(t => t.Status == TrialStatuses.Completed).Select(t => t.Record.TrialId).ToHashSet();
+        return pruner.ShouldPrune(r.TrialId, r.Epoch, spec!.Epochs, history, completed) ? EpochVerdict.Prune : EpochVerdict.Continue;
     }
 
     async Task RecordEpoch(TrialState trial, EpochReport r)
@@ -161,7 +162,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         await Save(trial, record);
         trial.Silo = null;
         toRelease.Add(trial.Key);
-        if (o.Status == TrialRunStatus.Completed && record.Tau is { } tau && o.Metrics.ToTrialMetrics().Get(spec!.ValidationObjective) is { } value)
+        if (o.Status == TrialRunStatus.Completed && record.Setting is { } tau && o.Metrics.ToTrialMetrics().Get(spec!.ValidationObjective) is { } value)
             sampler?.Observe(tau, value);
         RequestDrive();
     }
@@ -205,9 +206,9 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     /// <summary>null for a loss without τ: it has one trial per seed, and nothing to search.</summary>
     static ITauSampler? CreateSampler(StudySpec s) => s.UsesTau ? TauSamplers.Create(s) : null;
 
-    /// <summary>Trials for new τ values (null: a loss without τ), one per seed each. Not yet in the book: they join
-    /// it once the store has them.</summary>
-    List<TrialState> NewTrials(IReadOnlyList<double?> taus)
+    /// <summary>Trials for new τ values or ranges (null: a loss without τ), one per seed each. Not yet in the book: they
+    /// join it once the store has them.</summary>
+    List<TrialState> NewTrials(IReadOnlyList<TauSetting?> taus)
     {
         var created = new List<TrialState>();
         foreach (var tau in taus)
@@ -216,10 +217,8 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
                 int index = trials.Count + created.Count;
                 long seed = spec.Seed + s;
                 var id = TrialNaming.TrialId(index, tau, seed, spec.Loss);
-                created.Add(new TrialState(new TrialRecord(StudyId, id, index, tau, seed, TrialStatuses.Queued)));
+                created.Add(new TrialState(new TrialRecord(StudyId, id, index, tau?.Tau, seed, TrialStatuses.Queued, TauMax: tau?.TauMax)));
             }
         return created;
     }
-
-    /// <summary>null for a figure a trainer did not measure (NaN), which JSON cannot hold as a number.</summary>
 }

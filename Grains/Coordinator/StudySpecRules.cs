@@ -32,9 +32,16 @@ public static partial class StudySpecRules
         SettingNames<SearchKind>.Check("search", s.Search);
         SettingNames<PrunerKind>.Check("pruner", s.Pruner);
         SettingNames<ObjectiveKind>.Check("objective", s.Objective);
+        SettingNames<TauScheduleKind>.Check("tau-schedule", s.TauSchedule);
         if (s.Taus.Length == 0 || s.Taus.Length > MaxTrialsPerSeed) throw new ArgumentException($"--taus: give 1 to {MaxTrialsPerSeed:N0} values, got {s.Taus.Length:N0}");
         if (s.Taus.Any(t => !double.IsFinite(t) || t <= 0)) throw new ArgumentException("--taus: every τ must be a positive number");
         if (s.Taus.Distinct().Count() != s.Taus.Length) throw new ArgumentException("--taus: a value is repeated");
+        CheckRanges(s);
+        if (!double.IsFinite(s.TauPeriod) || s.TauPeriod <= 0) throw new ArgumentException($"--tau-period: {s.TauPeriod} must be a positive number of epochs");
+        Bound("asha-reduction-factor", s.AshaReductionFactor, 2, 100);
+        Bound("asha-min-epochs", s.AshaMinEpochs, 1, MaxEpochs);
+        Bound("median-startup-trials", s.MedianStartupTrials, 0, MaxTotalTrials);
+        Bound("median-warmup-epochs", s.MedianWarmupEpochs, 0, MaxEpochs);
         if (!double.IsFinite(s.TauMin) || !double.IsFinite(s.TauMax) || s.TauMin <= 0 || s.TauMin >= s.TauMax)
             throw new ArgumentException($"--tau-range: {s.TauMin}:{s.TauMax} must be two positive numbers, MIN below MAX");
         Bound("seeds", s.Seeds, 1, MaxSeeds);
@@ -42,9 +49,9 @@ public static partial class StudySpecRules
         if ((long)s.TrialsPerSeed * s.Seeds > MaxTotalTrials)
             throw new ArgumentException($"--seeds: {s.TrialsPerSeed:N0} trials × {s.Seeds} seeds is more than {MaxTotalTrials:N0} trials in one study");
         // τ values are kept to 6 decimals (trial ids, search): a range holds only so many distinct ones.
-        if (s.UsesTau && s.Search != SearchKind.Grid && s.TrialsPerSeed > TauLattice.Count(s.TauMin, s.TauMax))
+        if (s.UsesTau && s.Search != SearchKind.Grid && s.TrialsPerSeed > TauSamplers.Space(s).Count)
             throw new ArgumentException($"--trials: {s.TrialsPerSeed} trials need as many distinct τ, but --tau-range {s.TauMin}:{s.TauMax} " +
-                $"holds only {TauLattice.Count(s.TauMin, s.TauMax)} at {TauLattice.Decimals} decimals");
+                $"holds only {TauSamplers.Space(s).Count} at {TauLattice.Decimals} decimals");
         Bound("epochs", s.Epochs, 1, MaxEpochs);
         Bound("batch-size", s.BatchSize, 2, MaxBatchSize);
         if (s.Threads is { } threads) Bound("threads", threads, 1, MaxThreads);
@@ -53,7 +60,8 @@ public static partial class StudySpecRules
         if (s.SyntheticEpochMs is < 0) throw new ArgumentException("synthetic epoch time must not be negative");
         // Every trial trains with the study's options and its own τ and seed: checked as `train` checks them (loss,
         // negatives, encoder, optimizer, schedule and precision among them).
-        TrainingOptionsMapping.For(s, new TrialSpec(s.StudyId, "check", 0, s.UsesTau ? s.Taus[0] : null, s.Seed)).Validate();
+        var first = s.UsesTau ? s.Grid[0] : (TauSetting?)null;
+        TrainingOptionsMapping.For(s, new TrialSpec(s.StudyId, "check", 0, first?.Tau, s.Seed, first?.TauMax)).Validate();
         if (!double.IsFinite(s.Momentum) || s.Momentum is < 0 or >= 1) throw new ArgumentException($"--momentum: {s.Momentum} must be in [0, 1)");
         if (!double.IsFinite(s.WeightDecay) || s.WeightDecay < 0) throw new ArgumentException($"--weight-decay: {s.WeightDecay} must not be negative");
     }
@@ -71,6 +79,22 @@ public static partial class StudySpecRules
         Bound("batch-size", a.Study.BatchSize, 2, MaxBatchSize);
         if (a.Study.Threads is { } threads) Bound("threads", threads, 1, MaxThreads);
         TrainingOptionsMapping.For(a.Study, a.Trial).Validate();
+    }
+
+    /// <summary>A cosine schedule's grid holds (τ−, τ+) pairs, τ− below τ+, each once; a constant τ has none.</summary>
+    static void CheckRanges(StudySpec s)
+    {
+        if (!s.SearchesRanges)
+        {
+            if (s.TauRanges is not null) throw new ArgumentException("--taus: τ ranges (τ−:τ+) need --tau-schedule cosine");
+            return;
+        }
+        var ranges = s.TauRanges ?? [];
+        if (ranges.Length == 0 || ranges.Length > MaxTrialsPerSeed) throw new ArgumentException($"--taus: give 1 to {MaxTrialsPerSeed:N0} τ ranges, got {ranges.Length:N0}");
+        foreach (var r in ranges)
+            if (r is not [var low, var high] || !double.IsFinite(low) || !double.IsFinite(high) || low <= 0 || low >= high)
+                throw new ArgumentException($"--taus: a τ range must be two positive numbers τ−:τ+ with τ− below τ+, got {string.Join(":", r ?? [])}");
+        if (ranges.Select(r => (r[0], r[1])).Distinct().Count() != ranges.Length) throw new ArgumentException("--taus: a τ range is repeated");
     }
 
     static void Bound(string option, long value, long min, long max)

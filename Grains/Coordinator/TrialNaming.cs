@@ -2,13 +2,18 @@ using System.Globalization;
 
 namespace Study.Grains.Coordinator;
 
-/// <summary>Readable, unique-within-a-study names: <c>t003-tau0.2-s1</c>, or <c>t003-simple-s1</c> for losses without τ.</summary>
+/// <summary>Readable, unique-within-a-study names: <c>t003-tau0.2-s1</c>; <c>t003-cos0.1to1-s1</c> for a cosine schedule
+/// from τ− = 0.1 to τ+ = 1; <c>t003-simple-s1</c> for losses without τ.</summary>
 public static class TrialNaming
 {
-    public static string TrialId(int index, double? tau, long seed, LossKind loss) =>
-        tau is { } t && loss is LossKind.InfoNce or LossKind.Hard
-            ? $"t{index:000}-tau{t.ToString("0.#####", CultureInfo.InvariantCulture)}-s{seed}"
-            : $"t{index:000}-{SettingName.Of(loss)}-s{seed}";
+    public static string TrialId(int index, TauSetting? tau, long seed, LossKind loss) => (tau, loss.UsesTau()) switch
+    {
+        ({ IsRange: true } t, true) => $"t{index:000}-cos{Number(t.Low)}to{Number(t.High)}-s{seed}",
+        ({ } t, true) => $"t{index:000}-tau{Number(t.Tau)}-s{seed}",
+        _ => $"t{index:000}-{SettingName.Of(loss)}-s{seed}",
+    };
+
+    static string Number(double value) => value.ToString("0.#####", CultureInfo.InvariantCulture);
 
     public static string NewStudyId(string prefix) =>
         $"{prefix}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";

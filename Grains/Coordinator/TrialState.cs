@@ -15,5 +15,5 @@ public sealed class TrialState(TrialRecord record)
 
     public string Key => TrialKeys.Of(Record.StudyId, Record.TrialId);
     public string Status => Record.Status;
-    public TrialSpec Spec => new(Record.StudyId, Record.TrialId, Record.Index, Record.Tau, Record.Seed);
+    public TrialSpec Spec => new(Record.StudyId, Record.TrialId, Record.Index, Record.Tau, Record.Seed, Record.TauMax);
 }

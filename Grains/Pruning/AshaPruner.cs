@@ -2,10 +2,11 @@ namespace Study.Grains.Pruning;
 
 /// <summary>
 /// Asynchronous successive halving (Li et al., as in Ray Tune's ASHA): rungs at epochs r, rη, rη², … below the
-/// last epoch. A trial reaching a rung continues only if its value is at least the (1 − 1/η) quantile of the values
-/// recorded at that rung so far, itself included; otherwise it stops there. Early trials are judged against fewer.
+/// last epoch, for the minimum resource r (<c>--asha-min-epochs</c>) and reduction factor η (<c>--asha-reduction-factor</c>).
+/// A trial reaching a rung continues only if its value is at least the (1 − 1/η) quantile of the values recorded at
+/// that rung so far, itself included; otherwise it stops there. Early trials are judged against fewer.
 /// </summary>
-public sealed class AshaPruner(int minimumEpochs = 1, int reductionFactor = 3) : ITrialPruner
+public sealed class AshaPruner(int minimumEpochs = Defaults.AshaMinEpochs, int reductionFactor = Defaults.AshaReductionFactor) : ITrialPruner
 {
     public string PruneReason => $"its validation kNN accuracy was not in the top {Fraction(reductionFactor)} at that rung";
 
@@ -18,7 +19,8 @@ public sealed class AshaPruner(int minimumEpochs = 1, int reductionFactor = 3) :
         return rungs;
     }
 
-    public bool ShouldPrune(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history)
+    public bool ShouldPrune(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
+        IReadOnlySet<string> completed)
     {
         if (!Rungs(totalEpochs).Contains(epoch)) return false;
         var recorded = history.Values.Where(h => h.ContainsKey(epoch)).Select(h => h[epoch]).Order().ToArray();

@@ -7,7 +7,9 @@ namespace Study.Grains.Pruning;
 public interface ITrialPruner
 {
     /// <param name="history">each trial's values by epoch, including this report's</param>
-    bool ShouldPrune(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history);
+    /// <param name="completed">the trials that have run all their epochs and been evaluated</param>
+    bool ShouldPrune(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
+        IReadOnlySet<string> completed);
 
     /// <summary>Why a trial this pruner stopped was stopped, for the report ("its validation kNN accuracy was …").</summary>
     string PruneReason { get; }

@@ -2,11 +2,11 @@ namespace Study.Grains.Pruning;
 
 public static class TrialPruners
 {
-    public static ITrialPruner Create(PrunerKind kind) => kind switch
+    public static ITrialPruner Create(StudySpec spec) => spec.Pruner switch
     {
         PrunerKind.None => new NoPruner(),
-        PrunerKind.Median => new MedianPruner(),
-        PrunerKind.Asha => new AshaPruner(),
-        _ => throw new ArgumentException($"unknown pruner '{kind}'"),
+        PrunerKind.Median => new MedianPruner(spec.MedianStartupTrials, spec.MedianWarmupEpochs),
+        PrunerKind.Asha => new AshaPruner(spec.AshaMinEpochs, spec.AshaReductionFactor),
+        _ => throw new ArgumentException($"unknown pruner '{spec.Pruner}'"),
     };
 }

@@ -16,7 +16,7 @@ public static class MetricsMapping
     /// not measured, becomes null).</summary>
     public static EpochMetrics ToEpochMetrics(this EpochReport r) => new(r.Epoch, r.Loss, r.PositiveSimilarity,
         r.NearestNegativeSimilarity, r.PenaltyEntropy, r.ValKnnAccuracy, Finite(r.ValUniformity), Finite(r.ValTolerance),
-        r.LearningRate, r.Seconds, r.ImagesPerSecond);
+        r.LearningRate, r.Seconds, r.ImagesPerSecond, r.Tau);
 
     static double? Finite(double value) => double.IsFinite(value) ? value : null;
 }

@@ -3,7 +3,7 @@ using Study.Training.Trainer;
 
 namespace Study.Grains.Running;
 
-/// <summary>A trial's training options: the study's, with the trial's τ and seed.</summary>
+/// <summary>A trial's training options: the study's, with the trial's τ (or τ range) and seed.</summary>
 public static class TrainingOptionsMapping
 {
     public static TrainingOptions For(StudySpec study, TrialSpec trial) => new()
@@ -11,6 +11,9 @@ public static class TrainingOptionsMapping
         Dataset = study.Dataset,
         DataDir = study.DataDir,
         Tau = trial.Tau,
+        TauMax = trial.TauMax,
+        TauSchedule = study.TauSchedule,
+        TauPeriod = study.TauPeriod,
         Loss = study.Loss,
         HardFraction = study.HardFraction,
         Negatives = study.Negatives,

@@ -125,7 +125,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         var a = entry.Assignment;
         var report = new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
             m.PositiveSimilarity, m.NearestNegativeSimilarity, m.PenaltyEntropy, m.ValKnnAccuracy, m.LearningRate,
-            m.Seconds, m.ImagesPerSecond, attempt.CheckpointPath(m.Epoch, 0), attempt.Device, m.ValUniformity ?? double.NaN, m.ValTolerance ?? double.NaN);
+            m.Seconds, m.ImagesPerSecond, attempt.CheckpointPath(m.Epoch, 0), attempt.Device, m.ValUniformity ?? double.NaN, m.ValTolerance ?? double.NaN, m.Tau);
         attempt.Telemetry.Epoch(m, attempt.LastStep);
         // The final epoch cannot be pruned: it travels with the outcome, one message fewer a trial.
         if (m.Epoch == a.Study.Epochs)

@@ -1,20 +1,20 @@
 namespace Study.Grains.Sampling;
 
-/// <summary>The given τ values, in order, each once.</summary>
-public sealed class GridSampler(IReadOnlyList<double> taus) : ITauSampler
+/// <summary>The given τ values (or τ ranges), in order, each once.</summary>
+public sealed class GridSampler(IReadOnlyList<TauSetting> points) : ITauSampler
 {
-    readonly List<double> left = taus.Distinct().ToList();
+    readonly List<TauSetting> left = points.Distinct().ToList();
 
-    public IReadOnlyList<double> Propose(int count, IReadOnlyCollection<double>? pending = null)
+    public IReadOnlyList<TauSetting> Propose(int count, IReadOnlyCollection<TauSetting>? pending = null)
     {
         var proposals = left.Take(Math.Max(0, count)).ToArray();
         left.RemoveRange(0, proposals.Length);
         return proposals;
     }
 
-    public void Observe(double tau, double objective) { }
+    public void Observe(TauSetting tau, double objective) { }
 
-    public void Exclude(double tau) => left.Remove(tau);
+    public void Exclude(TauSetting tau) => left.Remove(tau);
 
     public int Remaining => left.Count;
 

@@ -32,5 +32,16 @@ public static class Defaults
     public const int Seeds = 1;
     public const ObjectiveKind Objective = ObjectiveKind.LinearAccuracy;
     public const PrunerKind Pruner = PrunerKind.None;
+    /// <summary>ASHA's η: a trial continues past a rung when it is in the top 1/η there.</summary>
+    public const int AshaReductionFactor = 3;
+    /// <summary>ASHA's minimum resource r: its rungs are at epochs r, rη, rη², …</summary>
+    public const int AshaMinEpochs = 1;
+    /// <summary>The median pruner prunes nothing until this many trials have completed (Optuna's n_startup_trials).</summary>
+    public const int MedianStartupTrials = 5;
+    /// <summary>The median pruner judges no epoch up to this one (Optuna's n_warmup_steps).</summary>
+    public const int MedianWarmupEpochs = 0;
     public const int MaxRestarts = 3;
+    public const TauScheduleKind TauSchedule = TauScheduleKind.Constant;
+    /// <summary>The cosine τ schedule's period in epochs.</summary>
+    public const double TauPeriod = 2;
 }

@@ -27,11 +27,11 @@ public abstract class SqlStudyStore : IStudyStore
     {
         await using var connection = await OpenAsync();
         foreach (var statement in Schema()) await Run(connection, statement, cancel);
-        foreach (var (table, column) in AddedColumns)
+        foreach (var (table, column, type) in AddedColumns)
         {
             if (await HasColumn(connection, table, column, cancel)) continue;
             // Two silos opening an old store at once: one adds the column, the other's ALTER fails finding it there.
-            try { await Run(connection, $"ALTER TABLE {table} ADD COLUMN {column} TEXT", cancel); }
+            try { await Run(connection, $"ALTER TABLE {table} ADD COLUMN {column} {type}", cancel); }
             catch (DbException) when (!cancel.IsCancellationRequested)
             {
                 if (!await HasColumn(connection, table, column, cancel)) throw;
@@ -45,8 +45,9 @@ public abstract class SqlStudyStore : IStudyStore
         catch (DbException) { return false; }
     }
 
-    /// <summary>Text columns added after the first release: a store made before gets them on open, nothing else changes.</summary>
-    static readonly (string Table, string Column)[] AddedColumns = [("trials", "device"), ("progress", "device")];
+    /// <summary>Columns added after the first release: a store made before gets them on open, nothing else changes.</summary>
+    static readonly (string Table, string Column, string Type)[] AddedColumns =
+        [("trials", "device", "TEXT"), ("progress", "device", "TEXT"), ("trials", "tau_max", "DOUBLE PRECISION")];
 
     static async Task Run(DbConnection connection, string sql, CancellationToken cancel)
     {
@@ -68,7 +69,7 @@ public abstract class SqlStudyStore : IStudyStore
             study_id TEXT NOT NULL, trial_id TEXT NOT NULL, idx INTEGER NOT NULL, tau DOUBLE PRECISION, seed BIGINT NOT NULL,
             status TEXT NOT NULL, attempt INTEGER NOT NULL, restarts INTEGER NOT NULL, silo TEXT,
             epochs_completed INTEGER NOT NULL, checkpoint_path TEXT, started_ms BIGINT, duration_seconds DOUBLE PRECISION NOT NULL,
-            error TEXT, metrics_json TEXT, device TEXT, PRIMARY KEY (study_id, trial_id))
+            error TEXT, metrics_json TEXT, device TEXT, tau_max DOUBLE PRECISION, PRIMARY KEY (study_id, trial_id))
         """,
         """
         CREATE TABLE IF NOT EXISTS epochs (
@@ -164,9 +165,9 @@ public abstract class SqlStudyStore : IStudyStore
 
     static Task<int> InsertTrial(DbConnection c, DbTransaction t, TrialRecord r) => Execute(c, t, """
         INSERT INTO trials (study_id, trial_id, idx, tau, seed, status, attempt, restarts, silo, epochs_completed,
-                            checkpoint_path, started_ms, duration_seconds, error, metrics_json, device)
+                            checkpoint_path, started_ms, duration_seconds, error, metrics_json, device, tau_max)
         VALUES (@study, @trial, @idx, @tau, @seed, @status, @attempt, @restarts, @silo, @epochs, @checkpoint, @started,
-                @duration, @error, @metrics, @device)
+                @duration, @error, @metrics, @device, @tau_max)
         ON CONFLICT (study_id, trial_id) DO NOTHING
         """, TrialParameters(r));
 
@@ -175,24 +176,25 @@ public abstract class SqlStudyStore : IStudyStore
         ("study", r.StudyId), ("trial", r.TrialId), ("idx", r.Index), ("tau", (r.Tau, DbType.Double)), ("seed", r.Seed),
         ("status", r.Status), ("attempt", r.Attempt), ("restarts", r.Restarts), ("silo", r.Silo), ("epochs", r.EpochsCompleted),
         ("checkpoint", r.CheckpointPath), ("started", (r.StartedMs, DbType.Int64)), ("duration", r.DurationSeconds),
-        ("error", r.Error), ("metrics", r.MetricsJson), ("device", r.Device),
+        ("error", r.Error), ("metrics", r.MetricsJson), ("device", r.Device), ("tau_max", (r.TauMax, DbType.Double)),
     ];
 
     public async Task<IReadOnlyList<TrialRecord>> GetTrials(string studyId) => await Query("""
         SELECT study_id, trial_id, idx, tau, seed, status, attempt, restarts, silo, epochs_completed, checkpoint_path,
-               started_ms, duration_seconds, error, metrics_json, device
+               started_ms, duration_seconds, error, metrics_json, device, tau_max
         FROM trials WHERE study_id = @study ORDER BY idx
         """, r => new TrialRecord(
             r.GetString(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetDouble(3), r.GetInt64(4), r.GetString(5),
             r.GetInt32(6), r.GetInt32(7), NullableString(r, 8), r.GetInt32(9), NullableString(r, 10),
-            r.IsDBNull(11) ? null : r.GetInt64(11), r.GetDouble(12), NullableString(r, 13), NullableString(r, 14), NullableString(r, 15)),
+            r.IsDBNull(11) ? null : r.GetInt64(11), r.GetDouble(12), NullableString(r, 13), NullableString(r, 14), NullableString(r, 15),
+            r.IsDBNull(16) ? null : r.GetDouble(16)),
         ("study", studyId));
 
     public async Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt) =>
         await writes.Enqueue((c, t) => Execute(c, t, """
             UPDATE trials SET idx = @idx, tau = @tau, seed = @seed, status = @status, attempt = @attempt, restarts = @restarts,
                 silo = @silo, epochs_completed = @epochs, checkpoint_path = @checkpoint, started_ms = @started,
-                duration_seconds = @duration, error = @error, metrics_json = @metrics, device = @device
+                duration_seconds = @duration, error = @error, metrics_json = @metrics, device = @device, tau_max = @tau_max
             WHERE study_id = @study AND trial_id = @trial AND attempt = @expected
             """, [.. TrialParameters(trial), ("expected", expectedAttempt)])) == 1;
 

@@ -14,7 +14,7 @@ public sealed record StudyRecord(
     long? LeaseExpiresMs = null);
 
 /// <summary>A trial row: identity, state, the attempt that owns it, where it ran (silo and torch device), and its final
-/// metrics (JSON) once it ends.</summary>
+/// metrics (JSON) once it ends. <see cref="Tau"/> is τ− and <see cref="TauMax"/> τ+ under a cosine schedule.</summary>
 public sealed record TrialRecord(
     string StudyId,
     string TrialId,
@@ -31,7 +31,12 @@ public sealed record TrialRecord(
     double DurationSeconds = 0,
     string? Error = null,
     string? MetricsJson = null,
-    string? Device = null);
+    string? Device = null,
+    double? TauMax = null)
+{
+    /// <summary>The trial's τ, or its (τ−, τ+) range; null for a loss without τ.</summary>
+    public TauSetting? Setting => TauSetting.Of(Tau, TauMax);
+}
 
 /// <summary>One epoch of a trial, measured by one of its attempts: a row of the epochs table, and a line of its
 /// metrics.jsonl (<see cref="EpochMetricsJson"/>).</summary>

@@ -61,7 +61,7 @@ public sealed class StudyMetrics
     {
         var reading = new RunningTrialReading([
             new("study", trial.StudyId), new("trial", trial.TrialId),
-            new("tau", trial.Tau is { } tau ? tau.ToString("0.######", CultureInfo.InvariantCulture) : "none"), new("seed", trial.Seed)]);
+            new("tau", TauSetting.Of(trial.Tau, trial.TauMax)?.Label ?? "none"), new("seed", trial.Seed)]);
         runningTrials[trial.Key] = reading;
         return reading;
     }

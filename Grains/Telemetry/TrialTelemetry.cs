@@ -28,7 +28,7 @@ public sealed class TrialTelemetry : IDisposable
         reading = metrics.TrialStarted(trial);
         slotTags = StudyMetrics.SlotTags(slot);
         span = StudyTelemetry.Source.StartActivity("trial " + trial.TrialId, ActivityKind.Internal, parent,
-            [new("study.id", trial.StudyId), new("study.trial", trial.TrialId), new("study.tau", trial.Tau), new("study.seed", trial.Seed),
+            [new("study.id", trial.StudyId), new("study.trial", trial.TrialId), new("study.tau", trial.Tau), new("study.tau_max", trial.TauMax), new("study.seed", trial.Seed),
              new("study.attempt", assignment.Attempt), new("study.slot", slot.Index), new("study.device", device)]);
     }
 

@@ -8,8 +8,6 @@ namespace Study.Training.Data;
 public sealed class DataSplits : IDisposable
 {
     public const int ValidationSize = 5_000;
-    public const int EpochProbeSize = 1_000;
-    public const int EpochProbeBankSize = 10_000;
 
     readonly bool ownsImages;
 
@@ -41,10 +39,6 @@ public sealed class DataSplits : IDisposable
     public long[] Training { get; }
     /// <summary>Indices into <see cref="Test"/> of the evaluated test images.</summary>
     public long[] Evaluated { get; }
-    /// <summary>The fixed part of the validation split the per-epoch kNN accuracy is measured on.</summary>
-    public long[] EpochProbe => Validation[..Math.Min(EpochProbeSize, Validation.Length)];
-    /// <summary>The labelled bank of the per-epoch kNN accuracy: a fixed part of the training images.</summary>
-    public long[] EpochProbeBank => Training[..Math.Min(EpochProbeBankSize, Training.Length)];
 
     static long[] Permutation(int n, Random rng)
     {

@@ -9,10 +9,10 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Study.Training.Evaluation;
 
-/// <summary>What each epoch reports besides its loss (SPEC §6), measured on the fixed validation probe; uniformity and
-/// tolerance there are of the probe's unaugmented z, so they are named val_ like val_knn_accuracy.</summary>
-public sealed record EpochProbe(double PositiveSimilarity, double NearestNegativeSimilarity, double PenaltyEntropy, double ValKnnAccuracy,
-    double ValUniformity, double ValTolerance);
+/// <summary>What each epoch measures of the model on the validation split (docs/METRICS.md): the kNN accuracy of
+/// its images against the bank of all training images used, as the final evaluation measures it, and the uniformity
+/// and tolerance of their unaugmented z.</summary>
+public sealed record EpochProbe(double ValKnnAccuracy, double ValUniformity, double ValTolerance);
 
 /// <summary>The final evaluation of a trial: its metrics and what the trial folder keeps.</summary>
 public sealed record FinalEvaluation(
@@ -23,55 +23,66 @@ public sealed record FinalEvaluation(
 /// <summary>
 /// Evaluates a model on a trial's data splits (SPEC §6). Accuracy uses encoder features h (unaugmented,
 /// normalised); embedding metrics use the normalised projection z of the evaluated test images. Its random draws
-/// (the views for alignment and the epoch probe, the probe's initial weights) come from streams seeded from the
-/// trial's seed and the epoch, so evaluating never shifts the training's random stream.
+/// (the views for alignment, the linear probe's initial weights) come from streams seeded from the trial's seed, so
+/// evaluating never shifts the training's random stream.
 /// </summary>
 public sealed class Evaluator(ContrastiveModel model, DataSplits data, ContrastiveAugmentation augmentation,
-    LossSettings loss, Device device, long seed)
+    Device device, long seed) : IDisposable
 {
     // Small batches encode faster on CPU (the activations stay in cache): 128 gives ~30% more images/s than 1,024 on
     // one thread. A GPU wants large ones: a batch of 128 would leave it mostly idle, launching kernels.
     int InferenceBatch => device.type == DeviceType.CPU ? 128 : 4096;
 
-    public EpochProbe ProbeEpoch(int epoch)
+    /// <summary>The bank's and the validation split's features at the last probe, while no step has changed the
+    /// model since: the final evaluation right after the last epoch takes them instead of encoding both again.</summary>
+    (Tensor Bank, Tensor Validation)? probed;
+
+    public EpochProbe ProbeEpoch()
     {
-        using var random = new TrialRandom(seed * 1_000_003 + epoch);
+        ForgetProbe();
         using var mode = new EvalMode(model);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var probe = data.EpochProbe;
-        var (h1, z1) = Encode(data.Train, probe, random);
-        var (_, z2) = Encode(data.Train, probe, random);
-        long n = probe.Length;
-        var anchors = cat(new[] { z1, z2 }, 0);
-        var similarities = anchors.mm(anchors.t());
-        var excluded = ContrastiveLoss.BatchExclusions(n, device);
-        var positive = (z1 * z2).sum(1);
-        var nearest = similarities.masked_fill(excluded, double.NegativeInfinity).topk(SimilarityHistograms.NearestCount, dim: 1).values;
-        var entropy = ContrastiveLoss.PenaltyEntropy(similarities, excluded, 2 * n - 2, loss);
+        var train = data.Train;
+        var (bank, _) = Encode(train, data.Training, null);
+        var (validation, validationZ) = Encode(train, data.Validation, null);
+        double knn = KnnClassifier.Accuracy(bank, train.LabelsOf(data.Training, device), train.Classes,
+            validation, train.LabelsOf(data.Validation, device));
+        var labels = data.Validation.Select(i => train.Labels[i]).ToArray();
+        var probe = new EpochProbe(knn, EmbeddingMetrics.Uniformity(validationZ), EmbeddingMetrics.Tolerance(validationZ, labels));
+        probed = (bank.DetachFromDisposeScope(), validation.DetachFromDisposeScope());
+        return probe;
+    }
 
-        var (queries, probeZ) = Encode(data.Train, probe, null);
-        var (bank, _) = Encode(data.Train, data.EpochProbeBank, null);
-        double knn = KnnClassifier.Accuracy(bank, data.Train.LabelsOf(data.EpochProbeBank, device), data.Train.Classes,
-            queries, data.Train.LabelsOf(probe, device));
-        var probeLabels = probe.Select(i => data.Train.Labels[i]).ToArray();
-        return new EpochProbe(positive.mean().item<float>(), nearest.mean().item<float>(), entropy.mean().item<float>(), knn,
-            EmbeddingMetrics.Uniformity(probeZ), EmbeddingMetrics.Tolerance(probeZ, probeLabels));
+    /// <summary>Drops the last probe's features: the model is about to change.</summary>
+    public void ForgetProbe()
+    {
+        if (probed is not { } features) return;
+        features.Bank.Dispose();
+        features.Validation.Dispose();
+        probed = null;
     }
 
     /// <param name="interrupt">checked between the evaluation's stages: when it fires, the evaluation stops
     /// (OperationCanceledException) so that the trial can move</param>
     public FinalEvaluation Evaluate(CancellationToken interrupt = default)
     {
+        try { return EvaluateModel(interrupt); }
+        finally { ForgetProbe(); }
+    }
+
+    public void Dispose() => ForgetProbe();
+
+    FinalEvaluation EvaluateModel(CancellationToken interrupt)
+    {
         using var mode = new EvalMode(model);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var train = data.Train;
         var test = data.Test;
-        var (bank, _) = Encode(train, data.Training, null);
+        var (bank, validation) = probed ?? (Encode(train, data.Training, null).H, Encode(train, data.Validation, null).H);
         interrupt.ThrowIfCancellationRequested();
         var bankLabels = train.LabelsOf(data.Training, device);
-        var (validation, _) = Encode(train, data.Validation, null);
         var validationLabels = train.LabelsOf(data.Validation, device);
         var (testFeatures, testZ) = Encode(test, data.Evaluated, null);
         var testLabels = test.LabelsOf(data.Evaluated, device);

@@ -11,7 +11,8 @@ namespace Study.Training.Losses;
 public static class ContrastiveLoss
 {
     /// <summary>The mean loss over the anchors of both views, negatives from the batch (2B − 2 per anchor).</summary>
-    public static Tensor Batch(Tensor z1, Tensor z2, LossSettings settings)
+    /// <param name="hardness">when given, gets the step's anchors (what the per-epoch hardness statistics describe)</param>
+    public static Tensor Batch(Tensor z1, Tensor z2, LossSettings settings, HardnessStatistics? hardness = null)
     {
         using var scope = NewDisposeScope();
         long b = z1.shape[0];
@@ -31,6 +32,7 @@ public static class ContrastiveLoss
             var positive = similarities.gather(1, pairs.unsqueeze(1)).squeeze(1);
             loss = PerAnchor(positive, similarities, BatchExclusions(b, z.device), 2 * b - 2, settings).mean();
         }
+        hardness?.Add(similarities.gather(1, pairs.unsqueeze(1)).squeeze(1), similarities, BatchExclusions(b, z.device), 2 * b - 2, settings);
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -38,7 +40,8 @@ public static class ContrastiveLoss
     /// The mean loss over the anchors of both views, negatives from the memory bank [N, D]: every entry but the
     /// anchor image's own (<paramref name="imageIndices"/>: each batch image's row in the bank).
     /// </summary>
-    public static Tensor Bank(Tensor z1, Tensor z2, Tensor bank, Tensor imageIndices, LossSettings settings)
+    public static Tensor Bank(Tensor z1, Tensor z2, Tensor bank, Tensor imageIndices, LossSettings settings,
+        HardnessStatistics? hardness = null)
     {
         using var scope = NewDisposeScope();
         var anchors = cat(new[] { z1, z2 }, 0);
@@ -47,6 +50,7 @@ public static class ContrastiveLoss
         var own = zeros_like(candidates, dtype: ScalarType.Bool)
             .scatter_(1, imageIndices.repeat(2).unsqueeze(1), ones(anchors.shape[0], 1, dtype: ScalarType.Bool, device: anchors.device));
         var loss = PerAnchor(positive, candidates, own, bank.shape[0] - 1, settings).mean();
+        hardness?.Add(positive, candidates, own, bank.shape[0] - 1, settings);
         return loss.MoveToOuterDisposeScope();
     }
 

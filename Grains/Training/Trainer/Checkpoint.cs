@@ -23,6 +23,9 @@ public sealed class Checkpoint
     public long[]? Permutation { get; init; }
     public double EpochLossSum { get; init; }
     public double EpochSeconds { get; init; }
+    /// <summary>The current epoch's hardness statistics so far (mid-epoch checkpoints).</summary>
+    public Losses.HardnessStatistics? EpochHardness { get; init; }
+    public double EpochTauSum { get; init; }
     public List<EpochMetrics> History { get; init; } = [];
     /// <summary>Who wrote it: a fencing number for trials that may be attempted more than once.</summary>
     public int Attempt { get; init; }

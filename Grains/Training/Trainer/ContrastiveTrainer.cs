@@ -38,7 +38,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         var augmentation = new ContrastiveAugmentation(data.Train.Channels == 3);
         using var mixed = options.Precision == Precision.Bf16 ? new MixedPrecision(model, device) : null;
         var step = new TrainingStep(model, optimizer, augmentation, loss, bank, mixed);
-        var evaluator = new Evaluator(model, data, augmentation, loss, device, options.Seed);
+        using var evaluator = new Evaluator(model, data, augmentation, device, options.Seed);
         using var trainingIndices = tensor(data.Training);
 
         var state = Resume(control, model, optimizer, random, bank, device);
@@ -77,17 +77,22 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         long[] permutation = resumingMidEpoch ? from.Permutation! : run.Random.Permutation(data.Training.Length);
         using var order = tensor(permutation);
         var current = new EpochInProgress(epoch, permutation, resumingMidEpoch ? from.EpochLossSum : 0,
-            resumingMidEpoch ? from.EpochSeconds : 0, options.LearningRate);
+            resumingMidEpoch ? from.EpochSeconds : 0, options.LearningRate,
+            resumingMidEpoch ? from.EpochHardness : null, resumingMidEpoch ? from.EpochTauSum : 0);
+        var temperature = options.Temperature;
+        run.Evaluator.ForgetProbe();
         for (int s = resumingMidEpoch ? from.StepInEpoch : 0; s < run.StepsPerEpoch; s++)
         {
             if (StopBefore(run, current, s) is { } stopped) return stopped;
             double progress = ((epoch - 1) * (double)run.StepsPerEpoch + s) / (options.Epochs * (double)run.StepsPerEpoch);
             current.LearningRate = LearningRateSchedule.At(options.Schedule, options.LearningRate, progress);
             run.Step.SetLearningRate(current.LearningRate);
-            float value = TrainStep(run, order, s);
+            double? tau = temperature?.At(epoch - 1 + s / (double)run.StepsPerEpoch);
+            current.TauSum += tau ?? 0;
+            float value = TrainStep(run, order, s, tau, current.Hardness);
             if (!float.IsFinite(value))
                 return Stopped(TrainingStatus.Failed, epoch - 1, run.History,
-                    $"loss became {value} at epoch {epoch}, step {s + 1} (τ = {options.Tau}); stopped", run.Clock);
+                    $"loss became {value} at epoch {epoch}, step {s + 1} (τ = {tau}); stopped", run.Clock);
             current.LossSum += value;
             if (run.Control.OnProgress is { } progressCallback && (s + 1) % ProgressEvery == 0)
                 progressCallback(new StepProgress(epoch, s + 1, run.StepsPerEpoch, current.LossSum / (s + 1), current.Seconds, run.Batch));
@@ -105,19 +110,20 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         Checkpoint.Save(interruptPath, new Checkpoint
         {
             EpochsCompleted = current.Epoch - 1, StepInEpoch = s, Permutation = current.Permutation, EpochLossSum = current.LossSum,
-            EpochSeconds = current.Seconds, History = run.History, Attempt = control.Attempt,
+            EpochSeconds = current.Seconds, EpochHardness = current.Hardness, EpochTauSum = current.TauSum, History = run.History,
+            Attempt = control.Attempt,
         }, run.Model, run.Optimizer, run.Random, run.Bank?.Vectors);
         return Stopped(TrainingStatus.Interrupted, current.Epoch - 1, run.History, null, run.Clock) with { Checkpoint = interruptPath };
     }
 
     /// <returns>the step's loss</returns>
-    float TrainStep(TrainingRun run, Tensor order, int s)
+    float TrainStep(TrainingRun run, Tensor order, int s, double? tau, HardnessStatistics hardness)
     {
         using var rows = order.narrow(0, (long)s * run.Batch, run.Batch);
         using var imageIndices = run.TrainingIndices.index_select(0, rows);
         using var images = data.Train.Batch(imageIndices, run.Device);
         using var bankRows = run.Bank is null || run.Device.type == DeviceType.CPU ? null : rows.to(run.Device);
-        return run.Step.Run(images, bankRows ?? rows, run.Random);
+        return run.Step.Run(images, bankRows ?? rows, run.Random, tau, hardness);
     }
 
     /// <summary>Probes the epoch, checkpoints it and tells the host.</summary>
@@ -126,10 +132,11 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
     {
         double seconds = current.Seconds;
         int stepsDone = run.StepsPerEpoch;
-        var probe = run.Evaluator.ProbeEpoch(current.Epoch);
-        var metrics = new EpochMetrics(current.Epoch, current.LossSum / stepsDone, probe.PositiveSimilarity, probe.NearestNegativeSimilarity,
-            probe.PenaltyEntropy, probe.ValKnnAccuracy, probe.ValUniformity, probe.ValTolerance, current.LearningRate, seconds,
-            stepsDone * (double)run.Batch / seconds);
+        var probe = run.Evaluator.ProbeEpoch();
+        var hardness = current.Hardness;
+        var metrics = new EpochMetrics(current.Epoch, current.LossSum / stepsDone, hardness.PositiveSimilarity,
+            hardness.NearestNegativeSimilarity, hardness.PenaltyEntropy, probe.ValKnnAccuracy, probe.ValUniformity, probe.ValTolerance,
+            current.LearningRate, seconds, stepsDone * (double)run.Batch / seconds, options.Tau is null ? null : current.TauSum / stepsDone);
         run.History.Add(metrics);
         if (run.Control.SavePath(current.Epoch, 0) is { } checkpointPath)
         {

@@ -3,6 +3,8 @@ namespace Study.Training.Trainer;
 /// <summary>What each epoch reports (SPEC §6): one line of a trial's metrics.jsonl, and one row of the store's epochs.</summary>
 /// <param name="ValUniformity">null where the trainer does not measure it</param>
 /// <param name="ValTolerance">null where the trainer does not measure it</param>
+/// <param name="Tau">the mean τ of the epoch's steps (a schedule moves it); null for a loss without τ, and in epochs
+/// stored before it was recorded</param>
 public sealed record EpochMetrics(
     int Epoch,
     double Loss,
@@ -14,4 +16,5 @@ public sealed record EpochMetrics(
     double? ValTolerance,
     double LearningRate,
     double Seconds,
-    double ImagesPerSecond);
+    double ImagesPerSecond,
+    double? Tau = null);

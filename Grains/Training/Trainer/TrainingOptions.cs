@@ -7,8 +7,13 @@ public sealed record TrainingOptions
 {
     public string Dataset { get; init; } = Defaults.Dataset;
     public string? DataDir { get; init; }
-    /// <summary>The temperature; null for a loss without one.</summary>
+    /// <summary>The temperature (τ− of a cosine schedule); null for a loss without one.</summary>
     public double? Tau { get; init; } = 0.2;
+    /// <summary>τ+ of a cosine schedule; null for a constant τ.</summary>
+    public double? TauMax { get; init; }
+    public TauScheduleKind TauSchedule { get; init; } = Defaults.TauSchedule;
+    /// <summary>The cosine schedule's period in epochs.</summary>
+    public double TauPeriod { get; init; } = Defaults.TauPeriod;
     public LossKind Loss { get; init; } = Defaults.Loss;
     public double HardFraction { get; init; } = Defaults.HardFraction;
     public NegativeSource Negatives { get; init; } = Defaults.Negatives;
@@ -33,11 +38,25 @@ public sealed record TrainingOptions
 
     public LossSettings LossSettings => new(Loss, Tau, HardFraction, Negatives);
 
+    /// <summary>How τ moves over the steps; null for a loss without τ.</summary>
+    public TemperatureSchedule? Temperature => Tau is not { } tau ? null
+        : TauSchedule == TauScheduleKind.Cosine ? new TemperatureSchedule(TauScheduleKind.Cosine, tau, TauMax ?? tau, TauPeriod)
+        : TemperatureSchedule.Constant(tau);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the option for values no trial can run with.</summary>
     public void Validate()
     {
         if (Loss.UsesTau() && Tau is not (> 0 and < double.PositiveInfinity)) throw new ArgumentException($"--tau must be a positive number, got {Tau}");
         if (!Loss.UsesTau() && Tau is not null) throw new ArgumentException($"--loss {SettingName.Of(Loss)} has no τ; got τ = {Tau}");
+        SettingNames<TauScheduleKind>.Check("tau-schedule", TauSchedule);
+        if (TauSchedule == TauScheduleKind.Cosine)
+        {
+            if (!Loss.UsesTau()) throw new ArgumentException($"--tau-schedule cosine needs a loss with τ, not {SettingName.Of(Loss)}");
+            if (TauMax is not { } high || !double.IsFinite(high) || high <= Tau)
+                throw new ArgumentException($"--tau-schedule cosine needs τ− < τ+, got {Tau}:{TauMax}");
+            if (!double.IsFinite(TauPeriod) || TauPeriod <= 0) throw new ArgumentException($"--tau-period must be a positive number of epochs, got {TauPeriod}");
+        }
+        else if (TauMax is not null) throw new ArgumentException($"a constant τ has no τ+; got {Tau}:{TauMax} (give --tau-schedule cosine)");
         if (!double.IsFinite(HardFraction) || HardFraction <= 0 || HardFraction > 1)
             throw new ArgumentException($"--hard-fraction must be in (0, 1], got {HardFraction}");
         if (Epochs < 1) throw new ArgumentException($"--epochs must be at least 1, got {Epochs}");

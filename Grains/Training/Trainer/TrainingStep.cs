@@ -16,18 +16,21 @@ public sealed class TrainingStep(ContrastiveModel model, optim.Optimizer optimiz
 {
     /// <param name="images">float [B, C, H, W] in [0, 1] on the model's device</param>
     /// <param name="bankRows">each image's row in the memory bank [B], on the model's device (ignored with batch negatives)</param>
+    /// <param name="tau">the step's τ, where a schedule moves it; null: the loss settings' own</param>
+    /// <param name="hardness">when given, gets the step's anchors (the epoch's hardness statistics)</param>
     /// <returns>the step's loss</returns>
-    public float Run(Tensor images, Tensor bankRows, TrialRandom random)
+    public float Run(Tensor images, Tensor bankRows, TrialRandom random, double? tau = null, HardnessStatistics? hardness = null)
     {
         using var scope = NewDisposeScope();
+        var settings = tau is null ? loss : loss with { Tau = tau };
         var view1 = augmentation.Apply(images, random);
         var view2 = augmentation.Apply(images, random);
         var views = cat(new[] { view1, view2 }, 0);
         var z = mixed is null ? model.forward(views) : mixed.Forward(views);
         var halves = z.chunk(2, 0);
         var value = bank is null
-            ? ContrastiveLoss.Batch(halves[0], halves[1], loss)
-            : ContrastiveLoss.Bank(halves[0], halves[1], bank.Vectors, bankRows, loss);
+            ? ContrastiveLoss.Batch(halves[0], halves[1], settings, hardness)
+            : ContrastiveLoss.Bank(halves[0], halves[1], bank.Vectors, bankRows, settings, hardness);
         optimizer.zero_grad();
         mixed?.ZeroGradients();
         value.backward();

@@ -11,7 +11,7 @@ public sealed class SamplerEndsTests
     {
         var proposing = Task.Run(() => sampler.Propose(count));
         Assert.True(proposing.Wait(TimeSpan.FromSeconds(20)), "Propose did not return");
-        return proposing.Result;
+        return proposing.Result.Taus();
     }
 
     [Theory]

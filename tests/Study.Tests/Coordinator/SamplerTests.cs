@@ -1,3 +1,4 @@
+using Study.Grains;
 using Study.Grains.Sampling;
 using Xunit;
 
@@ -9,9 +10,9 @@ public class SamplerTests
     public void GridProposesExactlyItsValuesInOrder()
     {
         var grid = new GridSampler([0.07, 0.2, 0.3, 0.5, 0.7, 1.0]);
-        Assert.Equal([0.07, 0.2], grid.Propose(2));
+        Assert.Equal([0.07, 0.2], grid.Propose(2).Taus());
         Assert.Equal(4, grid.Remaining);
-        Assert.Equal([0.3, 0.5, 0.7, 1.0], grid.Propose(10));
+        Assert.Equal([0.3, 0.5, 0.7, 1.0], grid.Propose(10).Taus());
         Assert.Empty(grid.Propose(3));
         Assert.Equal(0, grid.Remaining);
     }
@@ -20,7 +21,7 @@ public class SamplerTests
     public void RandomStaysInRangeIsDistinctAndSeeded()
     {
         var a = new RandomSampler(0.05, 2, 200, seed: 7);
-        var values = a.Propose(50).Concat(a.Propose(150)).ToList();
+        var values = a.Propose(50).Concat(a.Propose(150)).Taus();
         Assert.Equal(200, values.Count);
         Assert.Equal(200, values.Distinct().Count());
         Assert.All(values, t => Assert.InRange(t, 0.05, 2));
@@ -28,8 +29,8 @@ public class SamplerTests
         // Log-uniform: about half the values fall below the geometric middle of the range.
         double middle = Math.Sqrt(0.05 * 2);
         Assert.InRange(values.Count(t => t < middle), 70, 130);
-        Assert.Equal(values, new RandomSampler(0.05, 2, 200, seed: 7).Propose(200));
-        Assert.NotEqual(values, new RandomSampler(0.05, 2, 200, seed: 8).Propose(200));
+        Assert.Equal(values, new RandomSampler(0.05, 2, 200, seed: 7).Propose(200).Taus());
+        Assert.NotEqual(values, new RandomSampler(0.05, 2, 200, seed: 8).Propose(200).Taus());
     }
 
     // A known 1-D objective over log τ with its peak at τ = 0.3.
@@ -41,7 +42,7 @@ public class SamplerTests
         var sampler = new GpEiSampler(0.02, 2, budget: 12, start: [], seed: 1);
         var seen = new List<double>();
         while (sampler.Remaining > 0)
-            foreach (var tau in sampler.Propose(1))
+            foreach (var tau in sampler.Propose(1).Taus())
             {
                 seen.Add(tau);
                 sampler.Observe(tau, Objective(tau));
@@ -50,7 +51,7 @@ public class SamplerTests
         double best = seen.MaxBy(Objective);
         Assert.True(Math.Abs(Math.Log(best / 0.3)) < 0.1, $"best τ {best} after 12 evaluations: {string.Join(", ", seen)}");
         // Random search with the same budget does not get as close, typically: check GP-EI is at least as good.
-        var random = new RandomSampler(0.02, 2, 12, seed: 1).Propose(12);
+        var random = new RandomSampler(0.02, 2, 12, seed: 1).Propose(12).Taus();
         Assert.True(Objective(best) >= random.Max(Objective));
     }
 
@@ -58,9 +59,9 @@ public class SamplerTests
     public void GpEiProposesDistinctSpreadPointsInABatch()
     {
         var sampler = new GpEiSampler(0.05, 2, budget: 30, start: [0.1, 0.5, 1.5], seed: 2);
-        Assert.Equal([0.1, 0.5, 1.5], sampler.Propose(3));
+        Assert.Equal([0.1, 0.5, 1.5], sampler.Propose(3).Taus());
         foreach (var tau in new[] { 0.1, 0.5, 1.5 }) sampler.Observe(tau, Objective(tau));
-        var batch = sampler.Propose(6);
+        var batch = sampler.Propose(6).Taus();
         Assert.Equal(6, batch.Count);
         Assert.Equal(6, batch.Distinct().Count());
         Assert.All(batch, t => Assert.InRange(t, 0.05, 2));
@@ -77,7 +78,7 @@ public class SamplerTests
         var all = new List<double>();
         while (sampler.Remaining > 0)
         {
-            var batch = sampler.Propose(2);
+            var batch = sampler.Propose(2).Taus();
             all.AddRange(batch);
             foreach (var tau in batch) sampler.Observe(tau, Objective(tau));
         }
@@ -87,22 +88,50 @@ public class SamplerTests
     }
 
     [Fact]
-    public void SparseProcessMatchesTheObservedFunctionClosely()
+    public void AdaptiveSearchIsTheSameWhateverTheObjectivesUnits()
     {
-        var gp = new SparseGaussianProcess();
-        var xs = Enumerable.Range(0, 15).Select(i => i / 14.0).ToArray();
-        foreach (var x in xs) gp.Observe(x, Math.Sin(6 * x));
-        var probe = new[] { 0.1, 0.45, 0.8 };
-        var (mean, sd) = gp.Predict(gp.FeatureRows(probe));
-        for (int i = 0; i < probe.Length; i++)
+        // Exploration is scaled to the objective's spread: accuracy in points, or in fractions shifted, gives the same search.
+        static List<double> Search(Func<double, double> objective)
         {
-            Assert.True(Math.Abs(mean[i] - Math.Sin(6 * probe[i])) < 0.1, $"mean at {probe[i]}: {mean[i]}");
-            Assert.True(sd[i] < 0.3);
+            var sampler = new GpEiSampler(0.02, 2, budget: 10, start: [], seed: 3);
+            var seen = new List<double>();
+            while (sampler.Remaining > 0)
+                foreach (var tau in sampler.Propose(1).Taus())
+                {
+                    seen.Add(tau);
+                    sampler.Observe(tau, objective(tau));
+                }
+            return seen;
         }
-        // Far less certain where nothing was observed.
-        var lonely = new SparseGaussianProcess();
-        lonely.Observe(0.0, 1); lonely.Observe(0.05, 0);
-        var (_, far) = lonely.Predict(lonely.FeatureRows([0.05, 0.9]));
-        Assert.True(far[1] > 3 * far[0]);
+        Assert.Equal(Search(Objective), Search(t => 1000 * Objective(t) - 700));
     }
+
+    // A known objective over (log τ−, log τ+) with its peak at τ− = 0.1, τ+ = 1.
+    static double RangeObjective(TauSetting t) => 0.8 - 0.05 * Math.Pow(Math.Log(t.Low / 0.1), 2) - 0.05 * Math.Pow(Math.Log(t.High / 1.0), 2);
+
+    [Fact]
+    public void AdaptiveSearchOverCosineRangesFindsTheBestRange()
+    {
+        var space = new TauSpace(0.02, 2, ranges: true);
+        var sampler = new GpEiSampler(space, budget: 20, start: [], seed: 1);
+        var seen = new List<TauSetting>();
+        while (sampler.Remaining > 0)
+            foreach (var range in sampler.Propose(2))
+            {
+                Assert.True(space.Contains(range), $"{range} is outside the space");
+                seen.Add(range);
+                sampler.Observe(range, RangeObjective(range));
+            }
+        Assert.Equal(20, seen.Distinct().Count());
+        var best = seen.MaxBy(RangeObjective);
+        Assert.True(Math.Abs(Math.Log(best.Low / 0.1)) < 0.35 && Math.Abs(Math.Log(best.High / 1.0)) < 0.35, $"best range {best}: {string.Join(", ", seen)}");
+        var random = new RandomSampler(space, 20, seed: 1).Propose(20);
+        Assert.True(RangeObjective(best) >= random.Max(RangeObjective));
+    }
+}
+
+static class TauSettingLists
+{
+    /// <summary>The τ of proposals over one τ.</summary>
+    public static List<double> Taus(this IEnumerable<TauSetting> points) => points.Select(p => p.Tau).ToList();
 }

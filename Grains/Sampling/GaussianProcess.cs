@@ -1,0 +1,101 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Study.Grains.Sampling;
+
+/// <summary>A squared-exponential kernel's hyperparameters, for targets standardised to mean 0 and sd 1.</summary>
+/// <param name="LengthScale">in the unit cube of log τ</param>
+/// <param name="SignalVariance">the kernel's variance s²</param>
+/// <param name="NoiseVariance">the observations' noise σ² (seed-to-seed spread of the objective)</param>
+public sealed record GpHyperparameters(double LengthScale, double SignalVariance, double NoiseVariance)
+{
+    public static readonly GpHyperparameters Initial = new(0.2, 1, 0.1);
+}
+
+/// <summary>
+/// Gaussian-process regression of the objective on the unit cube of log τ (one or two dimensions), with its
+/// hyperparameters fitted by marginal likelihood (<see cref="GpMarginalLikelihood"/>). Targets are standardised by
+/// the observations' mean and sd, so the fit and the sampler's exploration are the same whatever the objective's
+/// units. The posterior is exact while there are at most <see cref="ExactLimit"/> points (observed and pending);
+/// beyond, it takes the deterministic-training-conditional (DTC) form over a fixed grid of m inducing points, so that
+/// a study of thousands of trials costs O(n·m²) a proposal, not O(n³).
+/// </summary>
+public sealed class GaussianProcess(int dimensions)
+{
+    public const int ExactLimit = 64;
+    /// <summary>Observations the hyperparameters are fitted on at most (evenly spread over the study's history).</summary>
+    const int FitLimit = 256;
+
+    readonly List<double[]> xs = [];
+    readonly List<double> ys = [];
+    readonly IReadOnlyList<double[]> grid = InducingGrid(dimensions);
+    int fittedCount;
+
+    public int Count => ys.Count;
+    public GpHyperparameters Hyperparameters { get; private set; } = GpHyperparameters.Initial;
+
+    public void Observe(double[] x, double y)
+    {
+        if (x.Length != dimensions) throw new ArgumentException($"a point of {x.Length} coordinates for a {dimensions}-dimensional process");
+        xs.Add(x);
+        ys.Add(y);
+    }
+
+    /// <summary>The posterior given the observations and, as constant-liar fantasies, <paramref name="pending"/> points
+    /// whose objective is not known yet: each is taken to have scored the worst value observed, so proposals move
+    /// away from running trials without the process forgetting what it knows. Refits the hyperparameters first when
+    /// enough has been observed since the last fit.</summary>
+    public GpPosterior Posterior(IReadOnlyList<double[]> pending)
+    {
+        if (Count == 0) throw new InvalidOperationException("no observations");
+        RefitIfDue();
+        var (mean, sd) = Standardisation();
+        var targets = ys.Select(y => (y - mean) / sd).ToList();
+        double lie = targets.Min();
+        var points = xs.Concat(pending).ToList();
+        targets.AddRange(pending.Select(_ => lie));
+        double best = targets.Take(Count).Max();
+        return points.Count <= ExactLimit
+            ? GpPosterior.Exact(points, targets, Hyperparameters, best)
+            : GpPosterior.Sparse(points, targets, grid, Hyperparameters, best);
+    }
+
+    /// <summary>The observations' mean and sd (1 while they cannot say: fewer than two, or all equal).</summary>
+    (double Mean, double Sd) Standardisation()
+    {
+        double mean = ys.Average();
+        double variance = Count > 1 ? ys.Sum(y => (y - mean) * (y - mean)) / (Count - 1) : 0;
+        return (mean, variance > 1e-18 ? Math.Sqrt(variance) : 1);
+    }
+
+    /// <summary>Early on every new observation refits; later, each time the study has grown by a quarter.</summary>
+    void RefitIfDue()
+    {
+        if (Count < 3 || Count == fittedCount || (fittedCount > 32 && Count < fittedCount * 1.25)) return;
+        var (mean, sd) = Standardisation();
+        var chosen = Enumerable.Range(0, Math.Min(Count, FitLimit)).Select(i => (int)((long)i * Count / Math.Min(Count, FitLimit))).ToList();
+        var x = chosen.Select(i => xs[i]).ToList();
+        var y = chosen.Select(i => (ys[i] - mean) / sd).ToList();
+        Hyperparameters = GpMarginalLikelihood.Fit(x, y, x.Count <= ExactLimit ? null : grid, Hyperparameters);
+        fittedCount = Count;
+    }
+
+    /// <summary>32 points on the line; on the square, a 12 × 12 grid's points with u₁ ≤ u₂ (the ranges' half).</summary>
+    static IReadOnlyList<double[]> InducingGrid(int dimensions)
+    {
+        int perAxis = dimensions == 1 ? 32 : 12;
+        var axis = Enumerable.Range(0, perAxis).Select(i => (double)i / (perAxis - 1)).ToArray();
+        return dimensions == 1
+            ? axis.Select(a => new[] { a }).ToList()
+            : (from a in axis from b in axis where a <= b select new[] { a, b }).ToList();
+    }
+
+    public static double Kernel(double[] a, double[] b, GpHyperparameters h)
+    {
+        double d2 = 0;
+        for (int i = 0; i < a.Length; i++) d2 += (a[i] - b[i]) * (a[i] - b[i]);
+        return h.SignalVariance * Math.Exp(-0.5 * d2 / (h.LengthScale * h.LengthScale));
+    }
+
+    public static Matrix<double> KernelMatrix(IReadOnlyList<double[]> rows, IReadOnlyList<double[]> columns, GpHyperparameters h) =>
+        Matrix<double>.Build.Dense(rows.Count, columns.Count, (i, j) => Kernel(rows[i], columns[j], h));
+}
