@@ -55,6 +55,9 @@ public sealed record StudySpec
     [Id(37)] public int AshaMinEpochs { get; init; } = Defaults.AshaMinEpochs;
     [Id(38)] public int MedianStartupTrials { get; init; } = Defaults.MedianStartupTrials;
     [Id(39)] public int MedianWarmupEpochs { get; init; } = Defaults.MedianWarmupEpochs;
+    /// <summary>The seed of the validation split and the training subset; null: <see cref="Seed"/>.</summary>
+    [Id(40), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? SplitSeed { get; init; }
 
     /// <summary>The simple losses have no τ: one trial per seed.</summary>
     public bool UsesTau => Loss.UsesTau();

@@ -98,6 +98,9 @@ public sealed class ParsedArguments
         return v;
     }
 
+    /// <summary>The key of a <c>--config</c> file that says what it is for (a study preset's description): read by people, not options.</summary>
+    public const string CommentKey = "$comment";
+
     /// <summary>A <c>--config</c> JSON file: keys are the option names in camelCase; options on the command line win.</summary>
     void MergeConfig(string path)
     {
@@ -115,6 +118,11 @@ public sealed class ParsedArguments
         var camelNames = specs.Keys.Where(k => k != "config").ToDictionary(CamelCase);
         foreach (var property in document.RootElement.EnumerateObject())
         {
+            if (property.Name == CommentKey)
+            {
+                if (property.Value.ValueKind != JsonValueKind.String) throw new UsageException($"--config {path}: '{CommentKey}' must be a string");
+                continue;
+            }
             if (!camelNames.TryGetValue(property.Name, out var name))
                 throw new UsageException($"--config {path}: unknown key '{property.Name}'{ClosestName.Hint(property.Name, camelNames.Keys)}");
             if (Has(name)) continue;

@@ -66,6 +66,7 @@ public static class StudyOptionReader
             WeightDecay = training.WeightDecay,
             Schedule = training.Schedule,
             Seed = training.Seed,
+            SplitSeed = a.Has("split-seed") ? training.SplitSeed : null,
             Subset = training.Subset,
             EvalSubset = training.EvalSubset,
             Parallel = a.Int("parallel", min: 1),

@@ -26,7 +26,7 @@ public static class TrainingOptionsMapping
         WeightDecay = study.WeightDecay,
         Schedule = study.Schedule,
         Seed = trial.Seed,
-        SplitSeed = study.Seed,
+        SplitSeed = study.SplitSeed ?? study.Seed,
         Subset = study.Subset,
         EvalSubset = study.EvalSubset,
         Device = study.Device,

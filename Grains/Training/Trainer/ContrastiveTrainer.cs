@@ -136,7 +136,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         var hardness = current.Hardness;
         var metrics = new EpochMetrics(current.Epoch, current.LossSum / stepsDone, hardness.PositiveSimilarity,
             hardness.NearestNegativeSimilarity, hardness.PenaltyEntropy, probe.ValKnnAccuracy, probe.ValUniformity, probe.ValTolerance,
-            current.LearningRate, seconds, stepsDone * (double)run.Batch / seconds, options.Tau is null ? null : current.TauSum / stepsDone);
+            current.LearningRate, seconds, stepsDone * (double)run.Batch / seconds, EpochTau(current, stepsDone));
         run.History.Add(metrics);
         if (run.Control.SavePath(current.Epoch, 0) is { } checkpointPath)
         {
@@ -148,6 +148,14 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             return Stopped(TrainingStatus.Pruned, current.Epoch, run.History, null, run.Clock);
         return null;
     }
+
+    /// <summary>The epoch's mean τ: the constant itself (no rounding of a sum), or the schedule's mean over the steps.</summary>
+    double? EpochTau(EpochInProgress current, int steps) => options.Temperature switch
+    {
+        null => null,
+        { Kind: TauScheduleKind.Constant } constant => constant.Low,
+        _ => current.TauSum / steps,
+    };
 
     TrainingOutcome Evaluate(TrainingRun run)
     {

@@ -60,6 +60,35 @@ public sealed class StudyBadInputTests(StoreWithOneStudy fixture) : IClassFixtur
     public void BadTauRanges(string range) => AssertRejected("--tau-range", [.. Run, "--search", "random", "--tau-range", range]);
 
     [Theory]
+    [InlineData("0.1:1,0.2", "mixes")]                 // values and ranges together
+    [InlineData("0.5:0.1", "τ− below τ+")]
+    [InlineData("0.2:0.2", "τ− below τ+")]
+    [InlineData("0.1:1,0.1:1", "repeats")]
+    [InlineData("0.1:x", "--taus")]
+    [InlineData("0.3", "two τ values")]               // a cosine schedule needs a range: two values at least
+    public void BadCosineGrids(string taus, string mentions) =>
+        AssertRejected(mentions, [.. Run, "--tau-schedule", "cosine", "--taus", taus]);
+
+    [Fact]
+    public void ARangeWithoutTheCosineScheduleIsRejected() => AssertRejected("--tau-schedule cosine", [.. Run, "--taus", "0.1:1"]);
+
+    [Fact]
+    public void ACosineScheduleForALossWithoutTauIsRejected() =>
+        AssertRejected("--tau-schedule cosine", [.. Run, "--loss", "simple", "--tau-schedule", "cosine"]);
+
+    [Theory]
+    [InlineData("--tau-schedule", "linear", "--tau-schedule")]
+    [InlineData("--tau-period", "0", "--tau-period")]
+    [InlineData("--tau-period", "-2", "--tau-period")]
+    [InlineData("--asha-reduction-factor", "1", "--asha-reduction-factor")]
+    [InlineData("--asha-min-epochs", "0", "--asha-min-epochs")]
+    [InlineData("--median-startup-trials", "-1", "--median-startup-trials")]
+    [InlineData("--median-warmup-epochs", "-1", "--median-warmup-epochs")]
+    [InlineData("--split-seed", "-1", "--split-seed")]
+    public void BadScheduleAndPrunerOptions(string option, string value, string mentions) =>
+        AssertRejected(mentions, [.. Run, option, value]);
+
+    [Theory]
     [InlineData("--search", "bayes", "--search")]
     [InlineData("--pruner", "hyperband", "--pruner")]
     [InlineData("--objective", "accuracy", "--objective")]

@@ -7,8 +7,9 @@ using Xunit;
 namespace Study.Tests.Storage;
 
 /// <summary>
-/// A store written before trials recorded their device (the trials and progress tables without a device column)
-/// gains the columns when a newer version opens it; what it held is kept, and the new column is written and read.
+/// A store written before trials recorded their device and τ+ (the trials and progress tables without the device and
+/// tau_max columns) gains the columns when a newer version opens it; what it held is kept, and the new columns are
+/// written and read.
 /// </summary>
 public abstract class StoreUpgradeContract
 {
@@ -53,8 +54,13 @@ public abstract class StoreUpgradeContract
         var old = Assert.Single(await store.GetTrials("s"));
         Assert.Equal(("completed", "silo-a", 12.5, """{"uniformity":3.1}""", (string?)null),
             (old.Status, old.Silo, old.DurationSeconds, old.MetricsJson, old.Device));
+        Assert.Null(old.TauMax);
         Assert.True(await store.UpdateTrial(old with { Device = "cuda:0" }, expectedAttempt: 1));
         Assert.Equal("cuda:0", (await store.GetTrials("s"))[0].Device);
+        // The cosine schedule's τ+ (tau_max, a number) came later still.
+        Assert.True(await store.UpdateTrial(old with { Device = "cuda:0", TauMax = 1.5 }, expectedAttempt: 1));
+        Assert.Equal(1.5, (await store.GetTrials("s"))[0].TauMax);
+        Assert.True(await store.UpdateTrial(old with { Device = "cuda:0" }, expectedAttempt: 1));
         // Progress is taken from a running attempt only (issue 10): run the old trial again to write some.
         Assert.True(await store.UpdateTrial(old with { Device = "cuda:0", Status = "running" }, expectedAttempt: 1));
         await store.RecordProgress(new TrialProgressRecord("s", "t", 1, "training", 1, 5, 10, 4.5, 900, 1, "cuda:0"));

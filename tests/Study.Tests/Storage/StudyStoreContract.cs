@@ -29,15 +29,17 @@ public abstract class StudyStoreContract : IAsyncLifetime
     [Fact]
     public async Task CreatesAStudyOnceWithItsTrials()
     {
-        Assert.True(await Store.CreateStudy(Study("s1"), [Trial("s1", "t0", 0), Trial("s1", "t1", 1, null)]));
+        Assert.True(await Store.CreateStudy(Study("s1"), [Trial("s1", "t0", 0), Trial("s1", "t1", 1, null),
+            Trial("s1", "t2", 2, 0.1) with { TauMax = 1.0 }]));
         Assert.False(await Store.CreateStudy(Study("s1") with { Status = "running" }, [Trial("s1", "t9", 9)]));
         var study = await Store.GetStudy("s1");
         Assert.Equal("queued", study!.Status);
         Assert.Equal("""{"dataset":"synthetic"}""", study.SpecJson);
         var trials = await Store.GetTrials("s1");
-        Assert.Equal(["t0", "t1"], trials.Select(t => t.TrialId));
-        Assert.Equal(0.2, trials[0].Tau);
+        Assert.Equal(["t0", "t1", "t2"], trials.Select(t => t.TrialId));
+        Assert.Equal((0.2, (double?)null), (trials[0].Tau, trials[0].TauMax));
         Assert.Null(trials[1].Tau);
+        Assert.Equal(new Study.Grains.TauSetting(0.1, 1.0), trials[2].Setting);
         Assert.Null(await Store.GetStudy("nope"));
     }
 
