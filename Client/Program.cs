@@ -89,6 +89,7 @@ namespace Study.Client
                 "cancel" => CancelCommand.Run(rest).GetAwaiter().GetResult(),
                 "resume" => ResumeCommand.Run(rest, cancel).GetAwaiter().GetResult(),
                 "report" => ReportCommand.Run(rest).GetAwaiter().GetResult(),
+                "compare" => CompareCommand.Run(rest).GetAwaiter().GetResult(),
                 _ => throw new UsageException($"unknown command '{args[0]}'{ClosestName.Hint(args[0], Help.Commands)}; see study --help"),
             };
         }

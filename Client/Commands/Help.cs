@@ -36,6 +36,10 @@ public static class Help
         ["report"] = new("report ID [options]",
             "Rewrites a study's output folder (results.json, trials.csv, report.html, plots/, trials/) from the store alone.",
             ReportCommand.Specs, ["./study report ID", "./study report ID --out /tmp/report"]),
+        ["compare"] = new("compare ID [ID ...] [options]",
+            "Compares studies from the store alone: each τ's metrics as mean ± sd over its seeds, and what each study (or, with " +
+            "--per-seed, each seed: a repetition of the search) spent — trials, epochs, images, seconds — and its best validation objective.",
+            CompareCommand.Specs, ["./study compare ID1 ID2", "./study compare ID1 ID2 --per-seed --markdown"]),
         ["train"] = new("train [options]", "Trains and evaluates one τ in this process (no cluster) and writes <out>/trials/<trial-id>/.",
             TrainCommand.Specs, ["./study train --dataset fashion-mnist --tau 0.2 --epochs 1 --subset 8192 --eval-subset 2000 --json",
                                  "./study train --dataset synthetic --tau 0.5 --epochs 2"]),

@@ -136,6 +136,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         });
         if (!epochValues.TryGetValue(r.TrialId, out var values)) epochValues[r.TrialId] = values = new();
         values[r.Epoch] = r.ValKnnAccuracy;
+        if (trial.Record.Setting is { } tau) sampler?.ObserveEpoch(tau, r.Epoch, r.ValKnnAccuracy);
     }
 
     public async Task ReportOutcome(TrialOutcomeReport o)

@@ -6,7 +6,11 @@ namespace Study.Grains.Sampling;
 /// Bayesian optimisation of the objective over log τ (or over (log τ−, log τ+) for a cosine schedule): a Gaussian
 /// process whose hyperparameters are fitted by marginal likelihood (<see cref="GaussianProcess"/>), and expected
 /// improvement over a fine candidate grid, with the exploration margin ξ in standard deviations of the observed
-/// objective. It starts from the given points, or from three spread over the range. Trials still queued or running,
+/// objective. As in BOHB (Falkner et al. 2018), the process models the most-trained level that has enough
+/// observations: the objective of completed trials once there are <see cref="MinObservations"/> of them, else the
+/// validation kNN accuracy at the latest epoch that many trials have reached, so that under a pruner, where most
+/// trials never complete, the search is adaptive from the first epochs on. It starts from the given points, or from
+/// three spread over the range. Trials still queued or running,
 /// and the points already chosen for the same batch, are constant-liar fantasies (Ginsbourger et al. 2010): each is
 /// taken to have scored the worst value observed and the posterior is conditioned on it before the next point is
 /// chosen, so a batch spreads out and does not crowd the running trials.
@@ -20,7 +24,9 @@ public sealed class GpEiSampler : ITauSampler
     readonly TauSpace space;
     readonly int budget;
     readonly Queue<TauSetting> initial;
-    readonly GaussianProcess process;
+    /// <summary>The observations of each level: by epoch, and <see cref="Completed"/> for the objective of completed trials.</summary>
+    readonly SortedDictionary<int, GaussianProcess> levels = [];
+    const int Completed = int.MaxValue;
     readonly IReadOnlyList<double[]> candidates;
     readonly TauSetting?[] candidatePoints;
     readonly HashSet<TauSetting> proposed = [];
@@ -32,7 +38,6 @@ public sealed class GpEiSampler : ITauSampler
         this.space = space;
         this.budget = budget;
         random = new Random(unchecked((int)seed));
-        process = new GaussianProcess(space.Dimensions);
         var first = start.Count > 0 ? start : space.Spread();
         initial = new Queue<TauSetting>(first.Select(Rounded).Distinct());
         candidates = space.Candidates(space.Ranges ? 48 : 384);
@@ -47,9 +52,19 @@ public sealed class GpEiSampler : ITauSampler
 
     public bool ProposesOnDemand => true;
 
-    public GpHyperparameters Hyperparameters => process.Hyperparameters;
+    /// <summary>Observations a level needs before the process models it: two more than the dimensions searched.</summary>
+    int MinObservations => space.Dimensions + 2;
 
-    public void Observe(TauSetting tau, double objective) => process.Observe(space.ToUnit(tau), objective);
+    public void Observe(TauSetting tau, double objective) => Level(Completed).Observe(space.ToUnit(tau), objective);
+
+    public void ObserveEpoch(TauSetting tau, int epoch, double value) => Level(epoch).Observe(space.ToUnit(tau), value);
+
+    GaussianProcess Level(int level) => levels.TryGetValue(level, out var gp) ? gp : levels[level] = new GaussianProcess(space.Dimensions);
+
+    /// <summary>The most-trained level with enough observations; while none has, the one with the most (the later on ties).</summary>
+    public GaussianProcess? Model =>
+        levels.Reverse().Select(l => l.Value).FirstOrDefault(gp => gp.Count >= MinObservations)
+        ?? levels.Reverse().Select(l => l.Value).Where(gp => gp.Count > 0).MaxBy(gp => gp.Count);
 
     public void Exclude(TauSetting tau) => proposed.Add(Rounded(tau));
 
@@ -67,7 +82,7 @@ public sealed class GpEiSampler : ITauSampler
         int misses = 0;
         while (proposals.Count < count && Remaining > 0)
         {
-            var x = process.Count > 0 ? BestCandidate(process.Posterior(chosen), chosen) : null;
+            var x = Model is { } model ? BestCandidate(model.Posterior(chosen), chosen) : null;
             var tau = x is null ? null : space.FromUnit(x);
             if (tau is not { } point || !proposed.Add(point))
             {

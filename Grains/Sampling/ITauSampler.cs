@@ -14,6 +14,10 @@ public interface ITauSampler
 
     void Observe(TauSetting tau, double objective);
 
+    /// <summary>A trial's validation kNN accuracy after one of its epochs: what a sampler may learn from before trials
+    /// complete (most of them never do under a pruner).</summary>
+    void ObserveEpoch(TauSetting tau, int epoch, double value) { }
+
     /// <summary>Counts <paramref name="tau"/> as proposed already (restoring a sampler from a stored study).</summary>
     void Exclude(TauSetting tau);
 

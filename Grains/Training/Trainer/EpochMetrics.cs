@@ -17,4 +17,5 @@ public sealed record EpochMetrics(
     double LearningRate,
     double Seconds,
     double ImagesPerSecond,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     double? Tau = null);

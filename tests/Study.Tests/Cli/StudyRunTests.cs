@@ -65,6 +65,35 @@ public sealed class StudyRunTests : IDisposable
     }
 
     [Fact]
+    public void ACosineScheduleShowsInTrialIdsResultsCsvAndReport()
+    {
+        var outDir = Path.Combine(dir, "cosine");
+        var result = Study(["run", "--dataset", "synthetic", "--subset", "256", "--eval-subset", "100", "--batch-size", "128", "--epochs", "2",
+            "--tau-schedule", "cosine", "--taus", "0.1:1,0.3:0.6", "--tau-period", "2", "--store", Store, "--out", outDir, "--json"]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(("cosine", 2.0), (root.GetProperty("spec").GetProperty("tau_schedule").GetString(), root.GetProperty("spec").GetProperty("tau_period").GetDouble()));
+        var trials = root.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(["t000-cos0.1to1-s1", "t001-cos0.3to0.6-s1"], trials.Select(t => t.GetProperty("trial_id").GetString()));
+        Assert.Equal([(0.1, 1.0), (0.3, 0.6)], trials.Select(t => (t.GetProperty("tau").GetDouble(), t.GetProperty("tau_max").GetDouble())));
+        Assert.All(trials, t => Assert.Equal(("cosine", 2.0), (t.GetProperty("tau_schedule").GetString(), t.GetProperty("tau_period").GetDouble())));
+        var best = root.GetProperty("best");
+        Assert.Equal(trials.Single(t => t.GetProperty("trial_id").GetString() == best.GetProperty("trial_id").GetString()).GetProperty("tau_max").GetDouble(),
+            best.GetProperty("tau_max").GetDouble());
+        Assert.StartsWith("trial_id,tau,tau_max,seed,", File.ReadAllLines(Path.Combine(outDir, "trials.csv"))[0]);
+        // A period of two epochs of two steps each: τ(t) at t = 0, 0.5 | 1, 1.5 is 1, 0.55 | 0.1, 0.55.
+        var epochs = File.ReadAllLines(Path.Combine(outDir, "trials", "t000-cos0.1to1-s1", "metrics.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("tau").GetDouble()).ToList();
+        Assert.Equal(0.775, epochs[0], 9);
+        Assert.Equal(0.325, epochs[1], 9);
+        var report = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        Assert.Contains("τ schedule cosine", report);
+        Assert.Contains("<td>0.1–1</td>", report);
+        Assert.Contains("<td>0.3–0.6</td>", report);
+    }
+
+    [Fact]
     public void AdaptiveSearchRunsItsBudgetOfDistinctTausInRange()
     {
         var result = Study(["run", "--dataset", "synthetic", "--subset", "256", "--eval-subset", "100", "--batch-size", "128", "--epochs", "1",

@@ -106,6 +106,21 @@ public class SamplerTests
         Assert.Equal(Search(Objective), Search(t => 1000 * Objective(t) - 700));
     }
 
+    [Fact]
+    public void BeforeTrialsCompleteTheSearchLearnsFromTheirEpochsAndThenFromTheObjective()
+    {
+        // As BOHB: the most-trained level with enough observations. Here the epochs favour τ = 0.05, the objective τ = 1.
+        static double Peak(double tau, double at) => -Math.Pow(Math.Log(tau / at), 2);
+        var sampler = new GpEiSampler(0.02, 2, budget: 30, start: [0.03, 0.1, 0.3, 1.0, 1.8], seed: 4);
+        var started = sampler.Propose(5).Taus();
+        foreach (var tau in started) sampler.ObserveEpoch(tau, 1, Peak(tau, 0.05));
+        double fromEpochs = Assert.Single(sampler.Propose(1)).Tau; // the five stopped after their first epoch (pruned)
+        Assert.True(fromEpochs < 0.12, $"proposed {fromEpochs} from epochs peaked at 0.05");
+        foreach (var tau in started.Take(4)) sampler.Observe(tau, Peak(tau, 1.0));
+        double fromObjective = Assert.Single(sampler.Propose(1)).Tau;
+        Assert.True(fromObjective > 0.5, $"proposed {fromObjective} from objectives peaked at 1");
+    }
+
     // A known objective over (log τ−, log τ+) with its peak at τ− = 0.1, τ+ = 1.
     static double RangeObjective(TauSetting t) => 0.8 - 0.05 * Math.Pow(Math.Log(t.Low / 0.1), 2) - 0.05 * Math.Pow(Math.Log(t.High / 1.0), 2);
 

@@ -14,14 +14,14 @@ public sealed class TrialFolderWriterTests : IDisposable
     public static readonly string[] MetricsLineFields =
     [
         "epoch", "loss", "positive_similarity", "nearest_negative_similarity", "penalty_entropy", "val_knn_accuracy",
-        "val_uniformity", "val_tolerance", "learning_rate", "seconds", "images_per_second", "attempt",
+        "val_uniformity", "val_tolerance", "learning_rate", "seconds", "images_per_second", "tau", "attempt",
     ];
 
     readonly string dir = Directory.CreateTempSubdirectory("study-trial-folder-").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    static (EpochMetrics Metrics, int Attempt) Epoch(int epoch) => (new(epoch, 5.0 - epoch, 0.8, 0.3, 6.25, 0.5 + epoch / 10.0, 3.5, null, 1e-3, 2.5, 1200), 1);
+    static (EpochMetrics Metrics, int Attempt) Epoch(int epoch) => (new(epoch, 5.0 - epoch, 0.8, 0.3, 6.25, 0.5 + epoch / 10.0, 3.5, null, 1e-3, 2.5, 1200, 0.2), 1);
 
     static readonly TrialEntry Entry = new("t000-tau0.2-s1", 0.2, 1, "completed", 2, 1, "host", 4.5, null,
         new TrialMetrics(LinearAccuracy: 0.8, Loss: 3.0), "cpu");

@@ -23,6 +23,15 @@ public sealed class EpochMetricsJsonTests
     }
 
     [Fact]
+    public void TheEpochsTauComesLastBeforeTheAttemptAndOnlyWhereThereIsOne()
+    {
+        var line = EpochMetricsJson.Write(Report.ToEpochMetrics() with { Tau = 0.55 }, Report.Attempt);
+        Assert.EndsWith("\"images_per_second\":1480.25,\"tau\":0.55,\"attempt\":2}", line);
+        Assert.Equal(0.55, EpochMetricsJson.Read(line).Tau);
+        Assert.DoesNotContain("tau", EpochMetricsJson.Write(Report.ToEpochMetrics(), Report.Attempt));
+    }
+
+    [Fact]
     public void RoundTrips()
     {
         var metrics = Report.ToEpochMetrics();

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+using Study.Grains;
+using Study.Grains.Coordinator;
+using Study.Training.Trainer;
+
+namespace Study.Client.Reporting;
+
+/// <summary>One τ (or τ range, or none) of one study: its completed trials summarised over their seeds.</summary>
+public sealed record ComparedTau(string Study, TauSetting? Setting, int Seeds, SeedSummary? Objective, SeedSummary? LinearAccuracy,
+    SeedSummary? KnnAccuracy, SeedSummary? Uniformity, SeedSummary? Tolerance, SeedSummary? Alignment);
+
+/// <summary>What a study, or one seed of it (a repetition), spent and found: its trials, the epochs and images it
+/// trained, its trials' seconds, and its best validation objective.</summary>
+public sealed record ComparedCompute(string Study, long? Seed, int Trials, int Completed, int Pruned, int Epochs, long? Images,
+    double TrialSeconds, double? Best, string? BestTau);
+
+/// <summary>
+/// Several studies side by side (`study compare`): the metrics of each τ as mean ± sd over seeds, and the compute each
+/// study (or each of its seeds, a repetition of its search) used, as a table for the console or markdown for docs.
+/// </summary>
+public static class StudyComparison
+{
+    /// <summary>"infonce, batch", with what else sets the study apart: its schedule, search and pruner.</summary>
+    public static string Label(StudySpec s)
+    {
+        var parts = new List<string> { SettingName.Of(s.Loss), SettingName.Of(s.Negatives) };
+        if (s.SearchesRanges) parts.Add($"cosine τ, period {Format(s.TauPeriod)}");
+        if (s.Search != SearchKind.Grid) parts.Add(SettingName.Of(s.Search));
+        if (s.Pruner != PrunerKind.None) parts.Add(SettingName.Of(s.Pruner));
+        return string.Join(", ", parts);
+    }
+
+    public static IReadOnlyList<ComparedTau> Temperatures(StudyResults results)
+    {
+        string label = Label(results.Spec);
+        return results.Trials.Where(t => t.Status == TrialStatuses.Completed)
+            .Select(t => (Trial: t, Metrics: StudyAnalysis.Metrics(t)))
+            .GroupBy(x => x.Trial.Setting)
+            .OrderBy(g => g.Key?.Mean ?? 0).ThenBy(g => g.Key?.Low ?? 0)
+            .Select(g => new ComparedTau(label, g.Key, g.Count(),
+                SeedSummary.Of(g.Select(x => x.Metrics?.Get(results.Spec.ValidationObjective))),
+                SeedSummary.Of(g.Select(x => x.Metrics?.LinearAccuracy)), SeedSummary.Of(g.Select(x => x.Metrics?.KnnAccuracy)),
+                SeedSummary.Of(g.Select(x => x.Metrics?.Uniformity)), SeedSummary.Of(g.Select(x => x.Metrics?.Tolerance)),
+                SeedSummary.Of(g.Select(x => x.Metrics?.Alignment))))
+            .ToList();
+    }
+
+    /// <param name="perSeed">a row per seed: each seed of a grid is one repetition of the grid search</param>
+    public static IReadOnlyList<ComparedCompute> Compute(StudyResults results, bool perSeed)
+    {
+        var groups = perSeed ? results.Trials.GroupBy(t => (long?)t.Seed) : results.Trials.GroupBy(_ => (long?)null);
+        return groups.OrderBy(g => g.Key).Select(g =>
+        {
+            var trials = g.ToList();
+            int epochs = trials.Sum(t => t.EpochsCompleted);
+            var best = perSeed ? BestSingle(results.Spec, trials) : StudyAnalysis.Best(results.Spec, trials) is { } b ? (b.Value, b.Setting) : null;
+            return new ComparedCompute(Label(results.Spec), g.Key, trials.Count,
+                trials.Count(t => t.Status == TrialStatuses.Completed), trials.Count(t => t.Status == TrialStatuses.Pruned), epochs,
+                results.Spec.Subset is { } n ? (long)n * epochs : null, trials.Sum(t => t.DurationSeconds), best?.Item1, best?.Item2?.Label);
+        }).ToList();
+    }
+
+    /// <summary>The best completed trial of one seed by the validation objective.</summary>
+    static (double, TauSetting?)? BestSingle(StudySpec spec, IEnumerable<Grains.Storage.TrialRecord> trials) =>
+        trials.Where(t => t.Status == TrialStatuses.Completed)
+            .Select(t => (Value: StudyAnalysis.Metrics(t)?.Get(spec.ValidationObjective), t.Setting))
+            .Where(x => x.Value is { } v && double.IsFinite(v))
+            .Select(x => ((double, TauSetting?)?)(x.Value!.Value, x.Setting))
+            .MaxBy(x => x!.Value.Item1);
+
+    public static readonly string[] TemperatureColumns =
+        ["study", "τ", "seeds", "val objective", "linear acc. (test)", "kNN acc. (test)", "uniformity", "tolerance", "alignment"];
+
+    public static readonly string[] ComputeColumns =
+        ["study", "seed", "trials", "completed", "pruned", "epochs", "images", "trial seconds", "best val objective", "at τ"];
+
+    public static IEnumerable<string[]> Rows(IEnumerable<ComparedTau> rows) => rows.Select(r => new[]
+    {
+        r.Study, r.Setting?.Label ?? "-", r.Seeds.ToString(CultureInfo.InvariantCulture), Cell(r.Objective), Cell(r.LinearAccuracy),
+        Cell(r.KnnAccuracy), Cell(r.Uniformity), Cell(r.Tolerance), Cell(r.Alignment),
+    });
+
+    public static IEnumerable<string[]> Rows(IEnumerable<ComparedCompute> rows) => rows.Select(r => new[]
+    {
+        r.Study, r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "all", $"{r.Trials}", $"{r.Completed}", $"{r.Pruned}", $"{r.Epochs}",
+        r.Images?.ToString("N0", CultureInfo.InvariantCulture) ?? "-", r.TrialSeconds.ToString("0", CultureInfo.InvariantCulture),
+        r.Best?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "-", r.BestTau ?? "-",
+    });
+
+    public static string Markdown(IReadOnlyList<string> columns, IEnumerable<string[]> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| " + string.Join(" | ", columns) + " |");
+        text.AppendLine("|" + string.Concat(columns.Select(_ => "---|")));
+        foreach (var row in rows) text.AppendLine("| " + string.Join(" | ", row) + " |");
+        return text.ToString();
+    }
+
+    /// <summary>"0.8123 ± 0.0041" over several seeds, "0.8123" with one, "-" with none.</summary>
+    public static string Cell(SeedSummary? s) => s is null ? "-"
+        : s.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $"{s.Mean:0.0000} ± {s.Sd:0.0000}")
+        : s.Mean.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+}
