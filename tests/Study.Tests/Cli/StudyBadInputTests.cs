@@ -141,6 +141,8 @@ public sealed class StudyBadInputTests(StoreWithOneStudy fixture) : IClassFixtur
         AssertRejected("no study 'nope'", "cancel", "nope");
         AssertRejected("no study 'nope'", "watch", "nope");
         AssertRejected("one study id", "show");
+        AssertRejected("no study 'nope'", "compare", fixture.StudyId, "nope");
+        AssertRejected("one or more study ids", "compare");
     }
 
     [Fact]

@@ -58,6 +58,14 @@ public sealed class StudyRunTests : IDisposable
         var shown = Study("show", id, "--json", "--store", Store);
         Assert.Equal(JsonDocument.Parse(result.Stdout).RootElement.GetProperty("trials").GetRawText(),
             JsonDocument.Parse(shown.Stdout).RootElement.GetProperty("trials").GetRawText());
+        // compare reads the store alone too: a row per τ, and the compute of the study.
+        var compared = Study("compare", id, "--store", Store, "--markdown");
+        Assert.True(compared.ExitCode == 0, compared.Stderr);
+        var rows = compared.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("| study | τ | seeds | val objective |", rows[0]);
+        Assert.Equal(["0.1", "0.3", "1"], rows.Skip(2).Take(3).Select(r => r.Split(" | ")[1]));
+        Assert.StartsWith("| infonce, batch | all | 3 | 3 | 0 | 6 | 6,144 |", rows[6]);
+        Assert.EndsWith($" | {best.GetProperty("value").GetDouble():0.0000} | {best.GetProperty("tau").GetDouble():0.####} |", rows[6]);
         Directory.Delete(outDir, recursive: true);
         Assert.Equal(0, Study("report", id, "--store", Store, "--out", outDir).ExitCode);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(outDir, "trials.csv")).Length);
