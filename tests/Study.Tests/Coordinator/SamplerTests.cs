@@ -36,17 +36,23 @@ public class SamplerTests
     // A known 1-D objective over log τ with its peak at τ = 0.3.
     static double Objective(double tau) => 0.8 - 0.05 * Math.Pow(Math.Log(tau / 0.3), 2);
 
-    [Fact]
-    public void GpEiFindsTheOptimumOfAKnownFunctionInFewEvaluations()
+    /// <summary>A search one trial at a time, each observed as it is proposed: the τ it tried, in order.</summary>
+    static List<double> SearchOneAtATime(GpEiSampler sampler, Func<double, double> objective)
     {
-        var sampler = new GpEiSampler(0.02, 2, budget: 12, start: [], seed: 1);
         var seen = new List<double>();
         while (sampler.Remaining > 0)
             foreach (var tau in sampler.Propose(1).Taus())
             {
                 seen.Add(tau);
-                sampler.Observe(tau, Objective(tau));
+                sampler.Observe(tau, objective(tau));
             }
+        return seen;
+    }
+
+    [Fact]
+    public void GpEiFindsTheOptimumOfAKnownFunctionInFewEvaluations()
+    {
+        var seen = SearchOneAtATime(new GpEiSampler(0.02, 2, budget: 12, start: [], seed: 1), Objective);
         Assert.Equal(12, seen.Count);
         double best = seen.MaxBy(Objective);
         Assert.True(Math.Abs(Math.Log(best / 0.3)) < 0.1, $"best τ {best} after 12 evaluations: {string.Join(", ", seen)}");
@@ -91,18 +97,7 @@ public class SamplerTests
     public void AdaptiveSearchIsTheSameWhateverTheObjectivesUnits()
     {
         // Exploration is scaled to the objective's spread: accuracy in points, or in fractions shifted, gives the same search.
-        static List<double> Search(Func<double, double> objective)
-        {
-            var sampler = new GpEiSampler(0.02, 2, budget: 10, start: [], seed: 3);
-            var seen = new List<double>();
-            while (sampler.Remaining > 0)
-                foreach (var tau in sampler.Propose(1).Taus())
-                {
-                    seen.Add(tau);
-                    sampler.Observe(tau, objective(tau));
-                }
-            return seen;
-        }
+        static List<double> Search(Func<double, double> objective) => SearchOneAtATime(new GpEiSampler(0.02, 2, budget: 10, start: [], seed: 3), objective);
         Assert.Equal(Search(Objective), Search(t => 1000 * Objective(t) - 700));
     }
 
