@@ -10,6 +10,9 @@ public static class TrialStatuses
 {
     public const string Queued = "queued", Running = "running", Completed = "completed", Pruned = "pruned",
         Failed = "failed", Cancelled = "cancelled";
+    /// <summary>Stopped at one of ASHA's rungs with its checkpoint, until it is promoted (queued again) or the study
+    /// ends (pruned).</summary>
+    public const string Paused = "paused";
     public static bool IsFinal(string status) => status is Completed or Pruned or Failed or Cancelled;
 }
 

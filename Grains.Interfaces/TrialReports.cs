@@ -2,7 +2,9 @@ namespace Study.Grains;
 
 public enum TrialRunStatus { Completed, Pruned, Failed, Cancelled, Interrupted }
 
-public enum EpochVerdict { Continue, Prune, Stop }
+/// <summary>The coordinator's answer to an epoch: go on, stop as pruned, stop (cancelled or stale), or stop at this
+/// epoch's checkpoint to wait for a promotion (ASHA's rungs).</summary>
+public enum EpochVerdict { Continue, Prune, Stop, Pause }
 
 /// <summary>A trial's metrics as SPEC §4 lists them; null where not measured (a pruned trial has only its last epoch's).</summary>
 [GenerateSerializer, Alias("study.MetricsRecord")]

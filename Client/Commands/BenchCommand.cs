@@ -108,6 +108,8 @@ public static class BenchCommand
         long[]? order = null;
         int stepsPerEpoch = (int)(n / batch);
         var clock = new Stopwatch();
+        // The trainer's step measures its anchors' hardness too: so does the step timed here.
+        var hardness = new HardnessStatistics();
         for (int i = 0; i < warmup + steps && !cancel.IsCancellationRequested; i++)
         {
             if (i == warmup)
@@ -121,7 +123,7 @@ public static class BenchCommand
             using (var imageIndices = trainingIndices.index_select(0, rows))
             using (var images = data.Train.Batch(imageIndices, device))
             using (var bankRows = bank is null || device.type == DeviceType.CPU ? null : rows.to(device))
-                step.Run(images, bankRows ?? rows, random);
+                step.Run(images, bankRows ?? rows, random, hardness: hardness);
             int timed = i - warmup + 1;
             if (MemorySamples.Contains(timed))
             {

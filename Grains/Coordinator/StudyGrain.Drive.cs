@@ -37,7 +37,11 @@ public sealed partial class StudyGrain
             toRelease.Clear();
             await Scheduler.Release(keys);
         }
-        if (!cancelRequested) await StartQueuedTrials();
+        if (!cancelRequested)
+        {
+            await PromotePausedTrials(finishing: false);
+            await StartQueuedTrials();
+        }
         await FinishIfDone();
     }
 
@@ -194,9 +198,24 @@ public sealed partial class StudyGrain
 
     static readonly TimeSpan VanishGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary>Paused trials the pruner promotes go back to the queue, to resume from the checkpoint they paused at.</summary>
+    /// <returns>whether any was promoted</returns>
+    async Task<bool> PromotePausedTrials(bool finishing)
+    {
+        var paused = Paused.ToDictionary(t => t.Record.TrialId, t => t.Record.EpochsCompleted);
+        if (paused.Count == 0) return false;
+        var history = epochValues.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<int, double>)h.Value);
+        var promoted = pruner.Promotions(paused, spec!.Epochs, history, finishing);
+        foreach (var id in promoted)
+            if (trials.TryGet(id, out var trial)) await Save(trial, trial.Record with { Status = TrialStatuses.Queued });
+        return promoted.Count > 0;
+    }
+
+    IEnumerable<TrialState> Paused => trials.All.Where(t => t.Status == TrialStatuses.Paused).ToList();
+
     async Task CancelTrials()
     {
-        foreach (var trial in trials.Queued.ToList())
+        foreach (var trial in trials.Queued.Concat(Paused).ToList())
             await Save(trial, trial.Record with { Status = TrialStatuses.Cancelled });
         foreach (var trial in trials.Running.Where(t => !t.CancelSent))
         {
@@ -207,8 +226,15 @@ public sealed partial class StudyGrain
 
     async Task FinishIfDone()
     {
-        if (trials.Unfinished > 0) return;
+        if (trials.QueuedCount > 0 || trials.Running.Count > 0) return;
         if (!cancelRequested && sampler is { ProposesOnDemand: true, Remaining: > 0 }) return;
+        if (!cancelRequested && trials.CountOf(TrialStatuses.Paused) > 0)
+        {
+            // Nothing else to run: the most promising paused trial goes on when none has completed yet; the rest end here.
+            if (trials.CountOf(TrialStatuses.Completed) == 0 && await PromotePausedTrials(finishing: true)) return;
+            foreach (var trial in Paused) await Save(trial, trial.Record with { Status = TrialStatuses.Pruned });
+        }
+        if (trials.Unfinished > 0) return;
         status = cancelRequested ? StudyStatuses.Cancelled
             : trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned) > 0 ? StudyStatuses.Completed
             : StudyStatuses.Failed;

@@ -31,6 +31,8 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     readonly TrialBook trials = new();
     readonly Dictionary<string, Dictionary<int, double>> epochValues = new();
     readonly List<string> toRelease = [];
+    /// <summary>Trials told to pause at this epoch: their interrupted outcome parks them as paused, not queued.</summary>
+    readonly HashSet<string> pausing = [];
     ITauSampler? sampler;
     ITrialPruner pruner = new NoPruner();
     IGrainTimer? ticker;
@@ -123,7 +125,14 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         if (cancelRequested) return EpochVerdict.Stop;
         var history = epochValues.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<int, double>)h.Value);
         var completed = trials.All.Where(t => t.Status == TrialStatuses.Completed).Select(t => t.Record.TrialId).ToHashSet();
-        return pruner.ShouldPrune(r.TrialId, r.Epoch, spec!.Epochs, history, completed) ? EpochVerdict.Prune : EpochVerdict.Continue;
+        switch (pruner.Decide(r.TrialId, r.Epoch, spec!.Epochs, history, completed))
+        {
+            case PruneDecision.Prune: return EpochVerdict.Prune;
+            case PruneDecision.Pause:
+                pausing.Add(r.TrialId);
+                return EpochVerdict.Pause;
+            default: return EpochVerdict.Continue;
+        }
     }
 
     async Task RecordEpoch(TrialState trial, EpochReport r)
@@ -157,6 +166,9 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
             TrialRunStatus.Pruned => record with { Status = TrialStatuses.Pruned, MetricsJson = MetricsJson(o.Metrics) },
             TrialRunStatus.Failed => record with { Status = TrialStatuses.Failed, MetricsJson = MetricsJson(o.Metrics), Error = o.Error },
             TrialRunStatus.Cancelled => record with { Status = TrialStatuses.Cancelled, MetricsJson = MetricsJson(o.Metrics) },
+            // Stopped at a rung, as asked: it waits there with this epoch's checkpoint for a promotion.
+            TrialRunStatus.Interrupted when pausing.Remove(o.TrialId) && !cancelRequested && o.CheckpointPath is not null =>
+                record with { Status = TrialStatuses.Paused, CheckpointPath = o.CheckpointPath, MetricsJson = MetricsJson(o.Metrics) },
             // Moved off a stopping silo: queued again, to resume from the checkpoint it wrote when it stopped.
             _ => record with { Status = cancelRequested ? TrialStatuses.Cancelled : TrialStatuses.Queued, CheckpointPath = o.CheckpointPath ?? trial.Record.CheckpointPath },
         };
@@ -185,7 +197,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         await Drive();
     }, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });
 
-    StudySnapshot Snapshot() => new(StudyId, status, trials.QueuedCount, trials.Running.Count,
+    StudySnapshot Snapshot() => new(StudyId, status, trials.QueuedCount + trials.CountOf(TrialStatuses.Paused), trials.Running.Count,
         trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned), trials.CountOf(TrialStatuses.Failed),
         spec?.TotalTrials ?? 0);
 

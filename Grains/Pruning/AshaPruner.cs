@@ -1,16 +1,18 @@
 namespace Study.Grains.Pruning;
 
 /// <summary>
-/// Asynchronous successive halving (Li et al., as in Ray Tune's ASHA): rungs at epochs r, rη, rη², … below the
-/// last epoch, for the minimum resource r (<c>--asha-min-epochs</c>) and reduction factor η (<c>--asha-reduction-factor</c>).
-/// A trial reaching a rung continues only if its value is at least the (1 − 1/η) quantile of the values recorded at
-/// that rung so far, itself included; otherwise it stops there. Early trials are judged against fewer.
+/// Asynchronous successive halving (Li et al., "A System for Massively Parallel Hyperparameter Tuning", MLSys 2020),
+/// with its rungs at epochs r, rη, rη², … below the last epoch, for the minimum resource r (<c>--asha-min-epochs</c>)
+/// and reduction factor η (<c>--asha-reduction-factor</c>). Every trial stops at each rung it reaches, paused at that
+/// epoch's checkpoint, and goes on only when it is promoted: when it ranks in the top ⌊n/η⌋ of the n trials that have
+/// reached that rung so far (at once, if it does on arrival). So the first trials at a rung wait for peers to be
+/// judged against, instead of running on unopposed, and the study's budget goes to the trials that earn it. When
+/// nothing else is left and no trial has completed, the best paused trial of the highest rung goes on to the end;
+/// the trials still paused when the study ends are pruned there.
 /// </summary>
 public sealed class AshaPruner(int minimumEpochs = Defaults.AshaMinEpochs, int reductionFactor = Defaults.AshaReductionFactor) : ITrialPruner
 {
-    public string PruneReason => $"its validation kNN accuracy was not in the top {Fraction(reductionFactor)} at that rung";
-
-    static string Fraction(int eta) => eta switch { 2 => "half", 3 => "third", 4 => "quarter", _ => $"1/{eta}" };
+    public string PruneReason => $"its validation kNN accuracy at its last rung was not in the top 1/{reductionFactor} of the trials that reached it";
 
     public IReadOnlyList<int> Rungs(int totalEpochs)
     {
@@ -19,21 +21,31 @@ public sealed class AshaPruner(int minimumEpochs = Defaults.AshaMinEpochs, int r
         return rungs;
     }
 
-    public bool ShouldPrune(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
+    public PruneDecision Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
         IReadOnlySet<string> completed)
     {
-        if (!Rungs(totalEpochs).Contains(epoch)) return false;
-        var recorded = history.Values.Where(h => h.ContainsKey(epoch)).Select(h => h[epoch]).Order().ToArray();
-        double cutoff = Quantile(recorded, 1 - 1.0 / reductionFactor);
-        return history[trialId][epoch] < cutoff;
+        if (!Rungs(totalEpochs).Contains(epoch)) return PruneDecision.Continue;
+        return Promotable(trialId, epoch, history) ? PruneDecision.Continue : PruneDecision.Pause;
     }
 
-    /// <summary>Linear-interpolated quantile, as numpy's percentile.</summary>
-    static double Quantile(double[] sorted, double q)
+    public IReadOnlyList<string> Promotions(IReadOnlyDictionary<string, int> paused, int totalEpochs,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history, bool finishing)
     {
-        double position = q * (sorted.Length - 1);
-        int low = (int)Math.Floor(position);
-        int high = Math.Min(low + 1, sorted.Length - 1);
-        return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
+        var promoted = paused.Where(p => Promotable(p.Key, p.Value, history)).Select(p => p.Key).ToList();
+        if (promoted.Count > 0 || !finishing || paused.Count == 0) return promoted;
+        int highest = paused.Values.Max();
+        return [paused.Where(p => p.Value == highest).OrderByDescending(p => ValueAt(history, p.Key, highest)).ThenBy(p => p.Key, StringComparer.Ordinal).First().Key];
     }
+
+    /// <summary>In the top ⌊n/η⌋ of the n trials that reached the rung (ties broken by trial id, for determinism).</summary>
+    bool Promotable(string trialId, int rung, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history)
+    {
+        var ranked = history.Where(h => h.Value.ContainsKey(rung))
+            .OrderByDescending(h => h.Value[rung]).ThenBy(h => h.Key, StringComparer.Ordinal).Select(h => h.Key).ToList();
+        int top = ranked.Count / reductionFactor;
+        return ranked.Take(top).Contains(trialId);
+    }
+
+    static double ValueAt(IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history, string trialId, int epoch) =>
+        history.TryGetValue(trialId, out var values) && values.TryGetValue(epoch, out var v) ? v : double.NegativeInfinity;
 }

@@ -1,5 +1,15 @@
 namespace Study.Grains.Pruning;
 
+/// <summary>What a pruner says of a trial after one of its epochs.</summary>
+public enum PruneDecision
+{
+    Continue,
+    /// <summary>Stop the trial for good.</summary>
+    Prune,
+    /// <summary>Stop the trial at this epoch's checkpoint until <see cref="ITrialPruner.Promotions"/> lets it go on.</summary>
+    Pause,
+}
+
 /// <summary>
 /// Whether a running trial should stop early (the scheduler, in Ray Tune's terms), judged on the per-epoch
 /// validation kNN accuracy of every trial of the study (higher is better).
@@ -8,8 +18,14 @@ public interface ITrialPruner
 {
     /// <param name="history">each trial's values by epoch, including this report's</param>
     /// <param name="completed">the trials that have run all their epochs and been evaluated</param>
-    bool ShouldPrune(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
+    PruneDecision Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
         IReadOnlySet<string> completed);
+
+    /// <summary>Of the paused trials (each with the epoch it paused at), those that may go on now.</summary>
+    /// <param name="finishing">nothing else is left to run and no trial has completed: let the most promising one go on,
+    /// so that the study ends with an evaluated trial</param>
+    IReadOnlyList<string> Promotions(IReadOnlyDictionary<string, int> paused, int totalEpochs,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history, bool finishing) => [];
 
     /// <summary>Why a trial this pruner stopped was stopped, for the report ("its validation kNN accuracy was …").</summary>
     string PruneReason { get; }

@@ -13,7 +13,10 @@ public sealed class MedianPruner(int startupTrials = Defaults.MedianStartupTrial
 
     public string PruneReason => "its best validation kNN accuracy so far was below the median of the completed trials at that epoch";
 
-    public bool ShouldPrune(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
+    public PruneDecision Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
+        IReadOnlySet<string> completed) => Below(trialId, epoch, totalEpochs, history, completed) ? PruneDecision.Prune : PruneDecision.Continue;
+
+    bool Below(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
         IReadOnlySet<string> completed)
     {
         if (epoch >= totalEpochs || epoch <= WarmupEpochs || completed.Count < StartupTrials) return false;

@@ -40,9 +40,11 @@ public sealed class SyntheticTrialTrainer : ITrialTrainer
                 ImagesPerSecond: 0);
             history.Add(metrics);
             // The last epoch's checkpoint is only ever read if the trial dies after it; a synthetic trial ends right there.
-            if (epoch < epochs && control.SavePath(epoch, 0) is { } save) Write(save, epoch);
-            if (control.OnEpoch?.Invoke(metrics) == EpochDecision.Prune && epoch < epochs)
-                return Stop(TrainingStatus.Pruned, epoch, history, clock);
+            string? save = epoch < epochs ? control.SavePath(epoch, 0) : null;
+            if (save is not null) Write(save, epoch);
+            var decision = control.OnEpoch?.Invoke(metrics);
+            if (decision == EpochDecision.Prune && epoch < epochs) return Stop(TrainingStatus.Pruned, epoch, history, clock);
+            if (decision == EpochDecision.Pause && save is not null) return Stop(TrainingStatus.Interrupted, epoch, history, clock) with { Checkpoint = save };
         }
         var final = new TrialMetrics(accuracy, accuracy - 0.02, accuracy + 0.01, accuracy - 0.01,
             Uniformity: 4 - Math.Min(3, tau * 1.5), Tolerance: Math.Min(0.9, 0.1 + tau * 0.4), Alignment: 0.5, Loss: 4);

@@ -139,7 +139,12 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
         // The coordinator now resumes this trial from this epoch's checkpoint: the previous one is no longer needed.
         if (verdict != EpochVerdict.Stop && m.Epoch > 1) TryDelete(attempt.CheckpointPath(m.Epoch - 1, 0));
-        return verdict == EpochVerdict.Prune ? EpochDecision.Prune : EpochDecision.Continue;
+        return verdict switch
+        {
+            EpochVerdict.Prune => EpochDecision.Prune,
+            EpochVerdict.Pause => EpochDecision.Pause,
+            _ => EpochDecision.Continue,
+        };
     }
 
     void Publish(TrialAttempt attempt, string phase, StepProgress p)

@@ -24,6 +24,9 @@ public sealed class GaussianProcess(int dimensions)
     public const int ExactLimit = 64;
     /// <summary>Observations the hyperparameters are fitted on at most (evenly spread over the study's history).</summary>
     const int FitLimit = 256;
+    /// <summary>Below this many observations the marginal likelihood says little (three points fit a needle as well as a
+    /// plane): the hyperparameters stay at <see cref="GpHyperparameters.Initial"/>.</summary>
+    public const int FitMinimum = 5;
 
     readonly List<double[]> xs = [];
     readonly List<double> ys = [];
@@ -70,7 +73,7 @@ public sealed class GaussianProcess(int dimensions)
     /// <summary>Early on every new observation refits; later, each time the study has grown by a quarter.</summary>
     void RefitIfDue()
     {
-        if (Count < 3 || Count == fittedCount || (fittedCount > 32 && Count < fittedCount * 1.25)) return;
+        if (Count < FitMinimum || Count == fittedCount || (fittedCount > 32 && Count < fittedCount * 1.25)) return;
         var (mean, sd) = Standardisation();
         var chosen = Enumerable.Range(0, Math.Min(Count, FitLimit)).Select(i => (int)((long)i * Count / Math.Min(Count, FitLimit))).ToList();
         var x = chosen.Select(i => xs[i]).ToList();

@@ -19,7 +19,8 @@ public sealed class GpEiSampler : ITauSampler
 {
     /// <summary>ξ of expected improvement, in sds of the observed objective (targets are standardised).</summary>
     public const double Exploration = 0.01;
-    /// <summary>Points of one batch, and the trials pending, keep at least this far apart (in the unit cube).</summary>
+    /// <summary>A proposal keeps at least this far (in the unit cube) from every point tried, pending or chosen: seeds
+    /// replicate a τ; a search tries new ones.</summary>
     const double BatchSpacing = 1.0 / 64;
     readonly TauSpace space;
     readonly int budget;
@@ -79,10 +80,11 @@ public sealed class GpEiSampler : ITauSampler
         if (proposals.Count >= count || Remaining == 0) return proposals;
 
         var chosen = (pending ?? []).Select(space.ToUnit).Concat(proposals.Select(space.ToUnit)).ToList();
+        var tried = proposed.Select(space.ToUnit).ToList();
         int misses = 0;
         while (proposals.Count < count && Remaining > 0)
         {
-            var x = Model is { } model ? BestCandidate(model.Posterior(chosen), chosen) : null;
+            var x = Model is { } model ? BestCandidate(model.Posterior(chosen), tried) : null;
             var tau = x is null ? null : space.FromUnit(x);
             if (tau is not { } point || !proposed.Add(point))
             {
@@ -102,21 +104,22 @@ public sealed class GpEiSampler : ITauSampler
                 }
             }
             chosen.Add(space.ToUnit(point));
+            tried.Add(space.ToUnit(point));
             proposals.Add(point);
             misses = 0;
         }
         return proposals;
     }
 
-    /// <summary>The free candidate of highest expected improvement away from the chosen points, or null when none is left.</summary>
-    double[]? BestCandidate(GpPosterior posterior, List<double[]> chosen)
+    /// <summary>The free candidate of highest expected improvement away from the points tried, or null when none is left.</summary>
+    double[]? BestCandidate(GpPosterior posterior, List<double[]> tried)
     {
         var (means, sds) = posterior.Predict(candidates);
         double bestScore = double.NegativeInfinity;
         double[]? best = null;
         for (int i = 0; i < candidates.Count; i++)
         {
-            if (candidatePoints[i] is not { } point || proposed.Contains(point) || chosen.Any(c => Distance(c, candidates[i]) < BatchSpacing)) continue;
+            if (candidatePoints[i] is not { } point || proposed.Contains(point) || tried.Any(c => Distance(c, candidates[i]) < BatchSpacing)) continue;
             double score = ExpectedImprovement(means[i], sds[i], posterior.Best);
             if (score > bestScore) { bestScore = score; best = candidates[i]; }
         }

@@ -48,7 +48,7 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessT
                 {
                     epochs = epoch.Epoch;
                     var decision = control.OnEpoch?.Invoke(epoch) ?? EpochDecision.Continue;
-                    worker.TrySend(decision == EpochDecision.Prune ? WorkerProtocol.Prune : WorkerProtocol.Continue);
+                    worker.TrySend(WorkerProtocol.VerdictOf(decision));
                 }
                 else if (message.Outcome is { } outcome)
                 {

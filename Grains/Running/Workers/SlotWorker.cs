@@ -57,7 +57,7 @@ public static class SlotWorker
             OnEpoch = m =>
             {
                 channel.Send(new WorkerEvent(Epoch: m));
-                return channel.AwaitVerdict() == WorkerProtocol.Prune ? EpochDecision.Prune : EpochDecision.Continue;
+                return WorkerProtocol.DecisionOf(channel.AwaitVerdict());
             },
         };
         var clock = Stopwatch.StartNew();
@@ -130,7 +130,7 @@ public static class SlotWorker
             {
                 switch (line)
                 {
-                    case WorkerProtocol.Continue or WorkerProtocol.Prune: verdicts.Add(line); break;
+                    case WorkerProtocol.Continue or WorkerProtocol.Prune or WorkerProtocol.Pause: verdicts.Add(line); break;
                     case WorkerProtocol.Cancel: lock (gate) if (running) cancel.Cancel(); break;
                     case WorkerProtocol.Interrupt: lock (gate) if (running) interrupt.Cancel(); break;
                     default:

@@ -15,13 +15,27 @@ public sealed record WorkerEvent(StepProgress? Progress = null, EpochMetrics? Ep
 /// <summary>
 /// The conversation between a silo and a slot's worker process, over the worker's stdin and stdout:
 /// the silo sends a <see cref="WorkerTrial"/> (one JSON line); the worker answers with progress lines, an epoch line
-/// after each epoch (then waits for <c>continue</c> or <c>prune</c>), and one outcome line; the silo may send
+/// after each epoch (then waits for <c>continue</c>, <c>prune</c> or <c>pause</c>), and one outcome line; the silo may send
 /// <c>cancel</c> or <c>interrupt</c> at any time. Then the next trial, on the same process. Lines that are not JSON
 /// are the worker's own output (a library's message) and are logged. The silo closing the worker's stdin ends it.
 /// </summary>
 public static class WorkerProtocol
 {
-    public const string Continue = "continue", Prune = "prune", Cancel = "cancel", Interrupt = "interrupt";
+    public const string Continue = "continue", Prune = "prune", Pause = "pause", Cancel = "cancel", Interrupt = "interrupt";
+
+    public static string VerdictOf(EpochDecision decision) => decision switch
+    {
+        EpochDecision.Prune => Prune,
+        EpochDecision.Pause => Pause,
+        _ => Continue,
+    };
+
+    public static EpochDecision DecisionOf(string verdict) => verdict switch
+    {
+        Prune => EpochDecision.Prune,
+        Pause => EpochDecision.Pause,
+        _ => EpochDecision.Continue,
+    };
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -144,8 +144,12 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
                 run.Model, run.Optimizer, run.Random, run.Bank?.Vectors);
             run.LastCheckpoint = checkpointPath;
         }
-        if (run.Control.OnEpoch?.Invoke(metrics) == EpochDecision.Prune && current.Epoch < options.Epochs)
-            return Stopped(TrainingStatus.Pruned, current.Epoch, run.History, null, run.Clock);
+        var decision = run.Control.OnEpoch?.Invoke(metrics) ?? EpochDecision.Continue;
+        if (current.Epoch >= options.Epochs) return null;
+        if (decision == EpochDecision.Prune) return Stopped(TrainingStatus.Pruned, current.Epoch, run.History, null, run.Clock);
+        // Paused: resumed later from this epoch's checkpoint, as a trial moved off a stopping silo is.
+        if (decision == EpochDecision.Pause && run.LastCheckpoint is { } at)
+            return Stopped(TrainingStatus.Interrupted, current.Epoch, run.History, null, run.Clock) with { Checkpoint = at };
         return null;
     }
 

@@ -1,6 +1,7 @@
 namespace Study.Training.Trainer;
 
-public enum EpochDecision { Continue, Prune }
+/// <summary>After an epoch: go on, stop as pruned, or stop at this epoch's checkpoint (interrupted) to be resumed later.</summary>
+public enum EpochDecision { Continue, Prune, Pause }
 
 /// <summary>How the host steers and hears from a running trial. Every member is optional.</summary>
 public sealed class TrainingControl

@@ -15,7 +15,7 @@ public class PrunerTests
     {
         if (!history.TryGetValue(trial, out var values)) history[trial] = values = new();
         values[epoch] = value;
-        return pruner.ShouldPrune(trial, epoch, total, View, completed);
+        return pruner.Decide(trial, epoch, total, View, completed) == PruneDecision.Prune;
     }
 
     [Fact]
@@ -27,18 +27,53 @@ public class PrunerTests
         Assert.Empty(new AshaPruner(1, 3).Rungs(1));
     }
 
+    PruneDecision Decide(ITrialPruner pruner, string trial, int epoch, double value, int total)
+    {
+        if (!history.TryGetValue(trial, out var values)) history[trial] = values = new();
+        values[epoch] = value;
+        return pruner.Decide(trial, epoch, total, View, completed);
+    }
+
     [Fact]
-    public void AshaPromotesTheTopThirdAndStopsTheRestAtEachRung()
+    public void AshaPausesATrialAtARungUntilItRanksInTheTopOfThoseThatReachedIt()
     {
         var asha = new AshaPruner(1, 3);
-        Assert.False(Report(asha, "a", 1, 0.90, 9)); // alone at rung 1: promoted
-        Assert.True(Report(asha, "b", 1, 0.50, 9));  // [0.5, 0.9]: cutoff 0.77
-        Assert.True(Report(asha, "c", 1, 0.70, 9));  // [0.5, 0.7, 0.9]: cutoff 0.77
-        Assert.False(Report(asha, "d", 1, 0.95, 9)); // top
-        Assert.False(Report(asha, "a", 2, 0.10, 9)); // epoch 2 is no rung: never stopped there
-        Assert.False(Report(asha, "a", 3, 0.92, 9)); // alone at rung 3
-        Assert.True(Report(asha, "d", 3, 0.80, 9));  // below a's 0.92 at rung 3
-        Assert.False(Report(asha, "a", 9, 0.10, 9)); // the last epoch is no rung
+        Assert.Equal(PruneDecision.Pause, Decide(asha, "a", 1, 0.90, 9));    // alone: the top ⌊1/3⌋ is nobody
+        Assert.Equal(PruneDecision.Pause, Decide(asha, "b", 1, 0.50, 9));
+        Assert.Equal(PruneDecision.Pause, Decide(asha, "c", 1, 0.70, 9));    // three there: the top one is a
+        Assert.Equal(["a"], asha.Promotions(new Dictionary<string, int> { ["a"] = 1, ["b"] = 1, ["c"] = 1 }, 9, View, finishing: false));
+        Assert.Equal(PruneDecision.Continue, Decide(asha, "a", 2, 0.91, 9)); // epoch 2 is no rung
+        Assert.Equal(PruneDecision.Continue, Decide(asha, "d", 1, 0.95, 9)); // the best of four: on at once
+        Assert.Empty(asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1 }, 9, View, finishing: false));
+        Decide(asha, "e", 1, 0.10, 9);
+        Decide(asha, "f", 1, 0.20, 9);                                          // six: the top two are d and a
+        Assert.Empty(asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1, ["e"] = 1, ["f"] = 1 }, 9, View, finishing: false));
+        Decide(asha, "g", 1, 0.80, 9);
+        Decide(asha, "h", 1, 0.30, 9);
+        Decide(asha, "i", 1, 0.40, 9);                                          // nine: the top three are d, a, g
+        Assert.Equal(["g"], asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1, ["g"] = 1 }, 9, View, finishing: false));
+        Assert.Equal(PruneDecision.Continue, Decide(asha, "a", 9, 0.1, 9));  // the last epoch is no rung
+    }
+
+    [Fact]
+    public void WhenNothingElseIsLeftAshaLetsTheBestTrialOfTheHighestRungGoOn()
+    {
+        var asha = new AshaPruner(1, 3);
+        Decide(asha, "a", 1, 0.9, 9);
+        Decide(asha, "a", 3, 0.7, 9);
+        Decide(asha, "b", 1, 0.8, 9);
+        Decide(asha, "b", 3, 0.75, 9);
+        Decide(asha, "c", 1, 0.5, 9);   // rung 1's top one is a, past it already; rung 3 has two, its top ⌊2/3⌋ nobody
+        var paused = new Dictionary<string, int> { ["a"] = 3, ["b"] = 3, ["c"] = 1 };
+        Assert.Empty(asha.Promotions(paused, 9, View, finishing: false));
+        Assert.Equal(["b"], asha.Promotions(paused, 9, View, finishing: true));
+    }
+
+    [Fact]
+    public void MedianAndNoneNeverPause()
+    {
+        Assert.NotEqual(PruneDecision.Pause, Decide(new MedianPruner(0, 0), "a", 1, 0.5, 3));
+        Assert.Empty(((ITrialPruner)new MedianPruner()).Promotions(new Dictionary<string, int> { ["a"] = 1 }, 3, View, finishing: true));
     }
 
     /// <summary>Runs a trial through all its epochs and marks it completed.</summary>

@@ -25,16 +25,23 @@ public sealed class SlotIsolationTests : IDisposable
     [Fact]
     public void WorkerProcessesGiveTheResultsOfSlotThreads()
     {
+        // With ASHA's one rung at epoch 1, trials pause there at their checkpoint (the worker told so, and stopping),
+        // one is promoted and resumes, the rest end pruned: the same in a worker process as on a slot thread.
         var results = new Dictionary<string, string>();
         foreach (var isolation in new[] { "thread", "process" })
         {
-            using var run = Start(isolation, Study(isolation, "0.2,0.5", epochs: 2, subset: 1024));
+            using var run = Start(isolation, [.. Study(isolation, "0.2,0.5,1.0", epochs: 3, subset: 1024), "--pruner", "asha"]);
             Assert.True(run.WaitForExit(TimeSpan.FromMinutes(5)), $"{isolation}: study run did not end");
             Assert.True(run.ExitCode == 0, $"{isolation}: {run.Stderr}");
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, isolation, "results.json")));
             var trials = json.RootElement.GetProperty("trials").EnumerateArray().ToList();
-            Assert.All(trials, t => Assert.Equal(("completed", "cpu"), (t.GetProperty("status").GetString(), t.GetProperty("device").GetString())));
-            results[isolation] = string.Join("\n", trials.Select(t => t.GetProperty("metrics").GetRawText()));
+            Assert.All(trials, t => Assert.Equal("cpu", t.GetProperty("device").GetString()));
+            var ended = trials.Select(t => (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32())).Order().ToList();
+            Assert.Equal([("completed", 3), ("pruned", 1), ("pruned", 1)], ended);
+            // The first two paused at once; the third went on at once if it was the best, else the best paused one resumed.
+            var completed = trials.Single(t => t.GetProperty("status").GetString() == "completed");
+            Assert.Equal(completed.GetProperty("trial_id").GetString()!.StartsWith("t002") ? 1 : 2, completed.GetProperty("attempts").GetInt32());
+            results[isolation] = string.Join("\n", trials.Select(t => t.GetProperty("status").GetString() + t.GetProperty("metrics").GetRawText()));
         }
         Assert.Equal(results["thread"], results["process"]);
         Assert.Empty(SlotWorkers.Of(Environment.ProcessId));

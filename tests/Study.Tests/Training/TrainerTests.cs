@@ -66,6 +66,19 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void PausedAtAnEpochResumesFromItsCheckpointToTheSameResult()
+    {
+        // ASHA's rungs: the trial stops after epoch 1 as interrupted, at that epoch's checkpoint, and goes on later.
+        var options = Options();
+        var straight = new ContrastiveTrainer(options, data).Run();
+        var checkpoint = Path.Combine(dir, "paused.ckpt");
+        var paused = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint, OnEpoch = _ => EpochDecision.Pause });
+        Assert.Equal((TrainingStatus.Interrupted, 1, checkpoint), (paused.Status, paused.EpochsCompleted, paused.Checkpoint));
+        var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint });
+        AssertSameOutcome(straight, resumed);
+    }
+
+    [Fact]
     public void InterruptedMidEpochResumesToTheSameResult()
     {
         var options = Options();
