@@ -37,7 +37,8 @@ public sealed record StudyProgressModel(
         return new StudyProgressModel(study, spec, rows, StudyAnalysis.Best(spec, trials),
             Done: trials.Count(t => t.Status is TrialStatuses.Completed or TrialStatuses.Pruned or TrialStatuses.Cancelled),
             Running: trials.Count(t => t.Status == TrialStatuses.Running),
-            Queued: trials.Count(t => t.Status == TrialStatuses.Queued) + Math.Max(0, spec.TotalTrials - trials.Count),
+            // Paused trials (ASHA's rungs) wait for a promotion as queued ones wait for a slot.
+            Queued: trials.Count(t => t.Status is TrialStatuses.Queued or TrialStatuses.Paused) + Math.Max(0, spec.TotalTrials - trials.Count),
             Failed: trials.Count(t => t.Status == TrialStatuses.Failed),
             ImagesPerSecond: rate);
     }
