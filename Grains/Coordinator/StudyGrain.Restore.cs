@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Study.Grains.Pruning;
+using Study.Grains.Running;
+using Study.Grains.Sampling;
+using Study.Grains.Scheduling;
+using Study.Grains.Storage;
+using Study.Grains.Telemetry;
+
+namespace Study.Grains.Coordinator;
+
+/// <summary>The coordinator's state rebuilt from the store: a new activation of a study goes on where the last left off.</summary>
+public sealed partial class StudyGrain
+{
+    /// <summary>The study's sampler as it stands after <paramref name="records"/>: their τ taken, their epochs and the
+    /// completed ones' objectives observed.</summary>
+    ITauSampler? SamplerOf(IEnumerable<TrialRecord> records)
+    {
+        if (CreateSampler(spec!) is not { } rebuilt) return null;
+        foreach (var record in records)
+        {
+            if (record.Setting is not { } tau) continue;
+            rebuilt.Exclude(tau);
+            if (epochValues.TryGetValue(record.TrialId, out var epochs))
+                foreach (var (epoch, accuracy) in epochs.OrderBy(e => e.Key)) rebuilt.ObserveEpoch(tau, epoch, accuracy);
+            if (record.Status == TrialStatuses.Completed && StudyAnalysis.Metrics(record)?.Get(spec!.ValidationObjective) is { } value)
+                rebuilt.Observe(tau, value);
+        }
+        return rebuilt;
+    }
+
+    async Task Restore(StudyRecord stored)
+    {
+        spec = StudySpecJson.Read(stored.SpecJson);
+        status = stored.Status;
+        cancelRequested = stored.CancelRequested;
+        pruner = TrialPruners.Create(spec);
+        foreach (var record in await store.GetTrials(StudyId)) trials.Add(new TrialState(record));
+        foreach (var epoch in await store.GetEpochs(StudyId))
+        {
+            if (!epochValues.TryGetValue(epoch.TrialId, out var values)) epochValues[epoch.TrialId] = values = new();
+            values[epoch.Epoch] = epoch.Metrics.ValKnnAccuracy;
+        }
+        sampler = SamplerOf(trials.All.Select(t => t.Record));
+    }
+}
