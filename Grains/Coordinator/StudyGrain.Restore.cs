@@ -1,12 +1,6 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 using Study.Grains.Pruning;
-using Study.Grains.Running;
 using Study.Grains.Sampling;
-using Study.Grains.Scheduling;
 using Study.Grains.Storage;
-using Study.Grains.Telemetry;
 
 namespace Study.Grains.Coordinator;
 
