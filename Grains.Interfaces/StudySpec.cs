@@ -63,10 +63,10 @@ public sealed record StudySpec
     public bool UsesTau => Loss.UsesTau();
 
     /// <summary>Whether trials search (τ−, τ+) ranges of a cosine schedule rather than one τ.</summary>
-    public bool SearchesRanges => UsesTau && TauSchedule == TauScheduleKind.Cosine;
+    [System.Text.Json.Serialization.JsonIgnore] public bool SearchesRanges => UsesTau && TauSchedule == TauScheduleKind.Cosine;
 
     /// <summary>The grid: the --taus values, or for a cosine schedule its (τ−, τ+) pairs.</summary>
-    public IReadOnlyList<TauSetting> Grid => SearchesRanges
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<TauSetting> Grid => SearchesRanges
         ? (TauRanges ?? []).Select(r => new TauSetting(r[0], r[1])).ToList()
         : Taus.Select(t => new TauSetting(t)).ToList();
 

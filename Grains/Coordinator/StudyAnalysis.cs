@@ -10,7 +10,7 @@ public sealed record BestTrial(string TrialId, double? Tau, string Objective, do
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     double? TauMax = null)
 {
-    public TauSetting? Setting => TauSetting.Of(Tau, TauMax);
+    [System.Text.Json.Serialization.JsonIgnore] public TauSetting? Setting => TauSetting.Of(Tau, TauMax);
 }
 
 /// <summary>Statistics of a study's trials that the coordinator and the reports share.</summary>

@@ -35,7 +35,7 @@ public sealed record TrialRecord(
     double? TauMax = null)
 {
     /// <summary>The trial's τ, or its (τ−, τ+) range; null for a loss without τ.</summary>
-    public TauSetting? Setting => TauSetting.Of(Tau, TauMax);
+    [System.Text.Json.Serialization.JsonIgnore] public TauSetting? Setting => TauSetting.Of(Tau, TauMax);
 }
 
 /// <summary>One epoch of a trial, measured by one of its attempts: a row of the epochs table, and a line of its
