@@ -14,17 +14,16 @@ namespace Study.Tests.Cli;
 /// emptied, and NuGet's folder hidden, so that nothing but STUDY_LIBTORCH_DIR can supply libtorch.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class GpuPackTests(PostgresServer postgres) : IDisposable
+public sealed class GpuPackTests(PostgresServer postgres, GpuPackTests.BuiltPack pack) : IDisposable, IClassFixture<GpuPackTests.BuiltPack>
 {
     readonly string dir = Directory.CreateTempSubdirectory("study-gpupack-").FullName;
-    string Pack => Path.Combine(dir, "pack");
+    string Pack => pack.Folder;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     [Fact]
     public void APackTrainsWithALibTorchFromOutsideAndSaysWhatIsMissing()
     {
-        BuildPack();
         var missing = RunPack("study", ["train", "--dataset", "synthetic"], libtorch: null);
         Assert.Equal(2, missing.ExitCode);
         Assert.Single(missing.StderrLines);
@@ -69,7 +68,6 @@ public sealed class GpuPackTests(PostgresServer postgres) : IDisposable
     [Fact]
     public void APackSiloTrainsAClusterStudyInAWorkerProcess()
     {
-        BuildPack();
         var libtorch = LibTorchOutsideTheApp();
         var connection = postgres.CreateDatabase();
         int metricsPort = FreePorts.Next();
@@ -98,14 +96,23 @@ public sealed class GpuPackTests(PostgresServer postgres) : IDisposable
         }
     }
 
-    void BuildPack()
+    /// <summary>`scripts/gpu-pack` run once for the class: publishing the apps is most of each test's time.</summary>
+    public sealed class BuiltPack : IDisposable
     {
-        var built = Run(new ProcessStartInfo("bash") { ArgumentList = { Path.Combine(StudyProcess.RepositoryRoot, "scripts", "gpu-pack"), Pack } });
-        Assert.True(built.ExitCode == 0, built.Stderr);
-        var natives = Directory.EnumerateFiles(Pack, "*.so*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
-        Assert.Contains("libLibTorchSharp.so", natives);
-        Assert.DoesNotContain(natives, n => n!.StartsWith("libtorch") || n.StartsWith("libc10"));
-        Assert.True(File.Exists(Path.Combine(Pack, "dotnet", "dotnet")), "the pack carries its .NET runtime");
+        readonly string root = Directory.CreateTempSubdirectory("study-gpupack-build-").FullName;
+        public string Folder => Path.Combine(root, "pack");
+
+        public BuiltPack()
+        {
+            var built = Run(new ProcessStartInfo("bash") { ArgumentList = { Path.Combine(StudyProcess.RepositoryRoot, "scripts", "gpu-pack"), Folder } });
+            Assert.True(built.ExitCode == 0, built.Stderr);
+            var natives = Directory.EnumerateFiles(Folder, "*.so*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
+            Assert.Contains("libLibTorchSharp.so", natives);
+            Assert.DoesNotContain(natives, n => n!.StartsWith("libtorch") || n.StartsWith("libc10"));
+            Assert.True(File.Exists(Path.Combine(Folder, "dotnet", "dotnet")), "the pack carries its .NET runtime");
+        }
+
+        public void Dispose() => Directory.Delete(root, recursive: true);
     }
 
     /// <summary>TorchSharp-cpu's libtorch, outside the pack: the NuGet cache's copy.</summary>
