@@ -26,6 +26,8 @@ namespace Study.Client
                 Console.Error.WriteLine("study: cancelling (Ctrl-C again to quit at once)");
                 cancel.Cancel();
             };
+            // Without this, the embedded silo's host took SIGTERM and stopped under a study still waiting on it.
+            using var onTerminate = Progress.Termination.Listen(cancel.Cancel);
             try
             {
                 return Dispatch(args, cancel.Token);

@@ -67,13 +67,14 @@ public static class EmbeddedStudy
             Console.Error.WriteLine($"study {studyId}: running in this process (store {storePath})");
             var progress = StudyProgress.For(store, studyId, json, "stop this process; study resume continues it");
             bool cancelledHere = false;
-            using var following = CancellationTokenSource.CreateLinkedTokenSource(cancel, lease.Lost);
-            var final = await progress.Follow(following.Token, async () =>
+            // Losing the lease, or SIGTERM, detaches: the study is not this process's to cancel then.
+            using var detach = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost, Termination.Requested);
+            var final = await progress.Follow(cancel, async () =>
             {
                 cancelledHere = true;
                 Console.Error.WriteLine($"study {studyId}: cancelling; running trials stop at their next step");
                 await study.Cancel();
-            });
+            }, detach.Token);
             if (final is null && lease.Lost.IsCancellationRequested)
             {
                 Console.Error.WriteLine($"study {studyId}: another process has taken its lease (this one was paused too long); stopping without driving it");

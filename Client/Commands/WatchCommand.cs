@@ -30,7 +30,7 @@ public static class WatchCommand
                 await cluster.Grains.GetGrain<IStudyGrain>(studyId).Cancel();
             };
         var progress = StudyProgress.For(store, studyId, a.Flag("json"), "stop watching; the study goes on in the cluster");
-        var final = await progress.Follow(cancel, onCancel);
+        var final = await progress.Follow(cancel, onCancel, Termination.Requested);
         if (final is null)
         {
             Console.Error.WriteLine($"study {studyId}: no longer watched; it goes on. Follow it again with: ./study watch {studyId}");

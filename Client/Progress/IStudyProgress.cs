@@ -8,10 +8,11 @@ public interface IStudyProgress
 {
     /// <summary>
     /// Returns the study's final row when it ends, or null when the user stopped following it (Ctrl-C without
-    /// <paramref name="onCancel"/>, or "detach"). With <paramref name="onCancel"/>, a cancel runs it once and
-    /// follows the study to its (cancelled) end.
+    /// <paramref name="onCancel"/>, "detach", or <paramref name="detach"/>). With <paramref name="onCancel"/>, a cancel
+    /// runs it once and follows the study to its (cancelled) end.
     /// </summary>
-    Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null);
+    /// <param name="detach">stops following without cancelling, even when <paramref name="cancel"/> fires with it</param>
+    Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null, CancellationToken detach = default);
 }
 
 public static class StudyProgress

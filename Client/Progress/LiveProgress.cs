@@ -15,7 +15,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
     static readonly TimeSpan Redraw = TimeSpan.FromMilliseconds(500);
     volatile bool asking;
 
-    public async Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null)
+    public async Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null, CancellationToken detach = default)
     {
         using var intercept = onCancel is null ? null : ConsoleInterrupt.Intercept(() => asking = true);
         StudyRecord? final = null;
@@ -27,6 +27,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
             {
                 while (true)
                 {
+                    if (detach.IsCancellationRequested) return;
                     string? notice = cancelling ? "cancelling: running trials stop at their next step" : null;
                     if (asking && !cancelling)
                     {

@@ -13,11 +13,12 @@ public sealed class PlainProgress(IStudyStore store, string studyId, TextWriter 
     readonly Dictionary<string, (string Status, int Attempt)> seen = new();
     readonly HashSet<(string, int, int)> epochsSeen = new();
 
-    public async Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null)
+    public async Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null, CancellationToken detach = default)
     {
         bool cancelling = false;
         while (true)
         {
+            if (detach.IsCancellationRequested) return null;
             if (cancel.IsCancellationRequested && !cancelling)
             {
                 if (onCancel is null) return null;

@@ -145,6 +145,26 @@ public sealed class StudyRunTests : IDisposable
         Assert.Contains(1, firstEpochAttempts);
     }
 
+    /// <summary>`kill` (SIGTERM) of a `study run` detaches it as Ctrl-C does; before, the embedded silo's host took the
+    /// signal and stopped, and the process waited for ever on a study nobody drove.</summary>
+    [Fact]
+    public void ATerminatedRunDetachesAndResumeFinishesIt()
+    {
+        using var run = new ChildProcess(ChildProcess.StudyDll,
+            ["run", "--dataset", "synthetic", "--subset", "1024", "--eval-subset", "300", "--batch-size", "128", "--taus", "0.3", "--epochs", "3", "--store", Store], dir);
+        var id = WaitForEpoch(run, minimumEpoch: 1);
+        run.Signal(15);
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(60)), "study run did not stop on SIGTERM");
+        Assert.Equal(130, run.ExitCode);
+        Assert.Contains($"detached; its trials checkpoint and stop with this process. Continue it with: ./study resume {id}", run.Stderr);
+
+        var resumed = Study("resume", id, "--store", Store, "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        using var json = JsonDocument.Parse(resumed.Stdout);
+        Assert.All(json.RootElement.GetProperty("trials").EnumerateArray(),
+            t => Assert.Equal(("completed", 3), (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32())));
+    }
+
     [Fact]
     public void CancelStopsARunningStudyAndResumeIsRefusedMeanwhile()
     {
