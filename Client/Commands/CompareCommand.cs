@@ -24,8 +24,9 @@ public static class CompareCommand
         var studies = new List<StudyResults>();
         foreach (var id in a.Positionals)
             studies.Add(await StudyResults.Load(store, id) ?? throw new UsageException($"no study '{id}' in the store"));
-        var temperatures = studies.SelectMany(StudyComparison.Temperatures).ToList();
-        var compute = studies.SelectMany(s => StudyComparison.Compute(s, a.Flag("per-seed"))).ToList();
+        bool epochsDiffer = studies.Select(s => s.Spec.Epochs).Distinct().Count() > 1;
+        var temperatures = studies.SelectMany(s => StudyComparison.Temperatures(s, epochsDiffer)).ToList();
+        var compute = studies.SelectMany(s => StudyComparison.Compute(s, a.Flag("per-seed"), epochsDiffer)).ToList();
         if (a.Flag("markdown"))
         {
             Console.Write(StudyComparison.Markdown(StudyComparison.TemperatureColumns, StudyComparison.Rows(temperatures)));

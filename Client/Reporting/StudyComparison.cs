@@ -21,19 +21,21 @@ public sealed record ComparedCompute(string Study, long? Seed, int Trials, int C
 /// </summary>
 public static class StudyComparison
 {
-    /// <summary>"infonce, batch", with what else sets the study apart: its schedule, search and pruner.</summary>
-    public static string Label(StudySpec s)
+    /// <summary>"infonce, batch", with what else sets the study apart: its schedule, search and pruner, and its
+    /// epochs when the studies compared differ in them.</summary>
+    public static string Label(StudySpec s, bool withEpochs = false)
     {
         var parts = new List<string> { SettingName.Of(s.Loss), SettingName.Of(s.Negatives) };
+        if (withEpochs) parts.Add($"{s.Epochs} epochs");
         if (s.SearchesRanges) parts.Add($"cosine τ, period {Format(s.TauPeriod)}");
         if (s.Search != SearchKind.Grid) parts.Add(SettingName.Of(s.Search));
         if (s.Pruner != PrunerKind.None) parts.Add(SettingName.Of(s.Pruner));
         return string.Join(", ", parts);
     }
 
-    public static IReadOnlyList<ComparedTau> Temperatures(StudyResults results)
+    public static IReadOnlyList<ComparedTau> Temperatures(StudyResults results, bool withEpochs = false)
     {
-        string label = Label(results.Spec);
+        string label = Label(results.Spec, withEpochs);
         return results.Trials.Where(t => t.Status == TrialStatuses.Completed)
             .Select(t => (Trial: t, Metrics: StudyAnalysis.Metrics(t)))
             .GroupBy(x => x.Trial.Setting)
@@ -47,7 +49,7 @@ public static class StudyComparison
     }
 
     /// <param name="perSeed">a row per seed: each seed of a grid is one repetition of the grid search</param>
-    public static IReadOnlyList<ComparedCompute> Compute(StudyResults results, bool perSeed)
+    public static IReadOnlyList<ComparedCompute> Compute(StudyResults results, bool perSeed, bool withEpochs = false)
     {
         var groups = perSeed ? results.Trials.GroupBy(t => (long?)t.Seed) : results.Trials.GroupBy(_ => (long?)null);
         return groups.OrderBy(g => g.Key).Select(g =>
@@ -55,7 +57,7 @@ public static class StudyComparison
             var trials = g.ToList();
             int epochs = trials.Sum(t => t.EpochsCompleted);
             var best = perSeed ? BestSingle(results.Spec, trials) : StudyAnalysis.Best(results.Spec, trials) is { } b ? (b.Value, b.Setting) : null;
-            return new ComparedCompute(Label(results.Spec), g.Key, trials.Count,
+            return new ComparedCompute(Label(results.Spec, withEpochs), g.Key, trials.Count,
                 trials.Count(t => t.Status == TrialStatuses.Completed), trials.Count(t => t.Status == TrialStatuses.Pruned), epochs,
                 results.Spec.Subset is { } n ? (long)n * epochs : null, trials.Sum(t => t.DurationSeconds), best?.Item1, best?.Item2?.Label);
         }).ToList();
