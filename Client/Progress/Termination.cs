@@ -12,8 +12,9 @@ public static class Termination
 
     public static CancellationToken Requested => requested.Token;
 
-    /// <summary>Takes SIGTERM from the runtime (and from any host started later) until disposed; <paramref name="stop"/>
-    /// then stops the command.</summary>
+    /// <summary>Until disposed, SIGTERM no longer ends the process at once: <see cref="Requested"/> fires and
+    /// <paramref name="stop"/> stops the command. (A host started later, like the embedded silo's, still hears the signal
+    /// and stops too; the followed study has detached by then.)</summary>
     public static IDisposable Listen(Action stop) => PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
     {
         context.Cancel = true;
