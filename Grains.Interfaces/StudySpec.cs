@@ -58,6 +58,10 @@ public sealed record StudySpec
     /// <summary>The seed of the validation split and the training subset; null: <see cref="Seed"/>.</summary>
     [Id(40), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public long? SplitSeed { get; init; }
+    /// <summary>--hard-count K: the hard losses keep exactly K negatives; null: the fraction <see cref="HardFraction"/>.</summary>
+    [Id(41), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? HardCount { get; init; }
+    [Id(42)] public ProjectionHeadKind ProjectionHead { get; init; } = Defaults.ProjectionHead;
 
     /// <summary>The simple losses have no τ: one trial per seed.</summary>
     public bool UsesTau => Loss.UsesTau();

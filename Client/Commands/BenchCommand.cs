@@ -39,12 +39,14 @@ public static class BenchCommand
         new("tau", "temperature of the loss", Default: "0.2"),
         new("loss", "loss of the step", ValueName: "NAME", Default: SettingName.Of(Defaults.Loss)),
         new("negatives", string.Join(" or ", SettingNames<NegativeSource>.All), ValueName: "NAME", Default: SettingName.Of(Defaults.Negatives)),
+        new("projection-head", string.Join(" or ", SettingNames<ProjectionHeadKind>.All), ValueName: "NAME", Default: SettingName.Of(Defaults.ProjectionHead)),
+        new("hard-count", "the hard losses keep exactly K negatives (default: the fraction α)", ValueName: "K"),
         OptionSpec.Flag("runtime", "benchmark the study runtime instead (SPEC §7; see study bench --runtime --help)"),
         OptionSpec.Flag("json", "print one JSON object"),
     ];
 
     /// <summary>What one loop of the step is timed with.</summary>
-    public sealed record Settings(EncoderKind Encoder, LossSettings Loss, int Batch, int Steps, int Warmup, int Threads, Device Device,
+    public sealed record Settings(EncoderKind Encoder, ProjectionHeadKind Head, LossSettings Loss, int Batch, int Steps, int Warmup, int Threads, Device Device,
         Precision Precision);
 
     public sealed record Result(
@@ -63,7 +65,8 @@ public static class BenchCommand
         var deviceName = a.String("device", Defaults.Device);
         TrainingOptionReader.CheckDeviceHere(deviceName);
         var tau = TrainingOptionReader.ParseTau("tau", a.String("tau", "0.2"));
-        var loss = new LossSettings(a.Setting("loss", Defaults.Loss), tau, Defaults.HardFraction, a.Setting("negatives", Defaults.Negatives));
+        var loss = new LossSettings(a.Setting("loss", Defaults.Loss), tau, Defaults.HardFraction, a.Setting("negatives", Defaults.Negatives),
+            a.Int("hard-count", min: 1));
         var options = new TrainingOptions { Dataset = a.Choice("dataset", DatasetCatalog.Names, Defaults.Dataset), DataDir = a.Value("data-dir") };
         int slots = a.Int("slots", min: 1) ?? 1;
         SlotIsolation isolation;
@@ -72,7 +75,7 @@ public static class BenchCommand
         if (slots > 1 && isolation == SlotIsolation.Process) return SlotsBenchmark.InProcesses(slots, args, a.Flag("json"), cancel);
         TrainingRuntime.Initialize(threads);
         using var data = TrainCommand.LoadData(options);
-        var settings = new Settings(encoder, loss, batch, steps, warmup, threads, TrainingDevice.Resolve(deviceName),
+        var settings = new Settings(encoder, a.Setting("projection-head", Defaults.ProjectionHead), loss, batch, steps, warmup, threads, TrainingDevice.Resolve(deviceName),
             a.Setting("precision", Defaults.Precision));
         if (slots > 1)
             return SlotsBenchmark.InThreads(slots, afterWarmup => Measure(data, settings, cancel, afterWarmup), a.Flag("json"), cancel);
@@ -91,9 +94,9 @@ public static class BenchCommand
     /// <param name="afterWarmup">called once the warm-up steps are done, before the clock starts (a start line for several loops)</param>
     public static Result Measure(DataSplits data, Settings s, CancellationToken cancel, Action? afterWarmup = null)
     {
-        var (encoder, loss, batch, steps, warmup, threads, device, precision) = s;
+        var (encoder, head, loss, batch, steps, warmup, threads, device, precision) = s;
         using var random = new TrialRandom(1);
-        using var model = ContrastiveModel.Create(encoder, data.Train.Channels, random, device);
+        using var model = ContrastiveModel.Create(encoder, head, data.Train.Channels, random, device);
         using var optimizer = TrainingStep.CreateOptimizer(model, new TrainingOptions());
         long n = data.Training.Length;
         batch = (int)Math.Min(batch, n);

@@ -26,6 +26,8 @@ public static class StudyComparison
     public static string Label(StudySpec s, bool withEpochs = false)
     {
         var parts = new List<string> { SettingName.Of(s.Loss), SettingName.Of(s.Negatives) };
+        if (s.ProjectionHead != Defaults.ProjectionHead) parts.Add($"{SettingName.Of(s.ProjectionHead)} head");
+        if (s.HardCount is { } k) parts.Add($"k = {k}");
         if (withEpochs) parts.Add($"{s.Epochs} epochs");
         if (s.SearchesRanges) parts.Add($"cosine τ, period {Format(s.TauPeriod)}");
         if (s.Search != SearchKind.Grid) parts.Add(SettingName.Of(s.Search));

@@ -12,6 +12,7 @@ public static class Defaults
     public const double HardFraction = 0.0819;
     public const NegativeSource Negatives = NegativeSource.Batch;
     public const EncoderKind Encoder = EncoderKind.CnnSmall;
+    public const ProjectionHeadKind ProjectionHead = ProjectionHeadKind.Mlp;
     public const int Epochs = 2;
     public const int BatchSize = 256;
     public const double LearningRate = 1e-3;

@@ -16,4 +16,7 @@ public static class LossKinds
 {
     /// <summary>Whether the loss has a temperature: the simple losses have none, so a study runs them once per seed.</summary>
     public static bool UsesTau(this LossKind loss) => loss is LossKind.InfoNce or LossKind.Hard;
+
+    /// <summary>Whether the loss keeps only the nearest of its negatives (--hard-fraction, --hard-count).</summary>
+    public static bool KeepsHardest(this LossKind loss) => loss is LossKind.Hard or LossKind.HardSimple;
 }

@@ -4,9 +4,10 @@ using F = TorchSharp.torch.nn.functional;
 namespace Study.Training.Losses;
 
 /// <summary>
-/// The four losses of SPEC §5 on similarities of L2-normalised projections. Every anchor (both views of each image)
-/// has its positive similarity s_ii and a row of candidate similarities; <c>excluded</c> marks the candidates that
-/// are not negatives of that anchor (itself, its positive, or its own memory-bank entry).
+/// The four losses of SPEC §5 on similarities of L2-normalised projections. Every anchor (each view of each image
+/// with batch negatives; the one view of each image with a memory bank) has its positive similarity s_ii and a row
+/// of candidate similarities; <c>excluded</c> marks the candidates that are not negatives of that anchor (itself and
+/// its positive).
 /// </summary>
 public static class ContrastiveLoss
 {
@@ -37,20 +38,26 @@ public static class ContrastiveLoss
     }
 
     /// <summary>
-    /// The mean loss over the anchors of both views, negatives from the memory bank [N, D]: every entry but the
-    /// anchor image's own (<paramref name="imageIndices"/>: each batch image's row in the bank).
+    /// The mean loss over the batch images with memory-bank negatives, as InstDisc defines them (SPEC §5,
+    /// docs/METRICS.md): each image's one view z_i is the anchor, its own bank entry v_i its positive, and the N − 1
+    /// other entries its negatives; no batch view is a negative, and no gradient reaches the bank.
     /// </summary>
-    public static Tensor Bank(Tensor z1, Tensor z2, Tensor bank, Tensor imageIndices, LossSettings settings,
-        HardnessStatistics? hardness = null)
+    /// <param name="z">the images' normalised projections [B, D]</param>
+    /// <param name="bank">the bank's vectors [N, D]</param>
+    /// <param name="rows">each batch image's row in the bank [B]</param>
+    public static Tensor Bank(Tensor z, Tensor bank, Tensor rows, LossSettings settings, HardnessStatistics? hardness = null)
     {
         using var scope = NewDisposeScope();
-        var anchors = cat(new[] { z1, z2 }, 0);
-        var positive = (z1 * z2).sum(1).repeat(2);
-        var candidates = anchors.mm(bank.t());
+        var candidates = z.mm(bank.detach().t().to(z.dtype));
+        var positive = candidates.gather(1, rows.unsqueeze(1)).squeeze(1);
         var own = zeros_like(candidates, dtype: ScalarType.Bool)
-            .scatter_(1, imageIndices.repeat(2).unsqueeze(1), ones(anchors.shape[0], 1, dtype: ScalarType.Bool, device: anchors.device));
-        var loss = PerAnchor(positive, candidates, own, bank.shape[0] - 1, settings).mean();
-        hardness?.Add(positive, candidates, own, bank.shape[0] - 1, settings);
+            .scatter_(1, rows.unsqueeze(1), ones(z.shape[0], 1, dtype: ScalarType.Bool, device: z.device));
+        long negatives = bank.shape[0] - 1;
+        // Infonce's denominator is the positive plus every other entry: the softmax over the whole row, at the image's own.
+        var loss = settings.Kind == LossKind.InfoNce
+            ? F.cross_entropy(candidates / settings.Temperature, rows)
+            : PerAnchor(positive, candidates, own, negatives, settings).mean();
+        hardness?.Add(positive, candidates, own, negatives, settings);
         return loss.MoveToOuterDisposeScope();
     }
 

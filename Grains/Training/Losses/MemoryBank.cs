@@ -5,8 +5,9 @@ using F = TorchSharp.torch.nn.functional;
 namespace Study.Training.Losses;
 
 /// <summary>
-/// InstDisc-style memory bank (SPEC §5): one normalised vector per training image, initialised with random unit
-/// vectors and updated after each step as v ← normalise(0.5·v + 0.5·z) with the image's first-view z.
+/// InstDisc's memory bank (SPEC §5): one normalised vector per training image, initialised with random unit vectors
+/// from the trial's generator, and after each optimiser step v_i ← normalise(0.5·v_i + 0.5·z_i) for the step's images,
+/// z_i detached. It is each image's positive and every other image's negative.
 /// </summary>
 public sealed class MemoryBank : IDisposable
 {
@@ -22,7 +23,7 @@ public sealed class MemoryBank : IDisposable
     }
 
     /// <param name="rows">each image's row in the bank [B]</param>
-    /// <param name="z">the images' first-view projections [B, D]</param>
+    /// <param name="z">the images' projections [B, D] (the step's one view)</param>
     public void Update(Tensor rows, Tensor z)
     {
         using var noGrad = no_grad();

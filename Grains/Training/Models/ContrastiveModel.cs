@@ -14,27 +14,29 @@ public sealed class ContrastiveModel : Module<Tensor, Tensor>
     readonly Module<Tensor, Tensor> encoder;
     readonly ProjectionHead head;
 
-    ContrastiveModel(EncoderKind encoderKind, int inChannels, Module<Tensor, Tensor> encoder, int featureSize, int projectionSize)
-        : base("contrastive-model")
+    ContrastiveModel(EncoderKind encoderKind, ProjectionHeadKind headKind, int inChannels, Module<Tensor, Tensor> encoder, int featureSize,
+        int projectionSize) : base("contrastive-model")
     {
         Encoder = encoderKind;
+        Head = headKind;
         InChannels = inChannels;
         this.encoder = encoder;
         FeatureSize = featureSize;
         ProjectionSize = projectionSize;
-        head = new ProjectionHead(featureSize, featureSize, projectionSize);
+        head = new ProjectionHead(featureSize, featureSize, projectionSize, headKind);
         RegisterComponents();
     }
 
     public EncoderKind Encoder { get; }
+    public ProjectionHeadKind Head { get; }
     public int InChannels { get; }
     public int FeatureSize { get; }
     public int ProjectionSize { get; }
 
     /// <summary>Builds the model with weights drawn from <paramref name="random"/> (PyTorch's default ranges).</summary>
-    public static ContrastiveModel Create(EncoderKind encoder, int inChannels, TrialRandom random, Device device)
+    public static ContrastiveModel Create(EncoderKind encoder, ProjectionHeadKind head, int inChannels, TrialRandom random, Device device)
     {
-        var model = Build(encoder, inChannels);
+        var model = Build(encoder, head, inChannels);
         WeightInit.Apply(model, random);
         model.to(device);
         return model;
@@ -44,19 +46,19 @@ public sealed class ContrastiveModel : Module<Tensor, Tensor>
     /// caller copies them in): the compute copy of mixed precision. Draws nothing from the trial's random stream.</summary>
     public ContrastiveModel Twin(Device device, ScalarType dtype)
     {
-        var twin = Build(Encoder, InChannels);
+        var twin = Build(Encoder, Head, InChannels);
         twin.to(device);
         twin.to(dtype);
         // Batch norm keeps fp32 statistics and affine weights (libtorch takes a bf16 input with them, as autocast does):
         // statistics of a batch summed in bf16 lose too much.
-        foreach (var norm in twin.modules().OfType<BatchNorm2d>()) norm.to(ScalarType.Float32);
+        foreach (var norm in twin.modules().Where(m => m is TorchSharp.Modules.BatchNorm2d or TorchSharp.Modules.BatchNorm1d)) norm.to(ScalarType.Float32);
         return twin;
     }
 
-    static ContrastiveModel Build(EncoderKind encoder, int inChannels) => encoder switch
+    static ContrastiveModel Build(EncoderKind encoder, ProjectionHeadKind head, int inChannels) => encoder switch
     {
-        EncoderKind.CnnSmall => new(encoder, inChannels, new CnnSmall(inChannels), CnnSmall.FeatureSize, 64),
-        EncoderKind.ResNet18 => new(encoder, inChannels, new ResNet18(inChannels), ResNet18.FeatureSize, 128),
+        EncoderKind.CnnSmall => new(encoder, head, inChannels, new CnnSmall(inChannels), CnnSmall.FeatureSize, 64),
+        EncoderKind.ResNet18 => new(encoder, head, inChannels, new ResNet18(inChannels), ResNet18.FeatureSize, 128),
         _ => throw new ArgumentException($"unknown encoder '{encoder}'"),
     };
 

@@ -31,7 +31,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         var clock = Stopwatch.StartNew();
         var loss = options.LossSettings;
         using var random = new TrialRandom(options.Seed);
-        using var model = ContrastiveModel.Create(options.Encoder, data.Train.Channels, random, device);
+        using var model = ContrastiveModel.Create(options.Encoder, options.ProjectionHead, data.Train.Channels, random, device);
         using var optimizer = TrainingStep.CreateOptimizer(model, options);
         using var bank = loss.Negatives == NegativeSource.MemoryBank
             ? MemoryBank.Random(data.Training.Length, model.ProjectionSize, random, device) : null;

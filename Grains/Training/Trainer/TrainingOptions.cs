@@ -16,8 +16,11 @@ public sealed record TrainingOptions
     public double TauPeriod { get; init; } = Defaults.TauPeriod;
     public LossKind Loss { get; init; } = Defaults.Loss;
     public double HardFraction { get; init; } = Defaults.HardFraction;
+    /// <summary>K of --hard-count: the hard losses keep exactly K negatives (the paper: 4,095 of its bank); null: α.</summary>
+    public int? HardCount { get; init; }
     public NegativeSource Negatives { get; init; } = Defaults.Negatives;
     public EncoderKind Encoder { get; init; } = Defaults.Encoder;
+    public ProjectionHeadKind ProjectionHead { get; init; } = Defaults.ProjectionHead;
     public int Epochs { get; init; } = Defaults.Epochs;
     public int BatchSize { get; init; } = Defaults.BatchSize;
     public double LearningRate { get; init; } = Defaults.LearningRate;
@@ -36,7 +39,7 @@ public sealed record TrainingOptions
     /// <summary>fp32, or bf16 compute with fp32 master weights (<see cref="MixedPrecision"/>).</summary>
     public Precision Precision { get; init; } = Defaults.Precision;
 
-    public LossSettings LossSettings => new(Loss, Tau, HardFraction, Negatives);
+    public LossSettings LossSettings => new(Loss, Tau, HardFraction, Negatives, HardCount);
 
     /// <summary>How τ moves over the steps; null for a loss without τ.</summary>
     public TemperatureSchedule? Temperature => Tau is not { } tau ? null
@@ -59,12 +62,20 @@ public sealed record TrainingOptions
         else if (TauMax is not null) throw new ArgumentException($"a constant τ has no τ+; got {Tau}:{TauMax} (give --tau-schedule cosine)");
         if (!double.IsFinite(HardFraction) || HardFraction <= 0 || HardFraction > 1)
             throw new ArgumentException($"--hard-fraction must be in (0, 1], got {HardFraction}");
+        if (HardCount is { } k)
+        {
+            if (!Loss.KeepsHardest()) throw new ArgumentException($"--hard-count applies to the hard losses (hard, hard-simple), not {SettingName.Of(Loss)}");
+            if (k < 1) throw new ArgumentException($"--hard-count must be at least 1, got {k}");
+            if (Negatives == NegativeSource.Batch && k > 2L * BatchSize - 2)
+                throw new ArgumentException($"--hard-count {k} is more than the {2L * BatchSize - 2} batch negatives of --batch-size {BatchSize} (2B − 2)");
+        }
         if (Epochs < 1) throw new ArgumentException($"--epochs must be at least 1, got {Epochs}");
         if (BatchSize < 2) throw new ArgumentException($"--batch-size must be at least 2, got {BatchSize}");
         if (!double.IsFinite(LearningRate) || LearningRate <= 0) throw new ArgumentException($"--lr must be a positive number, got {LearningRate}");
         SettingNames<LossKind>.Check("loss", Loss);
         SettingNames<NegativeSource>.Check("negatives", Negatives);
         SettingNames<EncoderKind>.Check("encoder", Encoder);
+        SettingNames<ProjectionHeadKind>.Check("projection-head", ProjectionHead);
         SettingNames<OptimizerKind>.Check("optimizer", Optimizer);
         SettingNames<ScheduleKind>.Check("schedule", Schedule);
         SettingNames<Precision>.Check("precision", Precision);

@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 namespace Study.Training.Trainer;
 
 /// <summary>
-/// One optimisation step, the unit `study bench` times: augment both views, forward both in one batch, the loss,
-/// backward, the optimiser step, and the memory-bank update. Synchronous; every tensor it makes is disposed. With
+/// One optimisation step, the unit `study bench` times: augment both views and forward both in one batch (batch
+/// negatives), or one view (a memory bank); the loss, backward, the optimiser step, and the memory-bank update. Synchronous; every tensor it makes is disposed. With
 /// <paramref name="mixed"/>, the forward and backward passes run in bf16 (<see cref="MixedPrecision"/>).
 /// </summary>
 public sealed class TrainingStep(ContrastiveModel model, optim.Optimizer optimizer, ContrastiveAugmentation augmentation,
@@ -23,22 +23,30 @@ public sealed class TrainingStep(ContrastiveModel model, optim.Optimizer optimiz
     {
         using var scope = NewDisposeScope();
         var settings = tau is null ? loss : loss with { Tau = tau };
-        var view1 = augmentation.Apply(images, random);
-        var view2 = augmentation.Apply(images, random);
-        var views = cat(new[] { view1, view2 }, 0);
-        var z = mixed is null ? model.forward(views) : mixed.Forward(views);
-        var halves = z.chunk(2, 0);
-        var value = bank is null
-            ? ContrastiveLoss.Batch(halves[0], halves[1], settings, hardness)
-            : ContrastiveLoss.Bank(halves[0], halves[1], bank.Vectors, bankRows, settings, hardness);
+        Tensor value;
+        Tensor? anchors = null;
+        if (bank is null)
+        {
+            var views = cat(new[] { augmentation.Apply(images, random), augmentation.Apply(images, random) }, 0);
+            var halves = Project(views).chunk(2, 0);
+            value = ContrastiveLoss.Batch(halves[0], halves[1], settings, hardness);
+        }
+        else
+        {
+            // InstDisc: one view an image, against the bank (SPEC §5).
+            anchors = Project(augmentation.Apply(images, random));
+            value = ContrastiveLoss.Bank(anchors, bank.Vectors, bankRows, settings, hardness);
+        }
         optimizer.zero_grad();
         mixed?.ZeroGradients();
         value.backward();
         mixed?.ToMaster();
         optimizer.step();
-        bank?.Update(bankRows, halves[0]);
+        if (anchors is not null) bank!.Update(bankRows, anchors);
         return value.item<float>();
     }
+
+    Tensor Project(Tensor views) => mixed is null ? model.forward(views) : mixed.Forward(views);
 
     public void SetLearningRate(double rate)
     {

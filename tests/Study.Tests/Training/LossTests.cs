@@ -47,23 +47,94 @@ public class LossTests
     public void BankLossMatchesTheFormula(LossKind kind)
     {
         const double alpha = 0.3; // n = 4 negatives per anchor: k = ⌈1.2⌉ = 2
-        var settings = new LossSettings(kind, Tau, alpha, NegativeSource.MemoryBank);
-        var z1 = Normalise(View1);
-        var z2 = Normalise(View2);
+        var settings = new LossSettings(kind, kind.UsesTau() ? Tau : null, alpha, NegativeSource.MemoryBank);
+        var z = Normalise(View1);
         var bank = Normalise(BankRows);
         double expected = 0;
-        foreach (var (views, _) in new[] { (z1, 0), (z2, 1) })
+        for (int i = 0; i < z.Length; i++)
         {
-            for (int i = 0; i < z1.Length; i++)
-            {
-                var negatives = Enumerable.Range(0, bank.Length).Where(r => r != BankIndexOfImage[i]).Select(r => Dot(views[i], bank[r])).ToArray();
-                expected += AnchorLoss(kind, alpha, Dot(z1[i], z2[i]), negatives);
-            }
+            // InstDisc (SPEC §5): one view an image, its own bank entry the positive, every other entry a negative.
+            var negatives = Enumerable.Range(0, bank.Length).Where(r => r != BankIndexOfImage[i]).Select(r => Dot(z[i], bank[r])).ToArray();
+            expected += AnchorLoss(kind, alpha, Dot(z[i], bank[BankIndexOfImage[i]]), negatives);
         }
-        expected /= 2 * z1.Length;
-        using var loss = ContrastiveLoss.Bank(Tensor(z1), Tensor(z2), Tensor(bank), tensor(BankIndexOfImage), settings);
+        expected /= z.Length;
+        using var loss = ContrastiveLoss.Bank(Tensor(z), Tensor(bank), tensor(BankIndexOfImage), settings);
         Assert.Equal(expected, loss.item<double>(), 9);
     }
+
+    /// <summary>
+    /// The gradient of the mean bank loss with respect to each anchor z_i, by hand on a 4-image bank: for infonce and
+    /// hard, (1/B) Σ_j (P_ij − [j = i]) v_j / τ over the positive and the negatives the loss weighs (SPEC §5:
+    /// ∂L_i/∂s_ij = P_ij/τ, ∂L_i/∂s_ii = −(1 − P_ii)/τ); for the simple losses, (1/B)(−v_i + λ Σ_k v_k). The bank is
+    /// given as a tensor that asks for a gradient, and gets none.
+    /// </summary>
+    [Theory]
+    [InlineData(LossKind.InfoNce)]
+    [InlineData(LossKind.Hard)]
+    [InlineData(LossKind.Simple)]
+    [InlineData(LossKind.HardSimple)]
+    public void BankLossGradientOnAFourImageBankIsTheHandComputedOneAndNoneReachesTheBank(LossKind kind)
+    {
+        const double alpha = 0.5; // n = 3 negatives per anchor: k = 2
+        double[][] bank = Normalise([[1, 0, 0], [0, 1, 0], [0.6, 0.8, 0], [0, 0.6, -0.8]]);
+        long[] rows = [2, 0];
+        var z = Normalise([[1, 0.2, 0], [0.1, 1, 0.3]]);
+        var settings = new LossSettings(kind, kind.UsesTau() ? Tau : null, alpha, NegativeSource.MemoryBank);
+        using var anchors = Tensor(z).requires_grad_();
+        using var bankTensor = Tensor(bank).requires_grad_();
+        using var loss = ContrastiveLoss.Bank(anchors, bankTensor, tensor(rows), settings);
+        loss.backward();
+        Assert.Null(bankTensor.grad);
+        var gradient = anchors.grad!.data<double>().ToArray();
+        for (int i = 0; i < z.Length; i++)
+        {
+            int own = (int)rows[i];
+            var negatives = Enumerable.Range(0, bank.Length).Where(r => r != own).OrderByDescending(r => Dot(z[i], bank[r])).ToList();
+            var weighed = kind is LossKind.Hard or LossKind.HardSimple ? negatives.Take(2).ToList() : negatives;
+            var expected = new double[3];
+            if (kind.UsesTau())
+            {
+                var members = weighed.Prepend(own).ToList();
+                double total = members.Sum(r => Math.Exp(Dot(z[i], bank[r]) / Tau));
+                foreach (var r in members)
+                {
+                    double weight = (Math.Exp(Dot(z[i], bank[r]) / Tau) / total - (r == own ? 1 : 0)) / Tau;
+                    for (int d = 0; d < 3; d++) expected[d] += weight * bank[r][d];
+                }
+            }
+            else
+            {
+                for (int d = 0; d < 3; d++) expected[d] = -bank[own][d] + weighed.Sum(r => bank[r][d]) / weighed.Count;
+            }
+            for (int d = 0; d < 3; d++) Assert.Equal(expected[d] / z.Length, gradient[i * 3 + d], 9);
+        }
+    }
+
+    [Fact]
+    public void TheBankUpdateMixesHalfOfEachStepsViewIntoItsImagesEntriesAndNothingElse()
+    {
+        double[][] vectors = Normalise([[1, 0, 0], [0, 1, 0], [0.6, 0.8, 0], [0, 0.6, -0.8]]);
+        var z = Normalise([[1, 0.2, 0], [0.1, 1, 0.3]]);
+        long[] rows = [3, 1];
+        using var bank = new MemoryBank(Tensor(vectors));
+        using var anchors = Tensor(z).requires_grad_();
+        bank.Update(tensor(rows), anchors);
+        Assert.False(bank.Vectors.requires_grad);
+        var after = bank.Vectors.data<double>().ToArray();
+        for (int r = 0; r < vectors.Length; r++)
+        {
+            int i = Array.IndexOf(rows, (long)r);
+            var expected = i < 0 ? vectors[r] : Normalise([vectors[r].Zip(z[i], (v, x) => 0.5 * v + 0.5 * x).ToArray()])[0];
+            for (int d = 0; d < 3; d++) Assert.Equal(expected[d], after[r * 3 + d], 12);
+        }
+    }
+
+    [Theory]
+    [InlineData(4095, 50_000, 4095)]
+    [InlineData(4095, 100, 100)] // fewer negatives than K: all of them
+    [InlineData(1, 510, 1)]
+    public void AFixedHardCountKeepsExactlyKNegatives(long fixedCount, long n, long k) =>
+        Assert.Equal(k, new LossSettings(LossKind.Hard, 1, 0.0819, NegativeSource.MemoryBank, fixedCount).HardCount(n));
 
     [Theory]
     [InlineData(0.0819, 50_000, 4095)]

@@ -43,7 +43,7 @@ public class MixedPrecisionTests
     static Step OneStep(EncoderKind encoder, Tensor images, bool mixed)
     {
         using var random = new TrialRandom(9);
-        using var model = ContrastiveModel.Create(encoder, (int)images.shape[1], random, CPU);
+        using var model = ContrastiveModel.Create(encoder, ProjectionHeadKind.Mlp, (int)images.shape[1], random, CPU);
         List<Tensor> before = [.. model.parameters().Select(p => p.detach().clone())];
         using var optimizer = TrainingStep.CreateOptimizer(model, new TrainingOptions());
         using var precision = mixed ? new MixedPrecision(model, CPU) : null;

@@ -12,7 +12,7 @@ public class ModelTests
     public void CnnSmallHasTheShapesOfSpec()
     {
         using var g = new TrialRandom(1);
-        using var model = ContrastiveModel.Create(EncoderKind.CnnSmall, 1, g, CPU);
+        using var model = ContrastiveModel.Create(EncoderKind.CnnSmall, ProjectionHeadKind.Mlp, 1, g, CPU);
         using var x = g.Uniform(new long[] { 5, 1, 28, 28 }, CPU);
         using var h = model.Encode(x);
         using var z = model.Project(h);
@@ -29,7 +29,7 @@ public class ModelTests
     public void ResNet18TakesRgbAndGivesA512DimensionalFeature()
     {
         using var g = new TrialRandom(1);
-        using var model = ContrastiveModel.Create(EncoderKind.ResNet18, 3, g, CPU);
+        using var model = ContrastiveModel.Create(EncoderKind.ResNet18, ProjectionHeadKind.Mlp, 3, g, CPU);
         using var x = g.Uniform(new long[] { 2, 3, 32, 32 }, CPU);
         using var h = model.Encode(x);
         Assert.Equal(new long[] { 2, 512 }, h.shape);
@@ -40,7 +40,7 @@ public class ModelTests
     public void InferencePoolingGivesExactlyTheTrainingForward()
     {
         using var g = new TrialRandom(2);
-        using var model = ContrastiveModel.Create(EncoderKind.CnnSmall, 1, g, CPU);
+        using var model = ContrastiveModel.Create(EncoderKind.CnnSmall, ProjectionHeadKind.Mlp, 1, g, CPU);
         using var x = g.Uniform(new long[] { 7, 1, 28, 28 }, CPU);
         using var withGrad = model.Encode(x);
         using var noGrad = no_grad();
@@ -52,10 +52,10 @@ public class ModelTests
     public void WeightsDependOnlyOnTheTrialRandomStream()
     {
         using var g1 = new TrialRandom(9);
-        using var a = ContrastiveModel.Create(EncoderKind.CnnSmall, 1, g1, CPU);
+        using var a = ContrastiveModel.Create(EncoderKind.CnnSmall, ProjectionHeadKind.Mlp, 1, g1, CPU);
         manual_seed(12345); // the process-wide generator must not matter
         using var g2 = new TrialRandom(9);
-        using var b = ContrastiveModel.Create(EncoderKind.CnnSmall, 1, g2, CPU);
+        using var b = ContrastiveModel.Create(EncoderKind.CnnSmall, ProjectionHeadKind.Mlp, 1, g2, CPU);
         foreach (var (pa, pb) in a.parameters().Zip(b.parameters()))
             Assert.True(pa.equal(pb).all().item<bool>());
     }

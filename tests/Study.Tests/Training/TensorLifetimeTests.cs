@@ -22,7 +22,7 @@ public class TensorLifetimeTests
         var (train, test) = DatasetCatalog.Load("synthetic", null, 1);
         using var data = new DataSplits(train, test, 1, subset: 512, evalSubset: 100);
         using var random = new TrialRandom(1);
-        using var model = ContrastiveModel.Create(EncoderKind.CnnSmall, 1, random, CPU);
+        using var model = ContrastiveModel.Create(EncoderKind.CnnSmall, ProjectionHeadKind.Mlp, 1, random, CPU);
         using var optimizer = TrainingStep.CreateOptimizer(model, new TrainingOptions());
         using var bank = negatives == NegativeSource.MemoryBank ? MemoryBank.Random(512, 64, random, CPU) : null;
         using var mixed = bf16 ? new MixedPrecision(model, CPU) : null;

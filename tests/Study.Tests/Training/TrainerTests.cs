@@ -97,6 +97,44 @@ public sealed class TrainerTests : IDisposable
         AssertSameOutcome(straight, resumed);
     }
 
+    /// <summary>Issue 20: the InstDisc bank (its vectors, the generator, the batch-norm statistics of the mlp-bn head) is
+    /// in every checkpoint, so a bank trial interrupted in its second epoch of four resumes bit for bit.</summary>
+    [Fact]
+    public void AMemoryBankTrialInterruptedInItsSecondEpochOfFourResumesBitForBit()
+    {
+        var options = Options(negatives: NegativeSource.MemoryBank) with { Epochs = 4, ProjectionHead = ProjectionHeadKind.MlpBatchNorm };
+        var straight = new ContrastiveTrainer(options, data).Run();
+        var checkpoint = Path.Combine(dir, "bank-mid.ckpt");
+        using var interrupt = new CancellationTokenSource();
+        var stopped = new ContrastiveTrainer(options, data).Run(new TrainingControl
+        {
+            CheckpointPath = checkpoint,
+            Interrupt = interrupt.Token,
+            OnProgress = p => { if (p.Epoch == 2 && p.Step == 10) interrupt.Cancel(); },
+        });
+        Assert.Equal((TrainingStatus.Interrupted, 1), (stopped.Status, stopped.EpochsCompleted));
+        var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint });
+        AssertSameOutcome(straight, resumed);
+        Assert.Equal(4, resumed.History.Count);
+    }
+
+    /// <summary>
+    /// Why --projection-head mlp-bn exists (docs/EXPERIMENTS.md §1): the untrained cnn-small maps every image into a
+    /// narrow cone, and with SPEC §6's head an InstDisc bank never spreads it — the projection collapses to one point —
+    /// while batch normalisation in the head lets the same bank learn.
+    /// </summary>
+    [Fact]
+    public void WithAMemoryBankTheMlpHeadCollapsesAndTheMlpBnHeadLearns()
+    {
+        var options = Options(tau: 0.2, negatives: NegativeSource.MemoryBank) with { Epochs = 3 };
+        var mlp = new ContrastiveTrainer(options, data).Run();
+        var mlpBn = new ContrastiveTrainer(options with { ProjectionHead = ProjectionHeadKind.MlpBatchNorm }, data).Run();
+        Assert.InRange(mlp.Metrics.Uniformity!.Value, 0, 0.01);
+        Assert.InRange(mlp.Metrics.Tolerance!.Value, 0.999, 1.0001);
+        Assert.InRange(mlpBn.Metrics.Uniformity!.Value, 1, 4.1);
+        Assert.InRange(mlpBn.Metrics.Tolerance!.Value, -1, 0.9);
+    }
+
     /// <summary>Issue 10, defect 5: a stop asked for after the last epoch (a silo's SIGTERM) used to be ignored by the
     /// final evaluation, and the last epoch's checkpoint never reported; now the trial stops there and resumes
     /// straight into the evaluation, to the same result.</summary>
