@@ -13,7 +13,10 @@ public static class TrialStatuses
     /// <summary>Stopped at one of ASHA's rungs with its checkpoint, until it is promoted (queued again) or the study
     /// ends (pruned).</summary>
     public const string Paused = "paused";
-    public static bool IsFinal(string status) => status is Completed or Pruned or Failed or Cancelled;
+    /// <summary>Stopped because its validation embedding collapsed (the collapse rule, docs/METRICS.md); the searcher
+    /// counts it as the worst objective.</summary>
+    public const string Collapsed = "collapsed";
+    public static bool IsFinal(string status) => status is Completed or Pruned or Collapsed or Failed or Cancelled;
 }
 
 /// <summary>A study's state as its coordinator holds it.</summary>

@@ -62,6 +62,10 @@ public sealed record StudySpec
     [Id(41), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? HardCount { get; init; }
     [Id(42)] public ProjectionHeadKind ProjectionHead { get; init; } = Defaults.ProjectionHead;
+    /// <summary>Whether a trial whose validation embedding collapses stops as collapsed (the collapse rule; docs/METRICS.md).</summary>
+    [Id(43)] public bool CollapseCheck { get; init; } = true;
+    [Id(44)] public double CollapseUniformity { get; init; } = Defaults.CollapseUniformity;
+    [Id(45)] public double CollapseTolerance { get; init; } = Defaults.CollapseTolerance;
 
     /// <summary>The simple losses have no τ: one trial per seed.</summary>
     public bool UsesTau => Loss.UsesTau();

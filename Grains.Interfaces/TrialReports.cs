@@ -1,6 +1,6 @@
 namespace Study.Grains;
 
-public enum TrialRunStatus { Completed, Pruned, Failed, Cancelled, Interrupted }
+public enum TrialRunStatus { Completed, Pruned, Failed, Cancelled, Interrupted, Collapsed }
 
 /// <summary>The coordinator's answer to an epoch: go on, stop as pruned, stop (cancelled or stale), or stop at this
 /// epoch's checkpoint to wait for a promotion (ASHA's rungs).</summary>

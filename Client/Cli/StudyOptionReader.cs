@@ -81,6 +81,9 @@ public static class StudyOptionReader
             MaxRestarts = a.Int("max-restarts", min: 0, max: StudySpecRules.MaxRestarts) ?? Defaults.MaxRestarts,
             Device = training.Device,
             Precision = training.Precision,
+            CollapseCheck = training.Collapse is not null,
+            CollapseUniformity = training.Collapse?.UniformityFloor ?? Defaults.CollapseUniformity,
+            CollapseTolerance = training.Collapse?.ToleranceCeiling ?? Defaults.CollapseTolerance,
         };
         // The grains check the same rules: a client that skips this console gets an error, not a study.
         try { StudySpecRules.Check(spec); }

@@ -38,6 +38,10 @@ public static class TrainingOptionReader
         new("threads", "torch threads per trial (default: the slot's share of the cores)", ValueName: "N"),
         new("device", "auto, cpu, cuda or cuda:N", ValueName: "NAME", Default: D.Device),
         new("precision", "fp32, or bf16 (bf16 compute with fp32 master weights; pays on GPUs)", ValueName: "NAME", Default: SettingName.Of(D.Precision)),
+        new("collapse-check", "on: a trial whose validation embedding collapses stops as collapsed (docs/METRICS.md); off: never",
+            ValueName: "on|off", Default: "on"),
+        new("collapse-uniformity", "the collapse rule's floor of validation uniformity", Default: Number(D.CollapseUniformity)),
+        new("collapse-tolerance", "the collapse rule's ceiling of validation tolerance", Default: Number(D.CollapseTolerance)),
         new("out", "output folder (default: ./studies/<study-id>)", ValueName: "DIR"),
         OptionSpec.Flag("json", "print the results JSON on stdout instead of tables"),
         new("config", "a JSON file with the same options in camelCase; flags override it", ValueName: "FILE"),
@@ -78,12 +82,22 @@ public static class TrainingOptionReader
             EvalSubset = a.Int("eval-subset", min: 2),
             Device = a.String("device", D.Device),
             Precision = a.Setting("precision", D.Precision),
+            Collapse = ReadCollapseRule(a),
         };
         if (options.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: {options.Momentum} must be in [0, 1)");
         if (options.WeightDecay < 0) throw new UsageException($"--weight-decay: {options.WeightDecay} must not be negative");
         try { options.Validate(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         return options;
+    }
+
+    static CollapseRule? ReadCollapseRule(ParsedArguments a)
+    {
+        double? floor = a.Double("collapse-uniformity"), ceiling = a.Double("collapse-tolerance");
+        if (a.Choice("collapse-check", ["on", "off"], "on") == "on") return new CollapseRule(floor ?? D.CollapseUniformity, ceiling ?? D.CollapseTolerance);
+        if (floor is not null || ceiling is not null)
+            throw new UsageException($"--collapse-{(floor is not null ? "uniformity" : "tolerance")} sets the collapse rule, which --collapse-check off turns off");
+        return null;
     }
 
     static string Names<T>() where T : struct, Enum => string.Join(", ", SettingNames<T>.All);

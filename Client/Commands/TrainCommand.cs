@@ -41,6 +41,7 @@ public static class TrainCommand
             {
                 Console.Error.WriteLine($"epoch {m.Epoch}/{options.Epochs}: loss {m.Loss:0.0000}  val_knn_accuracy {m.ValKnnAccuracy:0.000}  " +
                     $"pos {m.PositiveSimilarity:0.000}  top10-neg {m.NearestNegativeSimilarity:0.000}  entropy {m.PenaltyEntropy:0.00}  " +
+                    $"val unif {m.ValUniformity:0.000}  val tol {m.ValTolerance:0.000}  " +
                     $"{m.ImagesPerSecond:0} img/s");
                 return EpochDecision.Continue;
             },

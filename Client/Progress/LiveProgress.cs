@@ -71,7 +71,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
             $"[bold]{Markup.Escape(m.Study.StudyId)}[/]  {Markup.Escape(m.Study.Status)}  ·  {Markup.Escape(s.Dataset)}, {SettingName.Of(s.Loss)}, " +
             $"search {SettingName.Of(s.Search)}, pruner {SettingName.Of(s.Pruner)}\n" +
             $"{best}  ·  [green]{m.Done} done[/]  [blue]{m.Running} running[/]  {m.Queued} queued  " +
-            $"[red]{m.Failed} failed[/]  ·  {m.ImagesPerSecond:#,0} images/s");
+            $"{(m.Collapsed > 0 ? $"[magenta]{m.Collapsed} collapsed[/]  " : "")}[red]{m.Failed} failed[/]  ·  {m.ImagesPerSecond:#,0} images/s");
         var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey);
         table.AddColumn(new TableColumn("τ").RightAligned());
         table.AddColumn("state");
@@ -89,13 +89,14 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
                 new Markup(Markup.Escape(Clip(r.Silo ?? "", 15) + (r.Device is { } d ? " " + d : ""))),
                 new Markup(Bar(r)),
                 new Markup(Number(r.Loss, "0.000")),
-                new Markup(r.ObjectiveIsFinal ? Number(r.Objective, "0.000") : $"[grey]{Number(r.Objective, "0.000")}[/]"),
-                new Markup(Number(r.Uniformity, "0.00")),
-                new Markup(Number(r.Tolerance, "0.00")));
+                new Markup(Grey(Number(r.Objective, "0.000"), !r.ObjectiveIsFinal)),
+                new Markup(Grey(Number(r.Uniformity, "0.00"), !r.EmbeddingIsFinal)),
+                new Markup(Grey(Number(r.Tolerance, "0.00"), !r.EmbeddingIsFinal)));
         int hidden = m.Rows.Count - visible.Count;
         var parts = new List<IRenderable> { header, table };
         if (hidden > 0) parts.Add(new Markup($"[grey]… {hidden} more trials (study show {Markup.Escape(m.Study.StudyId)})[/]"));
-        parts.Add(new Markup("[grey]obj.: validation " + Markup.Escape(s.ValidationObjective) + " when done, grey: the last epoch's val kNN accuracy[/]"));
+        parts.Add(new Markup("[grey]obj., unif., tol.: validation " + Markup.Escape(s.ValidationObjective) + " and the test embedding's when done; " +
+            "grey: the last epoch's val kNN accuracy and validation embedding's[/]"));
         if (notice is not null) parts.Add(new Markup($"[yellow]{notice}[/]"));
         return new Rows(parts);
     }
@@ -114,7 +115,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
     {
         const int width = 8;
         int filled = (int)Math.Round(r.Fraction * width);
-        var color = r.State switch { "completed" => "green", "failed" => "red", "pruned" or "cancelled" => "grey", _ => "blue" };
+        var color = r.State switch { "completed" => "green", "failed" => "red", "collapsed" => "magenta", "pruned" or "cancelled" => "grey", _ => "blue" };
         var eta = r.Eta is { } t ? $" {(int)t.TotalMinutes}:{t.Seconds:00}" : "";
         return $"[{color}]{new string('━', filled)}[/][grey]{new string('─', width - filled)}[/] {r.Epoch}/{r.Epochs} {r.Fraction,4:0%}{eta}";
     }
@@ -126,8 +127,11 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
         "completed" => "[green]completed[/]",
         "failed" => "[red]failed[/]",
         "pruned" => "[yellow]pruned[/]",
+        "collapsed" => "[magenta]collapsed[/]",
         _ => Markup.Escape(state),
     };
+
+    static string Grey(string text, bool grey) => grey ? $"[grey]{text}[/]" : text;
 
     static string Number(double? value, string format) => value is { } v ? v.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "-";
 

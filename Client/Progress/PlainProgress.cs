@@ -52,6 +52,7 @@ public sealed class PlainProgress(IStudyStore store, string studyId, TextWriter 
                 TrialStatuses.Running => $"{t.TrialId}: running (attempt {t.Attempt}) on {t.Silo}{(t.Device is { } d ? $" ({d})" : "")}",
                 TrialStatuses.Queued => $"{t.TrialId}: queued again (attempt {t.Attempt} ended){(t.Restarts > 0 ? $"; its silo died {t.Restarts} time(s)" : "")}",
                 TrialStatuses.Failed => $"{t.TrialId}: failed: {t.Error}",
+                TrialStatuses.Collapsed => $"{t.TrialId}: {t.Error}; stopped after {t.EpochsCompleted} epoch(s)",
                 _ => $"{t.TrialId}: {t.Status} after {t.EpochsCompleted} epoch(s), {t.DurationSeconds:0.0} s",
             });
         }

@@ -8,14 +8,17 @@ namespace Study.Client.Progress;
 /// <summary>One trial as the live view shows it.</summary>
 /// <param name="Fraction">of the trial's training steps done (0–1)</param>
 /// <param name="Objective">the final validation objective, else the last epoch's val_knn_accuracy (<paramref name="ObjectiveIsFinal"/> false)</param>
+/// <param name="Uniformity">the final test uniformity, else the last epoch's validation uniformity (<paramref name="EmbeddingIsFinal"/>
+/// false): a collapse shows as it happens</param>
 public sealed record TrialProgressRow(
     string TrialId, string Label, string State, string? Silo, int Epoch, int Epochs, double Fraction, TimeSpan? Eta,
-    double? Loss, double? Objective, bool ObjectiveIsFinal, double? Uniformity, double? Tolerance, string? Error, string? Device = null);
+    double? Loss, double? Objective, bool ObjectiveIsFinal, double? Uniformity, double? Tolerance, string? Error, string? Device = null,
+    bool EmbeddingIsFinal = true);
 
 /// <summary>A study's progress read from the store: the header figures and a row per trial.</summary>
 public sealed record StudyProgressModel(
     StudyRecord Study, StudySpec Spec, IReadOnlyList<TrialProgressRow> Rows, BestTrial? Best,
-    int Done, int Running, int Queued, int Failed, double ImagesPerSecond)
+    int Done, int Running, int Queued, int Failed, double ImagesPerSecond, int Collapsed = 0)
 {
     /// <summary>Progress older than this is not counted in the study's images/s (the trial may have stopped).</summary>
     static readonly TimeSpan FreshProgress = TimeSpan.FromSeconds(10);
@@ -40,7 +43,8 @@ public sealed record StudyProgressModel(
             // Paused trials (ASHA's rungs) wait for a promotion as queued ones wait for a slot.
             Queued: trials.Count(t => t.Status is TrialStatuses.Queued or TrialStatuses.Paused) + Math.Max(0, spec.TotalTrials - trials.Count),
             Failed: trials.Count(t => t.Status == TrialStatuses.Failed),
-            ImagesPerSecond: rate);
+            ImagesPerSecond: rate,
+            Collapsed: trials.Count(t => t.Status == TrialStatuses.Collapsed));
     }
 
     static TrialProgressRow Row(StudySpec spec, TrialRecord t, EpochRecord? lastEpoch, TrialProgressRecord? p)
@@ -49,7 +53,8 @@ public sealed record StudyProgressModel(
         double? epochLoss = lastEpoch?.Metrics.Loss, epochKnn = lastEpoch?.Metrics.ValKnnAccuracy;
         int epochs = spec.Epochs;
         string state = t.Status;
-        double fraction = TrialStatuses.IsFinal(t.Status) && t.Status != TrialStatuses.Failed ? 1 : (double)t.EpochsCompleted / epochs;
+        double fraction = TrialStatuses.IsFinal(t.Status) && t.Status is not (TrialStatuses.Failed or TrialStatuses.Collapsed)
+            ? 1 : (double)t.EpochsCompleted / epochs;
         int epoch = t.EpochsCompleted;
         TimeSpan? eta = null;
         double? loss = metrics?.Loss ?? epochLoss;
@@ -67,9 +72,12 @@ public sealed record StudyProgressModel(
         else if (t.Status == TrialStatuses.Running) epoch = t.EpochsCompleted + 1;
         else if (t.Status == TrialStatuses.Queued && t.Attempt > 0) state = "requeued";
         double? finalObjective = metrics?.Get(spec.ValidationObjective);
+        bool embeddingIsFinal = metrics?.Uniformity is not null;
         return new TrialProgressRow(t.TrialId, Label(spec, t), state, ShortSilo(t.Silo), Math.Min(epoch, epochs), epochs, fraction, eta,
-            loss, finalObjective ?? epochKnn, finalObjective is not null, metrics?.Uniformity, metrics?.Tolerance, t.Error,
-            t.Status == TrialStatuses.Running ? p?.Device ?? t.Device : t.Device);
+            loss, finalObjective ?? epochKnn, finalObjective is not null,
+            embeddingIsFinal ? metrics!.Uniformity : lastEpoch?.Metrics.ValUniformity,
+            embeddingIsFinal ? metrics!.Tolerance : lastEpoch?.Metrics.ValTolerance, t.Error,
+            t.Status == TrialStatuses.Running ? p?.Device ?? t.Device : t.Device, embeddingIsFinal);
     }
 
     /// <summary>"0.07" (a cosine schedule's range: "0.1–1"), with the seed when the study replicates ("0.07 s2"); "-" for

@@ -100,7 +100,7 @@ public static class ReportHtml
         .sub{color:#556;margin-top:0}.best{background:#eef6ff;border:1px solid #bcd;border-radius:6px;padding:.2rem 1rem;font-size:1.1rem}
         figure{margin:1.5rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#445;font-size:.92rem}
         table{border-collapse:collapse;font-size:.88rem;width:100%}th,td{border-bottom:1px solid #e4e6ee;padding:.25rem .5rem;text-align:left}
-        thead th{background:#f4f5f9}tr.best-row{background:#fff7d6}tr.status-failed td{color:#a11}tr.status-pruned td{color:#777}
-        .status-completed{color:#17733a}.status-failed{color:#a11}.note{color:#667;font-size:.85rem}code{font-size:.9em}
+        thead th{background:#f4f5f9}tr.best-row{background:#fff7d6}tr.status-failed td{color:#a11}tr.status-pruned td{color:#777}tr.status-collapsed td{color:#8a2be2}
+        .status-completed{color:#17733a}.status-failed{color:#a11}.status-collapsed{color:#8a2be2}.note{color:#667;font-size:.85rem}code{font-size:.9em}
         """;
 }

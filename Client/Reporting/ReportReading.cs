@@ -5,7 +5,7 @@ namespace Study.Client.Reporting;
 
 /// <summary>
 /// The report's short automatic reading: does uniformity fall and tolerance rise with τ as in the paper, where the
-/// objective peaks, which trials were pruned or failed and why. A trend is claimed only when it stands out of the
+/// objective peaks, which trials were pruned, collapsed or failed and why. A trend is claimed only when it stands out of the
 /// seed spread (several seeds per τ, slope of the metric on log τ at least twice its standard error, and the τ
 /// means spread wider than twice the seeds' standard deviation); otherwise, and with one seed, it says "inconclusive".
 /// </summary>
@@ -88,6 +88,9 @@ public static class ReportReading
             if (r.Status == TrialStatuses.Pruned)
                 yield return $"{who} was pruned by the {SettingName.Of(data.Spec.Pruner)} pruner after {r.EpochsCompleted} of {data.Spec.Epochs} epochs: " +
                              $"{TrialPruners.Create(data.Spec).PruneReason}.";
+            else if (r.Status == TrialStatuses.Collapsed)
+                yield return $"{who} collapsed after {r.EpochsCompleted} of {data.Spec.Epochs} epochs and was stopped ({r.Error ?? "no reason recorded"}): " +
+                             "its embedding is a defect, not a data point, and the search counted it as the worst objective.";
             else if (r.Status == TrialStatuses.Failed)
                 yield return $"{who} failed after {r.Attempt} attempt(s): {r.Error ?? "no reason recorded"}.";
             else if (r.Status == TrialStatuses.Cancelled)

@@ -12,7 +12,7 @@ public sealed record ComparedTau(string Study, TauSetting? Setting, int Seeds, S
 
 /// <summary>What a study, or one seed of it (a repetition), spent and found: its trials, the epochs and images it
 /// trained, its trials' seconds, and its best validation objective.</summary>
-public sealed record ComparedCompute(string Study, long? Seed, int Trials, int Completed, int Pruned, int Epochs, long? Images,
+public sealed record ComparedCompute(string Study, long? Seed, int Trials, int Completed, int Pruned, int Collapsed, int Epochs, long? Images,
     double TrialSeconds, double? Best, string? BestTau);
 
 /// <summary>
@@ -60,7 +60,8 @@ public static class StudyComparison
             int epochs = trials.Sum(t => t.EpochsCompleted);
             var best = perSeed ? BestSingle(results.Spec, trials) : StudyAnalysis.Best(results.Spec, trials) is { } b ? (b.Value, b.Setting) : null;
             return new ComparedCompute(Label(results.Spec, withEpochs), g.Key, trials.Count,
-                trials.Count(t => t.Status == TrialStatuses.Completed), trials.Count(t => t.Status == TrialStatuses.Pruned), epochs,
+                trials.Count(t => t.Status == TrialStatuses.Completed), trials.Count(t => t.Status == TrialStatuses.Pruned),
+                trials.Count(t => t.Status == TrialStatuses.Collapsed), epochs,
                 results.Spec.Subset is { } n ? (long)n * epochs : null, trials.Sum(t => t.DurationSeconds), best?.Item1, best?.Item2?.Label);
         }).ToList();
     }
@@ -77,7 +78,7 @@ public static class StudyComparison
         ["study", "τ", "seeds", "val objective", "linear acc. (test)", "kNN acc. (test)", "uniformity", "tolerance", "alignment"];
 
     public static readonly string[] ComputeColumns =
-        ["study", "seed", "trials", "completed", "pruned", "epochs", "images", "trial seconds", "best val objective", "at τ"];
+        ["study", "seed", "trials", "completed", "pruned", "collapsed", "epochs", "images", "trial seconds", "best val objective", "at τ"];
 
     public static IEnumerable<string[]> Rows(IEnumerable<ComparedTau> rows) => rows.Select(r => new[]
     {
@@ -87,7 +88,7 @@ public static class StudyComparison
 
     public static IEnumerable<string[]> Rows(IEnumerable<ComparedCompute> rows) => rows.Select(r => new[]
     {
-        r.Study, r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "all", $"{r.Trials}", $"{r.Completed}", $"{r.Pruned}", $"{r.Epochs}",
+        r.Study, r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "all", $"{r.Trials}", $"{r.Completed}", $"{r.Pruned}", $"{r.Collapsed}", $"{r.Epochs}",
         r.Images?.ToString("N0", CultureInfo.InvariantCulture) ?? "-", r.TrialSeconds.ToString("0", CultureInfo.InvariantCulture),
         r.Best?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "-", r.BestTau ?? "-",
     });

@@ -34,6 +34,7 @@ public sealed record TrialEntry(
         TrainingStatus.Failed => "failed",
         TrainingStatus.Cancelled => "cancelled",
         TrainingStatus.Interrupted => "running",
+        TrainingStatus.Collapsed => "collapsed",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 }

@@ -204,8 +204,7 @@ public sealed partial class StudyGrain
     {
         var paused = Paused.ToDictionary(t => t.Record.TrialId, t => t.Record.EpochsCompleted);
         if (paused.Count == 0) return false;
-        var history = epochValues.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<int, double>)h.Value);
-        var promoted = pruner.Promotions(paused, spec!.Epochs, history, finishing);
+        var promoted = pruner.Promotions(paused, spec!.Epochs, PrunerHistory(), finishing);
         foreach (var id in promoted)
             if (trials.TryGet(id, out var trial)) await Save(trial, trial.Record with { Status = TrialStatuses.Queued });
         return promoted.Count > 0;
@@ -238,7 +237,7 @@ public sealed partial class StudyGrain
         status = cancelRequested ? StudyStatuses.Cancelled
             : trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned) > 0 ? StudyStatuses.Completed
             : StudyStatuses.Failed;
-        var error = status == StudyStatuses.Failed ? "no trial completed" : null;
+        var error = status == StudyStatuses.Failed ? NoTrialCompleted() : null;
         await store.SetStudyStatus(StudyId, status, StudyAnalysis.SummaryJson(spec!, trials.All.Select(t => t.Record).ToList()), error);
         if (toRelease.Count > 0) { await Scheduler.Release(toRelease.ToArray()); toRelease.Clear(); }
         ticker?.Dispose();
@@ -247,6 +246,9 @@ public sealed partial class StudyGrain
         log.LogInformation("study {Study} {Status}", StudyId, status);
         RemoveCheckpoints();
     }
+
+    string NoTrialCompleted() => trials.CountOf(TrialStatuses.Collapsed) is > 0 and var collapsed
+        ? $"no trial completed ({collapsed} collapsed)" : "no trial completed";
 
     /// <summary>
     /// An ended study cannot be resumed, so none of its checkpoints is needed: those of attempts that were

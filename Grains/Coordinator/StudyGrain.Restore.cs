@@ -8,7 +8,7 @@ namespace Study.Grains.Coordinator;
 public sealed partial class StudyGrain
 {
     /// <summary>The study's sampler as it stands after <paramref name="records"/>: their τ taken, their epochs and the
-    /// completed ones' objectives observed.</summary>
+    /// completed ones' objectives observed, the collapsed ones' counted as the worst.</summary>
     ITauSampler? SamplerOf(IEnumerable<TrialRecord> records)
     {
         if (CreateSampler(spec!) is not { } rebuilt) return null;
@@ -20,6 +20,7 @@ public sealed partial class StudyGrain
                 foreach (var (epoch, accuracy) in epochs.OrderBy(e => e.Key)) rebuilt.ObserveEpoch(tau, epoch, accuracy);
             if (record.Status == TrialStatuses.Completed && StudyAnalysis.Metrics(record)?.Get(spec!.ValidationObjective) is { } value)
                 rebuilt.Observe(tau, value);
+            if (record.Status == TrialStatuses.Collapsed) rebuilt.ObserveCollapse(tau);
         }
         return rebuilt;
     }

@@ -123,9 +123,8 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
             return EpochVerdict.Stop;
         await RecordEpoch(trial, r);
         if (cancelRequested) return EpochVerdict.Stop;
-        var history = epochValues.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<int, double>)h.Value);
         var completed = trials.All.Where(t => t.Status == TrialStatuses.Completed).Select(t => t.Record.TrialId).ToHashSet();
-        switch (pruner.Decide(r.TrialId, r.Epoch, spec!.Epochs, history, completed))
+        switch (pruner.Decide(r.TrialId, r.Epoch, spec!.Epochs, PrunerHistory(), completed))
         {
             case PruneDecision.Prune: return EpochVerdict.Prune;
             case PruneDecision.Pause:
@@ -166,19 +165,28 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
             TrialRunStatus.Pruned => record with { Status = TrialStatuses.Pruned, MetricsJson = MetricsJson(o.Metrics) },
             TrialRunStatus.Failed => record with { Status = TrialStatuses.Failed, MetricsJson = MetricsJson(o.Metrics), Error = o.Error },
             TrialRunStatus.Cancelled => record with { Status = TrialStatuses.Cancelled, MetricsJson = MetricsJson(o.Metrics) },
+            TrialRunStatus.Collapsed => record with { Status = TrialStatuses.Collapsed, MetricsJson = MetricsJson(o.Metrics), Error = o.Error },
             // Stopped at a rung, as asked: it waits there with this epoch's checkpoint for a promotion.
             TrialRunStatus.Interrupted when pausing.Remove(o.TrialId) && !cancelRequested && o.CheckpointPath is not null =>
                 record with { Status = TrialStatuses.Paused, CheckpointPath = o.CheckpointPath, MetricsJson = MetricsJson(o.Metrics) },
             // Moved off a stopping silo: queued again, to resume from the checkpoint it wrote when it stopped.
             _ => record with { Status = cancelRequested ? TrialStatuses.Cancelled : TrialStatuses.Queued, CheckpointPath = o.CheckpointPath ?? trial.Record.CheckpointPath },
         };
+        if (o.Status != TrialRunStatus.Interrupted) pausing.Remove(o.TrialId);
         await Save(trial, record);
         trial.Silo = null;
         toRelease.Add(trial.Key);
-        if (o.Status == TrialRunStatus.Completed && record.Setting is { } tau && o.Metrics.ToTrialMetrics().Get(spec!.ValidationObjective) is { } value)
+        if (trial.Status == TrialStatuses.Completed && record.Setting is { } tau && o.Metrics.ToTrialMetrics().Get(spec!.ValidationObjective) is { } value)
             sampler?.Observe(tau, value);
+        if (trial.Status == TrialStatuses.Collapsed && record.Setting is { } collapsedAt) sampler?.ObserveCollapse(collapsedAt);
         RequestDrive();
     }
+
+    /// <summary>Each trial's validation kNN accuracy by epoch, as the pruners rank it: a collapsed trial's at the bottom.</summary>
+    IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> PrunerHistory() => epochValues.ToDictionary(h => h.Key,
+        h => trials.TryGet(h.Key, out var t) && t.Status == TrialStatuses.Collapsed
+            ? (IReadOnlyDictionary<int, double>)h.Value.ToDictionary(e => e.Key, _ => double.NegativeInfinity)
+            : h.Value);
 
     static string MetricsJson(MetricsRecord m) => JsonSerializer.Serialize(m, StudyJson.Compact);
 
@@ -198,7 +206,8 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     }, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });
 
     StudySnapshot Snapshot() => new(StudyId, status, trials.QueuedCount + trials.CountOf(TrialStatuses.Paused), trials.Running.Count,
-        trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned), trials.CountOf(TrialStatuses.Failed),
+        trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned) + trials.CountOf(TrialStatuses.Collapsed),
+        trials.CountOf(TrialStatuses.Failed),
         spec?.TotalTrials ?? 0);
 
     /// <summary>Store first, then memory: when the store refuses the write (another activation wrote the row), the

@@ -18,7 +18,7 @@ public sealed class TrialBook
     public IReadOnlyCollection<TrialState> Running => running;
     public IEnumerable<TrialState> Queued => queued.Values;
     public int QueuedCount => queued.Count;
-    public int Unfinished => byId.Count - CountOf(TrialStatuses.Completed) - CountOf(TrialStatuses.Pruned) - CountOf(TrialStatuses.Failed) - CountOf(TrialStatuses.Cancelled);
+    public int Unfinished => byId.Count - counts.Where(c => TrialStatuses.IsFinal(c.Key)).Sum(c => c.Value);
 
     public IReadOnlyDictionary<string, int> CountsByStatus => counts;
 

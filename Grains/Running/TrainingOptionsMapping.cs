@@ -33,5 +33,6 @@ public static class TrainingOptionsMapping
         EvalSubset = study.EvalSubset,
         Device = study.Device,
         Precision = study.Precision,
+        Collapse = study.CollapseCheck ? new CollapseRule(study.CollapseUniformity, study.CollapseTolerance) : null,
     };
 }

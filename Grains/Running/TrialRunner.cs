@@ -272,6 +272,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         TrainingStatus.Failed => TrialRunStatus.Failed,
         TrainingStatus.Cancelled => TrialRunStatus.Cancelled,
         TrainingStatus.Interrupted => TrialRunStatus.Interrupted,
+        TrainingStatus.Collapsed => TrialRunStatus.Collapsed,
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 }

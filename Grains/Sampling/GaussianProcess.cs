@@ -30,6 +30,8 @@ public sealed class GaussianProcess(int dimensions)
 
     readonly List<double[]> xs = [];
     readonly List<double> ys = [];
+    /// <summary>Points where a trial collapsed: every observation there counts as the worst value observed elsewhere.</summary>
+    readonly List<double[]> collapsed = [];
     readonly IReadOnlyList<double[]> grid = InducingGrid(dimensions);
     int fittedCount;
 
@@ -43,6 +45,18 @@ public sealed class GaussianProcess(int dimensions)
         ys.Add(y);
     }
 
+    /// <summary>A trial at <paramref name="x"/> collapsed: its observations there, and later ones, count as the worst value
+    /// observed elsewhere; with <paramref name="addIfUnseen"/> one such observation is added where there is none.</summary>
+    public void ObserveCollapse(double[] x, bool addIfUnseen)
+    {
+        if (!IsCollapsed(x)) collapsed.Add(x);
+        if (!addIfUnseen || xs.Any(p => p.SequenceEqual(x))) return;
+        xs.Add(x);
+        ys.Add(double.NaN);
+    }
+
+    bool IsCollapsed(double[] x) => collapsed.Count > 0 && collapsed.Any(c => c.SequenceEqual(x));
+
     /// <summary>The posterior given the observations and, as constant-liar fantasies, <paramref name="pending"/> points
     /// whose objective is not known yet: each is taken to have scored the worst value observed, so proposals move
     /// away from running trials without the process forgetting what it knows. Refits the hyperparameters first when
@@ -51,8 +65,7 @@ public sealed class GaussianProcess(int dimensions)
     {
         if (Count == 0) throw new InvalidOperationException("no observations");
         RefitIfDue();
-        var (mean, sd) = Standardisation();
-        var targets = ys.Select(y => (y - mean) / sd).ToList();
+        var targets = Targets();
         double lie = targets.Min();
         var points = xs.Concat(pending).ToList();
         targets.AddRange(pending.Select(_ => lie));
@@ -62,22 +75,26 @@ public sealed class GaussianProcess(int dimensions)
             : GpPosterior.Sparse(points, targets, grid, Hyperparameters, best);
     }
 
-    /// <summary>The observations' mean and sd (1 while they cannot say: fewer than two, or all equal).</summary>
-    (double Mean, double Sd) Standardisation()
+    /// <summary>The observations standardised by the mean and sd of those not at a collapsed point (sd 1 while they
+    /// cannot say: fewer than two, or all equal); those at a collapsed point take the lowest of the others (0 if none).</summary>
+    List<double> Targets()
     {
-        double mean = ys.Average();
-        double variance = Count > 1 ? ys.Sum(y => (y - mean) * (y - mean)) / (Count - 1) : 0;
-        return (mean, variance > 1e-18 ? Math.Sqrt(variance) : 1);
+        var healthy = Enumerable.Range(0, Count).Where(i => !IsCollapsed(xs[i])).Select(i => ys[i]).ToList();
+        double mean = healthy.Count > 0 ? healthy.Average() : 0;
+        double variance = healthy.Count > 1 ? healthy.Sum(y => (y - mean) * (y - mean)) / (healthy.Count - 1) : 0;
+        double sd = variance > 1e-18 ? Math.Sqrt(variance) : 1;
+        double worst = healthy.Count > 0 ? (healthy.Min() - mean) / sd : 0;
+        return [.. Enumerable.Range(0, Count).Select(i => IsCollapsed(xs[i]) ? worst : (ys[i] - mean) / sd)];
     }
 
     /// <summary>Early on every new observation refits; later, each time the study has grown by a quarter.</summary>
     void RefitIfDue()
     {
         if (Count < FitMinimum || Count == fittedCount || (fittedCount > 32 && Count < fittedCount * 1.25)) return;
-        var (mean, sd) = Standardisation();
+        var targets = Targets();
         var chosen = Enumerable.Range(0, Math.Min(Count, FitLimit)).Select(i => (int)((long)i * Count / Math.Min(Count, FitLimit))).ToList();
         var x = chosen.Select(i => xs[i]).ToList();
-        var y = chosen.Select(i => (ys[i] - mean) / sd).ToList();
+        var y = chosen.Select(i => targets[i]).ToList();
         Hyperparameters = GpMarginalLikelihood.Fit(x, y, x.Count <= ExactLimit ? null : grid, Hyperparameters);
         fittedCount = Count;
     }

@@ -31,6 +31,8 @@ public sealed class GpEiSampler : ITauSampler
     readonly IReadOnlyList<double[]> candidates;
     readonly TauSetting?[] candidatePoints;
     readonly HashSet<TauSetting> proposed = [];
+    /// <summary>Where trials collapsed: the worst value at every level (<see cref="ObserveCollapse"/>).</summary>
+    readonly List<double[]> collapsedPoints = [];
     readonly Random random;
     bool exhausted;
 
@@ -60,7 +62,22 @@ public sealed class GpEiSampler : ITauSampler
 
     public void ObserveEpoch(TauSetting tau, int epoch, double value) => Level(epoch).Observe(space.ToUnit(tau), value);
 
-    GaussianProcess Level(int level) => levels.TryGetValue(level, out var gp) ? gp : levels[level] = new GaussianProcess(space.Dimensions);
+    /// <summary>As the worst value observed, at every level that has seen the point and among the completed objectives.</summary>
+    public void ObserveCollapse(TauSetting tau)
+    {
+        var x = space.ToUnit(tau);
+        collapsedPoints.Add(x);
+        foreach (var (level, gp) in levels) gp.ObserveCollapse(x, addIfUnseen: false);
+        Level(Completed).ObserveCollapse(x, addIfUnseen: true);
+    }
+
+    GaussianProcess Level(int level)
+    {
+        if (levels.TryGetValue(level, out var gp)) return gp;
+        gp = levels[level] = new GaussianProcess(space.Dimensions);
+        foreach (var x in collapsedPoints) gp.ObserveCollapse(x, addIfUnseen: false);
+        return gp;
+    }
 
     /// <summary>The most-trained level with enough observations; while none has, the one with the most (the later on ties).</summary>
     public GaussianProcess? Model =>

@@ -18,6 +18,10 @@ public interface ITauSampler
     /// complete (most of them never do under a pruner).</summary>
     void ObserveEpoch(TauSetting tau, int epoch, double value) { }
 
+    /// <summary>A trial at <paramref name="tau"/> collapsed (SPEC §4): a sampler that models the objective counts the
+    /// point as the worst value observed, at every level it has seen it, so the search moves away from it.</summary>
+    void ObserveCollapse(TauSetting tau) { }
+
     /// <summary>Counts <paramref name="tau"/> as proposed already (restoring a sampler from a stored study).</summary>
     void Exclude(TauSetting tau);
 

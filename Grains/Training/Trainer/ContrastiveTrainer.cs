@@ -126,8 +126,8 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         return run.Step.Run(images, bankRows ?? rows, run.Random, tau, hardness);
     }
 
-    /// <summary>Probes the epoch, checkpoints it and tells the host.</summary>
-    /// <returns>the outcome when the host prunes the trial, else null</returns>
+    /// <summary>Probes the epoch, checkpoints it, tells the host, and stops the trial if its embedding has collapsed.</summary>
+    /// <returns>the outcome when the trial collapsed or the host stops it, else null</returns>
     TrainingOutcome? EndEpoch(TrainingRun run, EpochInProgress current)
     {
         double seconds = current.Seconds;
@@ -145,6 +145,9 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             run.LastCheckpoint = checkpointPath;
         }
         var decision = run.Control.OnEpoch?.Invoke(metrics) ?? EpochDecision.Continue;
+        // Even at the last epoch: a collapsed embedding is not worth the final evaluation.
+        if (options.Collapse?.Verdict(run.History) is { } collapse)
+            return Stopped(TrainingStatus.Collapsed, current.Epoch, run.History, collapse, run.Clock);
         if (current.Epoch >= options.Epochs) return null;
         if (decision == EpochDecision.Prune) return Stopped(TrainingStatus.Pruned, current.Epoch, run.History, null, run.Clock);
         // Paused: resumed later from this epoch's checkpoint, as a trial moved off a stopping silo is.

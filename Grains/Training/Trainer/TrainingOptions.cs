@@ -38,6 +38,8 @@ public sealed record TrainingOptions
     public string Device { get; init; } = Defaults.Device;
     /// <summary>fp32, or bf16 compute with fp32 master weights (<see cref="MixedPrecision"/>).</summary>
     public Precision Precision { get; init; } = Defaults.Precision;
+    /// <summary>When a trial stops as collapsed; null: never (--collapse-check off).</summary>
+    public CollapseRule? Collapse { get; init; } = CollapseRule.Default;
 
     public LossSettings LossSettings => new(Loss, Tau, HardFraction, Negatives, HardCount);
 
@@ -79,6 +81,13 @@ public sealed record TrainingOptions
         SettingNames<OptimizerKind>.Check("optimizer", Optimizer);
         SettingNames<ScheduleKind>.Check("schedule", Schedule);
         SettingNames<Precision>.Check("precision", Precision);
+        if (Collapse is { } c)
+        {
+            if (!double.IsFinite(c.UniformityFloor) || c.UniformityFloor < 0)
+                throw new ArgumentException($"--collapse-uniformity must be a number at least 0, got {c.UniformityFloor}");
+            if (!double.IsFinite(c.ToleranceCeiling) || c.ToleranceCeiling > 1)
+                throw new ArgumentException($"--collapse-tolerance must be a number at most 1, got {c.ToleranceCeiling}");
+        }
         if (Subset is < 2) throw new ArgumentException($"--subset must be at least 2, got {Subset}");
         if (EvalSubset is < 2) throw new ArgumentException($"--eval-subset must be at least 2, got {EvalSubset}");
         if (!Data.DatasetCatalog.Names.Contains(Dataset)) throw new ArgumentException($"unknown --dataset '{Dataset}'");

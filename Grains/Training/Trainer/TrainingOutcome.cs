@@ -11,6 +11,8 @@ public enum TrainingStatus
     Cancelled,
     /// <summary>Stopped on request after writing a checkpoint; another attempt resumes it.</summary>
     Interrupted,
+    /// <summary>Stopped because its validation embedding collapsed (<see cref="CollapseRule"/>).</summary>
+    Collapsed,
 }
 
 /// <summary>How a run of the trainer ended, and what it measured.</summary>

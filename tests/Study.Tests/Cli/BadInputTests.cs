@@ -41,6 +41,25 @@ public sealed class BadInputTests : IDisposable
     public void UnknownNames(string option, string value, string mentions) =>
         AssertBadInput(mentions, "train", "--dataset", "synthetic", option, value);
 
+    /// <summary>Issue 20's options: --hard-count, --projection-head and the collapse rule's.</summary>
+    [Theory]
+    [InlineData("--hard-count 0", "--hard-count", "--loss", "hard", "--hard-count", "0")]
+    [InlineData("--hard-count for infonce", "--hard-count applies to the hard losses", "--hard-count", "5")]
+    [InlineData("--hard-count over 2B − 2", "--hard-count 300 is more than the 254 batch negatives of --batch-size 128", "--loss", "hard",
+        "--batch-size", "128", "--hard-count", "300")]
+    [InlineData("--projection-head", "--projection-head", "--projection-head", "bn")]
+    [InlineData("--collapse-check", "--collapse-check", "--collapse-check", "maybe")]
+    [InlineData("floor with the check off", "--collapse-uniformity sets the collapse rule", "--collapse-check", "off", "--collapse-uniformity", "0.5")]
+    [InlineData("negative floor", "--collapse-uniformity", "--collapse-uniformity", "-1")]
+    [InlineData("ceiling above 1", "--collapse-tolerance", "--collapse-tolerance", "1.5")]
+    public void BankAndCollapseOptions(string what, string mentions, params string[] options)
+    {
+        Assert.NotEmpty(what);
+        AssertBadInput(mentions, ["train", "--dataset", "synthetic", .. options]);
+        AssertBadInput(mentions, ["run", "--dataset", "synthetic", "--store", Path.Combine(dir, "studies.db"), .. options]);
+        Assert.False(File.Exists(Path.Combine(dir, "studies.db")), "a rejected study was stored");
+    }
+
     [Theory]
     [InlineData("cuda")]
     [InlineData("cuda:0")]

@@ -65,7 +65,7 @@ public sealed class StudyRunTests : IDisposable
         Assert.StartsWith("| study | τ | seeds | val objective |", rows[0]);
         Assert.Equal(["0.1", "0.3", "1"], rows.Skip(2).Take(3).Select(r => r.Split(" | ")[1]));
         Assert.StartsWith("| study | seed | trials |", rows[5]);
-        Assert.StartsWith("| infonce, batch | all | 3 | 3 | 0 | 6 | 6,144 |", rows[7]);
+        Assert.StartsWith("| infonce, batch | all | 3 | 3 | 0 | 0 | 6 | 6,144 |", rows[7]);
         Assert.EndsWith($" | {best.GetProperty("value").GetDouble():0.0000} | {best.GetProperty("tau").GetDouble():0.####} |", rows[7]);
         Directory.Delete(outDir, recursive: true);
         Assert.Equal(0, Study("report", id, "--store", Store, "--out", outDir).ExitCode);

@@ -116,6 +116,31 @@ public class SamplerTests
         Assert.True(fromObjective > 0.5, $"proposed {fromObjective} from objectives peaked at 1");
     }
 
+    /// <summary>Issue 20: a collapsed trial counts as the worst objective, at the epochs it reported and among the
+    /// completed, so the search moves away from the τ where the embedding collapsed.</summary>
+    [Fact]
+    public void ACollapsedTrialCountsAsTheWorstSoTheSearchMovesAway()
+    {
+        double[] started = [0.03, 0.1, 0.3, 1.0, 1.8];
+        GpEiSampler After(bool collapsed)
+        {
+            var sampler = new GpEiSampler(0.02, 2, budget: 30, start: started, seed: 4);
+            sampler.Propose(5);
+            // Their first epoch's accuracy rises with τ: the large τ look best until their embedding collapses.
+            foreach (var tau in started) sampler.ObserveEpoch(tau, 1, 0.6 + 0.05 * Math.Log(tau));
+            if (collapsed) { sampler.ObserveCollapse(1.0); sampler.ObserveCollapse(1.8); }
+            return sampler;
+        }
+        double unaware = Assert.Single(After(collapsed: false).Propose(1)).Tau;
+        Assert.True(unaware > 1, $"proposed {unaware} where the accuracy rises toward τ = 2");
+        var aware = After(collapsed: true);
+        double away = Assert.Single(aware.Propose(1)).Tau;
+        Assert.True(away < 0.6, $"proposed {away} after τ = 1 and 1.8 collapsed");
+        // The completed level holds the two collapsed points, as the worst values: a later completion at 0.3 is the best.
+        aware.Observe(0.3, 0.82);
+        Assert.Equal(3, aware.Model!.Count);
+    }
+
     // A known objective over (log τ−, log τ+) with its peak at τ− = 0.1, τ+ = 1.
     static double RangeObjective(TauSetting t) => 0.8 - 0.05 * Math.Pow(Math.Log(t.Low / 0.1), 2) - 0.05 * Math.Pow(Math.Log(t.High / 1.0), 2);
 

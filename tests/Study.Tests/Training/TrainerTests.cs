@@ -121,16 +121,27 @@ public sealed class TrainerTests : IDisposable
     /// <summary>
     /// Why --projection-head mlp-bn exists (docs/EXPERIMENTS.md §1): the untrained cnn-small maps every image into a
     /// narrow cone, and with SPEC §6's head an InstDisc bank never spreads it — the projection collapses to one point —
-    /// while batch normalisation in the head lets the same bank learn.
+    /// while batch normalisation in the head lets the same bank learn. The collapse rule stops the first at its second
+    /// epoch, without the final evaluation; off, the trial runs on to a collapsed embedding.
     /// </summary>
     [Fact]
     public void WithAMemoryBankTheMlpHeadCollapsesAndTheMlpBnHeadLearns()
     {
         var options = Options(tau: 0.2, negatives: NegativeSource.MemoryBank) with { Epochs = 3 };
-        var mlp = new ContrastiveTrainer(options, data).Run();
-        var mlpBn = new ContrastiveTrainer(options with { ProjectionHead = ProjectionHeadKind.MlpBatchNorm }, data).Run();
+        var caught = new ContrastiveTrainer(options, data).Run();
+        Assert.Equal((TrainingStatus.Collapsed, 2), (caught.Status, caught.EpochsCompleted));
+        Assert.StartsWith("collapsed: validation uniformity ", caught.Error);
+        Assert.Null(caught.Evaluation);
+        Assert.Equal(caught.History[^1].ValKnnAccuracy, caught.Metrics.ValKnnAccuracy);
+
+        var mlp = new ContrastiveTrainer(options with { Collapse = null }, data).Run();
+        Assert.Equal(TrainingStatus.Completed, mlp.Status);
         Assert.InRange(mlp.Metrics.Uniformity!.Value, 0, 0.01);
         Assert.InRange(mlp.Metrics.Tolerance!.Value, 0.999, 1.0001);
+        Assert.Equal(caught.History, mlp.History.Take(2).Select((h, i) => h with { Seconds = caught.History[i].Seconds, ImagesPerSecond = caught.History[i].ImagesPerSecond }));
+
+        var mlpBn = new ContrastiveTrainer(options with { ProjectionHead = ProjectionHeadKind.MlpBatchNorm }, data).Run();
+        Assert.Equal(TrainingStatus.Completed, mlpBn.Status);
         Assert.InRange(mlpBn.Metrics.Uniformity!.Value, 1, 4.1);
         Assert.InRange(mlpBn.Metrics.Tolerance!.Value, -1, 0.9);
     }
