@@ -55,6 +55,10 @@ public sealed class PresetTests : IDisposable
         Assert.Equal((0.03, 0.9, 5e-4, 128, 200), (spec.Lr, spec.Momentum, spec.WeightDecay, spec.BatchSize, spec.Epochs));
         Assert.Equal(preset.Contains("cifar100") ? "cifar100" : "cifar10", spec.Dataset);
         if (spec.UsesTau) Assert.Equal([0.07, 0.3, 0.7, 1.0], spec.Taus);
+        // Issue 20: the InstDisc bank with a head it can learn with, and the paper's 4,095 hardest bank negatives.
+        Assert.Equal(ProjectionHeadKind.MlpBatchNorm, spec.ProjectionHead);
+        Assert.Equal(spec.Loss.KeepsHardest() ? 4095 : null, spec.HardCount);
+        Assert.True(spec.CollapseCheck);
     }
 
     [Fact]
@@ -89,13 +93,17 @@ public sealed class PresetTests : IDisposable
             var root = json.RootElement;
             Assert.Equal("completed", root.GetProperty("status").GetString());
             var spec = root.GetProperty("spec");
-            Assert.Equal(("resnet18", "memory-bank", "sgd", "step", 32), (spec.GetProperty("encoder").GetString(),
-                spec.GetProperty("negatives").GetString(), spec.GetProperty("optimizer").GetString(), spec.GetProperty("schedule").GetString(),
-                spec.GetProperty("batch_size").GetInt32()));
+            Assert.Equal(("resnet18", "mlp-bn", "memory-bank", "sgd", "step", 32), (spec.GetProperty("encoder").GetString(),
+                spec.GetProperty("projection_head").GetString(), spec.GetProperty("negatives").GetString(), spec.GetProperty("optimizer").GetString(),
+                spec.GetProperty("schedule").GetString(), spec.GetProperty("batch_size").GetInt32()));
             var trial = Assert.Single(root.GetProperty("trials").EnumerateArray());
             Assert.Equal(("completed", 1), (trial.GetProperty("status").GetString(), trial.GetProperty("epochs_completed").GetInt32()));
             foreach (var metric in new[] { "linear_accuracy", "knn_accuracy", "uniformity", "tolerance", "alignment", "loss" })
                 Assert.True(double.IsFinite(trial.GetProperty("metrics").GetProperty(metric).GetDouble()), $"{preset}: {metric}");
+            // The epoch's positive similarity is each image's z against its own bank entry: random at first, so near 0.
+            var epoch = JsonDocument.Parse(File.ReadAllLines(Path.Combine(dir, Path.GetFileNameWithoutExtension(preset), "trials",
+                trial.GetProperty("trial_id").GetString()!, "metrics.jsonl")).Single()).RootElement;
+            Assert.InRange(epoch.GetProperty("positive_similarity").GetDouble(), -0.5, 0.5);
         }
     }
 
