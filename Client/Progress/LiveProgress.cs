@@ -95,8 +95,8 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
         int hidden = m.Rows.Count - visible.Count;
         var parts = new List<IRenderable> { header, table };
         if (hidden > 0) parts.Add(new Markup($"[grey]… {hidden} more trials (study show {Markup.Escape(m.Study.StudyId)})[/]"));
-        parts.Add(new Markup("[grey]obj., unif., tol.: validation " + Markup.Escape(s.ValidationObjective) + " and the test embedding's when done; " +
-            "grey: the last epoch's val kNN accuracy and validation embedding's[/]"));
+        parts.Add(new Markup("[grey]obj.: validation " + Markup.Escape(s.ValidationObjective) + " when done, grey: the last epoch's val kNN accuracy\n" +
+            "unif., tol.: the test embedding's when done, grey: the last epoch's validation embedding's[/]"));
         if (notice is not null) parts.Add(new Markup($"[yellow]{notice}[/]"));
         return new Rows(parts);
     }

@@ -112,7 +112,7 @@ public static class ContrastiveLoss
     static Tensor Hardest(Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
     {
         var masked = candidates.masked_fill(excluded, double.NegativeInfinity);
-        return masked.topk((int)settings.HardCount(negatives), dim: 1).values;
+        return masked.topk((int)settings.HardCount(negatives), dim: 1, sorted: false).values;
     }
 
     static Tensor HardSimple(Tensor positive, Tensor candidates, Tensor excluded, long negatives, LossSettings settings)

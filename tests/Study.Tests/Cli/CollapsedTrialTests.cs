@@ -65,6 +65,7 @@ public sealed class CollapsedTrialTests : IDisposable
         console.Write(LiveProgress.Render(model, null));
         var screen = writer.ToString();
         Assert.Contains("2 collapsed", screen);
+        Assert.All(screen.Split('\n'), line => Assert.True(line.TrimEnd().Length <= 100, $"{line.TrimEnd().Length} columns: {line}"));
         Assert.Equal(["0.2", "1"], screen.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\s*(\S+)\s+collapsed\s"))
             .Where(m => m.Success).Select(m => m.Groups[1].Value));
     }

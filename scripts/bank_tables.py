@@ -1,0 +1,177 @@
+"""The memory-bank tables of docs/EXPERIMENTS.md §1, from the results.json of each study (scripts/bank-tables).
+
+Every mean comes with its n and sample sd; every stated difference with its 95% Student-t interval and a paired
+t-test over the seeds both sides share (the studies share seeds 1-3 and their data split), Holm-corrected where one
+question is asked of several τ at once.
+"""
+import json
+import math
+import sys
+from pathlib import Path
+
+from scipy import stats
+
+METRICS = [("val objective", "val_linear_accuracy"), ("linear acc. (test)", "linear_accuracy"), ("kNN acc. (test)", "knn_accuracy"),
+           ("uniformity", "uniformity"), ("tolerance", "tolerance"), ("alignment", "alignment")]
+
+
+def load(folder):
+    results = json.loads((folder / "results.json").read_text())
+    by_tau = {}
+    for t in results["trials"]:
+        by_tau.setdefault(t["tau"], {})[t["seed"]] = t
+    return results, by_tau
+
+
+def label(results):
+    spec = results["spec"]
+    parts = [spec["loss"], spec["negatives"]]
+    if spec.get("projection_head", "mlp") != "mlp":
+        parts.append(spec["projection_head"] + " head")
+    return ", ".join(parts)
+
+
+def tau_label(tau):
+    return "-" if tau is None else f"{tau:g}"
+
+
+def values(trials, metric):
+    return [t["metrics"][metric] for t in trials.values() if t["status"] == "completed" and t["metrics"].get(metric) is not None]
+
+
+def mean_sd(xs):
+    if not xs:
+        return "-"
+    mean = sum(xs) / len(xs)
+    sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / (len(xs) - 1)) if len(xs) > 1 else 0.0
+    return f"{mean:.4f} ± {sd:.4f}"
+
+
+def per_tau_table(studies):
+    head = "| study | τ | n | " + " | ".join(name for name, _ in METRICS) + " | collapsed |"
+    lines = [head, "|" + "---|" * (len(METRICS) + 4)]
+    for results, by_tau in studies:
+        for tau in sorted(by_tau, key=lambda t: -1 if t is None else t):
+            trials = by_tau[tau]
+            n = sum(1 for t in trials.values() if t["status"] == "completed")
+            collapsed = sum(1 for t in trials.values() if t["status"] == "collapsed")
+            cells = [mean_sd(values(trials, metric)) for _, metric in METRICS]
+            lines.append(f"| {label(results)} | {tau_label(tau)} | {n} | " + " | ".join(cells) + f" | {collapsed} |")
+    return "\n".join(lines)
+
+
+def paired(a, b, metric):
+    """Differences a − b over the seeds both completed: (n, mean, low, high, p)."""
+    seeds = sorted(s for s in a if s in b and a[s]["status"] == b[s]["status"] == "completed")
+    d = [a[s]["metrics"][metric] - b[s]["metrics"][metric] for s in seeds]
+    n = len(d)
+    mean = sum(d) / n
+    if n < 2:
+        return n, mean, math.nan, math.nan, math.nan
+    sd = math.sqrt(sum((x - mean) ** 2 for x in d) / (n - 1))
+    half = stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+    p = stats.ttest_rel([a[s]["metrics"][metric] for s in seeds], [b[s]["metrics"][metric] for s in seeds]).pvalue if sd > 0 else 0.0
+    return n, mean, mean - half, mean + half, p
+
+
+def holm(ps):
+    order = sorted(range(len(ps)), key=lambda i: ps[i])
+    adjusted, running = [0.0] * len(ps), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(ps) - rank) * ps[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def difference_cell(n, mean, low, high, p, scale=1.0, digits=2):
+    return f"{mean * scale:+.{digits}f} [{low * scale:+.{digits}f}, {high * scale:+.{digits}f}], p = {p:.3g}"
+
+
+def bank_against_batch(bank, batch):
+    """Per τ: bank − batch negatives (same model, seeds), linear accuracy (test, points), uniformity, tolerance."""
+    (rb, bank_taus), (rn, batch_taus) = bank, batch
+    rows = []
+    for tau in sorted(t for t in bank_taus if t in batch_taus):
+        rows.append((tau, [paired(bank_taus[tau], batch_taus[tau], m) for m in ("linear_accuracy", "uniformity", "tolerance")]))
+    lines = [f"| τ | n | Δ linear acc. (test, points) | Δ uniformity | Δ tolerance |", "|---|---|---|---|---|"]
+    for column in range(3):
+        adjusted = holm([r[1][column][4] for r in rows])
+        for r, p in zip(rows, adjusted):
+            r[1][column] = r[1][column][:4] + (p,)
+    for tau, cells in rows:
+        lines.append(f"| {tau_label(tau)} | {cells[0][0]} | {difference_cell(*cells[0], scale=100)} | "
+                     f"{difference_cell(*cells[1])} | {difference_cell(*cells[2], digits=3)} |")
+    return f"{label(rb)} − {label(rn)}, paired over seeds, Holm-corrected over the six τ:\n\n" + "\n".join(lines)
+
+
+def slope(by_tau, metric):
+    """Least squares of the metric on log10 τ over every completed trial: (n, slope, low, high, p)."""
+    points = [(math.log10(tau), t["metrics"][metric]) for tau, trials in by_tau.items() for t in trials.values()
+              if t["status"] == "completed"]
+    fit = stats.linregress([x for x, _ in points], [y for _, y in points])
+    half = stats.t.ppf(0.975, len(points) - 2) * fit.stderr
+    return len(points), fit.slope, fit.slope - half, fit.slope + half, fit.pvalue
+
+
+def trends(studies):
+    lines = ["| study | metric | n | slope per decade of τ [95% CI] | p |", "|---|---|---|---|---|"]
+    for results, by_tau in studies:
+        for metric in ("uniformity", "tolerance", "linear_accuracy"):
+            n, s, low, high, p = slope(by_tau, metric)
+            lines.append(f"| {label(results)} | {metric} | {n} | {s:+.3f} [{low:+.3f}, {high:+.3f}] | {p:.3g} |")
+    return "\n".join(lines)
+
+
+def peak(results, by_tau, metric="val_linear_accuracy"):
+    """The τ of the best seed mean against each other τ: paired, Holm-corrected."""
+    means = {tau: sum(values(trials, metric)) / len(values(trials, metric)) for tau, trials in by_tau.items() if values(trials, metric)}
+    best = max(means, key=means.get)
+    others = sorted(t for t in means if t != best)
+    tests = [paired(by_tau[best], by_tau[t], metric) for t in others]
+    adjusted = holm([t[4] for t in tests])
+    lines = [f"| {label(results)}: τ = {tau_label(best)} against | n | Δ {metric} (points) | Holm p |", "|---|---|---|---|"]
+    for tau, (n, mean, low, high, _), p in zip(others, tests, adjusted):
+        lines.append(f"| τ = {tau_label(tau)} | {n} | {mean * 100:+.2f} [{low * 100:+.2f}, {high * 100:+.2f}] | {p:.3g} |")
+    return "\n".join(lines)
+
+
+def hard_against_infonce(hard, infonce, metric="linear_accuracy"):
+    (rh, hard_taus), (ri, infonce_taus) = hard, infonce
+    taus = sorted(t for t in hard_taus if t in infonce_taus)
+    tests = [paired(hard_taus[t], infonce_taus[t], metric) for t in taus]
+    adjusted = holm([t[4] for t in tests])
+    lines = [f"| τ | n | {label(rh)} − {label(ri)}: Δ {metric} (points) | Holm p |", "|---|---|---|---|"]
+    for tau, (n, mean, low, high, _), p in zip(taus, tests, adjusted):
+        lines.append(f"| {tau_label(tau)} | {n} | {mean * 100:+.2f} [{low * 100:+.2f}, {high * 100:+.2f}] | {p:.3g} |")
+    return "\n".join(lines)
+
+
+def main(folder):
+    folder = Path(folder)
+    study = {p.name: load(p) for p in sorted(folder.iterdir()) if (p / "results.json").exists()}
+    bank = [study[n] for n in ("fmnist-infonce-bank", "fmnist-hard-bank", "fmnist-simple-bank", "fmnist-hard-simple-bank") if n in study]
+    batch = [study[n] for n in ("fmnist-infonce-batch-bn", "fmnist-hard-batch-bn") if n in study]
+    print("#### Memory bank (InstDisc), mlp-bn head: mean ± sd over seeds\n")
+    print(per_tau_table(bank))
+    if batch:
+        print("\n#### Batch negatives, the same model (mlp-bn head)\n")
+        print(per_tau_table(batch))
+    for name, other in (("fmnist-infonce-bank", "fmnist-infonce-batch-bn"), ("fmnist-hard-bank", "fmnist-hard-batch-bn")):
+        if name in study and other in study:
+            print("\n" + bank_against_batch(study[name], study[other]))
+    print("\n#### Trends in τ (least squares on log10 τ over every trial)\n")
+    print(trends([s for s in bank + batch if s[0]["spec"]["loss"] in ("infonce", "hard")]))
+    for name in ("fmnist-infonce-bank", "fmnist-hard-bank"):
+        if name in study:
+            print("\n" + peak(*study[name]))
+    if "fmnist-hard-bank" in study and "fmnist-infonce-bank" in study:
+        print("\n" + hard_against_infonce(study["fmnist-hard-bank"], study["fmnist-infonce-bank"]))
+    if "fmnist-hard-simple-bank" in study and "fmnist-simple-bank" in study:
+        (rh, hs), (rs, s) = study["fmnist-hard-simple-bank"], study["fmnist-simple-bank"]
+        n, mean, low, high, p = paired(hs[None], s[None], "linear_accuracy")
+        print(f"\n{label(rh)} − {label(rs)}: Δ linear acc. (test) {mean * 100:+.2f} points [{low * 100:+.2f}, {high * 100:+.2f}], "
+              f"n = {n} paired seeds, p = {p:.3g}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

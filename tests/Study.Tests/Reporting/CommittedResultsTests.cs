@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Study.Grains.Storage;
+using Study.Tests.Cli;
+using Study.Training.Trainer;
+using Xunit;
+
+namespace Study.Tests.Reporting;
+
+/// <summary>
+/// The raw results committed under docs/results hold up what docs/ says of them: the memory-bank tables of
+/// docs/EXPERIMENTS.md are what scripts/bank-tables regenerates from them, and the collapse rule stops none of their
+/// healthy trials (every committed study ran with it off or before it, so each curve is replayed here) and each of the
+/// collapsed ones at the epoch it stopped.
+/// </summary>
+public sealed class CommittedResultsTests
+{
+    static string Results => Path.Combine(StudyProcess.RepositoryRoot, "docs", "results");
+
+    [Fact]
+    public void TheBankTablesOfExperimentsAreRegeneratedFromTheCommittedResults()
+    {
+        var start = new ProcessStartInfo(Path.Combine(StudyProcess.RepositoryRoot, "scripts", "bank-tables"))
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), "scripts/bank-tables did not end in 5 minutes");
+        Assert.True(process.ExitCode == 0, errors.Result);
+        var doc = File.ReadAllText(Path.Combine(StudyProcess.RepositoryRoot, "docs", "EXPERIMENTS.md"));
+        var tables = output.Result.Trim();
+        Assert.True(tables.Length > 1000, tables);
+        Assert.True(doc.Contains(tables), "docs/EXPERIMENTS.md does not hold scripts/bank-tables' output as it is now:\n" + tables);
+    }
+
+    public static TheoryData<string> CommittedStudies => new(Directory.GetFiles(Results, "results.json", SearchOption.AllDirectories)
+        .Select(f => Path.GetRelativePath(Results, Path.GetDirectoryName(f)!)).Order());
+
+    [Theory]
+    [MemberData(nameof(CommittedStudies))]
+    public void TheCollapseRuleStopsNoHealthyTrialAndEveryCollapsedOneWhereItStopped(string study)
+    {
+        var folder = Path.Combine(Results, study);
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json")));
+        var rule = CollapseRule.Default;
+        foreach (var trial in results.RootElement.GetProperty("trials").EnumerateArray())
+        {
+            var id = trial.GetProperty("trial_id").GetString()!;
+            var status = trial.GetProperty("status").GetString();
+            var epochs = File.ReadAllLines(Path.Combine(folder, "trials", id, "metrics.jsonl")).Select(EpochMetricsJson.Read).ToList();
+            int? stops = Enumerable.Range(1, epochs.Count).Cast<int?>().FirstOrDefault(e => rule.Verdict(epochs.Take(e!.Value).ToList()) is not null);
+            if (status == "collapsed") Assert.True(stops == epochs.Count, $"{study}/{id}: collapsed after {epochs.Count} epochs; the rule says {stops}");
+            else Assert.True(stops is null, $"{study}/{id} ({status}) would have been stopped at epoch {stops}: {rule.Verdict(epochs.Take(stops ?? 0).ToList())}");
+        }
+    }
+}
