@@ -122,28 +122,28 @@ def trends(studies):
     return "\n".join(lines)
 
 
+def paired_rows(comparisons, metric):
+    """Paired tests of (label, a, b) comparisons of one metric, Holm-corrected together, as table rows (points)."""
+    tests = [(name, paired(a, b, metric)) for name, a, b in comparisons]
+    adjusted = holm([t[4] for _, t in tests])
+    return [f"| {name} | {n} | {mean * 100:+.2f} [{low * 100:+.2f}, {high * 100:+.2f}] | {p:.3g} |"
+            for (name, (n, mean, low, high, _)), p in zip(tests, adjusted)]
+
+
 def peak(results, by_tau, metric="val_linear_accuracy"):
     """The τ of the best seed mean against each other τ: paired, Holm-corrected."""
     means = {tau: sum(values(trials, metric)) / len(values(trials, metric)) for tau, trials in by_tau.items() if values(trials, metric)}
     best = max(means, key=means.get)
     others = sorted(t for t in means if t != best)
-    tests = [paired(by_tau[best], by_tau[t], metric) for t in others]
-    adjusted = holm([t[4] for t in tests])
     lines = [f"| {label(results)}: τ = {tau_label(best)} against | n | Δ {metric} (points) | Holm p |", "|---|---|---|---|"]
-    for tau, (n, mean, low, high, _), p in zip(others, tests, adjusted):
-        lines.append(f"| τ = {tau_label(tau)} | {n} | {mean * 100:+.2f} [{low * 100:+.2f}, {high * 100:+.2f}] | {p:.3g} |")
-    return "\n".join(lines)
+    return "\n".join(lines + paired_rows([(f"τ = {tau_label(t)}", by_tau[best], by_tau[t]) for t in others], metric))
 
 
 def hard_against_infonce(hard, infonce, metric="linear_accuracy"):
     (rh, hard_taus), (ri, infonce_taus) = hard, infonce
     taus = sorted(t for t in hard_taus if t in infonce_taus)
-    tests = [paired(hard_taus[t], infonce_taus[t], metric) for t in taus]
-    adjusted = holm([t[4] for t in tests])
     lines = [f"| τ | n | {label(rh)} − {label(ri)}: Δ {metric} (points) | Holm p |", "|---|---|---|---|"]
-    for tau, (n, mean, low, high, _), p in zip(taus, tests, adjusted):
-        lines.append(f"| {tau_label(tau)} | {n} | {mean * 100:+.2f} [{low * 100:+.2f}, {high * 100:+.2f}] | {p:.3g} |")
-    return "\n".join(lines)
+    return "\n".join(lines + paired_rows([(tau_label(t), hard_taus[t], infonce_taus[t]) for t in taus], metric))
 
 
 def main(folder):
