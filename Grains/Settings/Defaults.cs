@@ -42,8 +42,8 @@ public static class Defaults
     /// <summary>The median pruner judges no epoch up to this one (Optuna's n_warmup_steps).</summary>
     public const int MedianWarmupEpochs = 0;
     public const int MaxRestarts = 3;
-    /// <summary>The collapse rule's uniformity floor: a collapsed projection measures 0.0000–0.0003 here, healthy runs
-    /// 0.20 and above from their second epoch (docs/METRICS.md, "collapsed").</summary>
+    /// <summary>The collapse rule's uniformity floor: a collapsed projection measures 0.0000–0.0003 here; healthy runs
+    /// were below it for one epoch at most (docs/METRICS.md, "Collapsed").</summary>
     public const double CollapseUniformity = 0.1;
     /// <summary>The collapse rule's tolerance ceiling: collapsed 0.9999 and above; healthy runs up to 0.9958 (synthetic
     /// data, whose classes are tight).</summary>

@@ -5,9 +5,10 @@ namespace Study.Training.Trainer;
 /// <summary>
 /// Collapse caught while it happens (SPEC §4's <c>collapsed</c>; docs/METRICS.md): after each epoch, a trial whose
 /// validation embedding is past a limit — uniformity below <paramref name="UniformityFloor"/>, or tolerance above
-/// <paramref name="ToleranceCeiling"/> — stops as collapsed when it fell there (past the limit and worse than at the
-/// epoch before) or stayed there (past it at each of its last <see cref="StayedEpochs"/> epochs). The first epoch alone
-/// never decides: an untrained encoder can start near one point and spread out, and only a trend tells the two apart.
+/// <paramref name="ToleranceCeiling"/> — stops as collapsed when it was past it at the epoch before too and has not
+/// moved back since (it fell there, or stays there), or when it has been past it for <see cref="StayedEpochs"/> epochs in
+/// a row. One epoch past the limit never decides: an untrained encoder can start near one point and spread out, and a
+/// memory bank's second epoch can dip below the floor and recover; only a trend tells them from a collapse.
 /// </summary>
 public sealed record CollapseRule(double UniformityFloor, double ToleranceCeiling)
 {
@@ -27,17 +28,15 @@ public sealed record CollapseRule(double UniformityFloor, double ToleranceCeilin
     static string? Judge(IReadOnlyList<EpochMetrics> history, string name, Func<EpochMetrics, double?> metric, double limit, bool below)
     {
         bool Past(double? v) => v is { } x && double.IsFinite(x) && (below ? x < limit : x > limit);
-        var last = history[^1];
-        if (!Past(metric(last))) return null;
-        double value = metric(last)!.Value;
-        double? before = metric(history[^2]);
-        bool fell = before is { } b && double.IsFinite(b) && (below ? value < b : value > b);
+        if (!Past(metric(history[^1])) || !Past(metric(history[^2]))) return null;
+        double value = metric(history[^1])!.Value, before = metric(history[^2])!.Value;
+        bool notBack = below ? value <= before : value >= before;
         bool stayed = history.Count >= StayedEpochs && history.TakeLast(StayedEpochs).All(e => Past(metric(e)));
-        if (!fell && !stayed) return null;
+        if (!notBack && !stayed) return null;
         string side = below ? "below the floor" : "above the ceiling";
-        string how = fell ? $"{(below ? "lower" : "higher")} than at epoch {history[^2].Epoch} ({Format(before!.Value)})"
-            : $"past it for {StayedEpochs} epochs in a row";
-        return $"collapsed: validation {name} {Format(value)} at epoch {last.Epoch}, {side} {Format(limit)} and {how}";
+        string how = stayed ? $"{side} {Format(limit)} for {StayedEpochs} epochs in a row"
+            : $"{side} {Format(limit)}, as at epoch {history[^2].Epoch} ({Format(before)}), and no {(below ? "higher" : "lower")}";
+        return $"collapsed: validation {name} {Format(value)} at epoch {history[^1].Epoch}, {how}";
     }
 
     static string Format(double value) => value.ToString(Math.Abs(value) < 0.001 ? "0.###e0" : "0.####", CultureInfo.InvariantCulture);
