@@ -28,6 +28,8 @@ def label(results):
     parts = [spec["loss"], spec["negatives"]]
     if spec.get("projection_head", "mlp") != "mlp":
         parts.append(spec["projection_head"] + " head")
+    if spec["epochs"] != 10:
+        parts.append(f"{spec['epochs']} epochs")
     return ", ".join(parts)
 
 
@@ -149,9 +151,10 @@ def hard_against_infonce(hard, infonce, metric="linear_accuracy"):
 def main(folder):
     folder = Path(folder)
     study = {p.name: load(p) for p in sorted(folder.iterdir()) if (p / "results.json").exists()}
-    bank = [study[n] for n in ("fmnist-infonce-bank", "fmnist-hard-bank", "fmnist-simple-bank", "fmnist-hard-simple-bank") if n in study]
+    bank = [study[n] for n in ("fmnist-infonce-bank", "fmnist-hard-bank", "fmnist-hard-bank-long", "fmnist-simple-bank",
+                               "fmnist-hard-simple-bank", "fmnist-infonce-bank-mlp") if n in study]
     batch = [study[n] for n in ("fmnist-infonce-batch-bn", "fmnist-hard-batch-bn") if n in study]
-    print("#### Memory bank (InstDisc), mlp-bn head: mean ± sd over seeds\n")
+    print("#### Memory bank (InstDisc): mean ± sd over seeds\n")
     print(per_tau_table(bank))
     if batch:
         print("\n#### Batch negatives, the same model (mlp-bn head)\n")
@@ -159,7 +162,8 @@ def main(folder):
     for name, other in (("fmnist-infonce-bank", "fmnist-infonce-batch-bn"), ("fmnist-hard-bank", "fmnist-hard-batch-bn")):
         if name in study and other in study:
             print("\n" + bank_against_batch(study[name], study[other]))
-    with_tau = [s for s in bank + batch if s[0]["spec"]["loss"] in ("infonce", "hard")]
+    with_tau = [s for s in bank + batch if s[0]["spec"]["loss"] in ("infonce", "hard") and len(s[1]) > 1
+                and s[0]["spec"].get("projection_head") == "mlp-bn"]
     print("\n#### Trends in τ (least squares on log10 τ over every trial)\n")
     print(trends(with_tau))
     print("\nThe same over τ ≥ 0.3 only (a range chosen after seeing the curves: exploratory):\n")
