@@ -20,20 +20,12 @@ public static class ContrastiveLoss
         var z = cat(new[] { z1, z2 }, 0);
         var similarities = z.mm(z.t());
         var pairs = PairIndex(b, z.device);
-        Tensor loss;
-        if (settings.Kind == LossKind.InfoNce)
-        {
-            // The softmax over a row without its diagonal is exactly infonce's denominator: positive plus negatives.
-            var self = eye(2 * b, dtype: ScalarType.Bool, device: z.device);
-            var logits = similarities.masked_fill(self, double.NegativeInfinity) / settings.Temperature;
-            loss = F.cross_entropy(logits, pairs);
-        }
-        else
-        {
-            var positive = similarities.gather(1, pairs.unsqueeze(1)).squeeze(1);
-            loss = PerAnchor(positive, similarities, BatchExclusions(b, z.device), 2 * b - 2, settings).mean();
-        }
-        hardness?.Add(similarities.gather(1, pairs.unsqueeze(1)).squeeze(1), similarities, BatchExclusions(b, z.device), 2 * b - 2, settings);
+        var anchors = new AnchorSimilarities(similarities.gather(1, pairs.unsqueeze(1)).squeeze(1), similarities, BatchExclusions(b, z.device), 2 * b - 2);
+        // The softmax over a row without its diagonal is exactly infonce's denominator: positive plus negatives.
+        var loss = settings.Kind == LossKind.InfoNce
+            ? F.cross_entropy(similarities.masked_fill(eye(2 * b, dtype: ScalarType.Bool, device: z.device), double.NegativeInfinity) / settings.Temperature, pairs)
+            : PerAnchor(anchors, settings).mean();
+        hardness?.Add(anchors, settings);
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -52,27 +44,25 @@ public static class ContrastiveLoss
         var positive = candidates.gather(1, rows.unsqueeze(1)).squeeze(1);
         var own = zeros_like(candidates, dtype: ScalarType.Bool)
             .scatter_(1, rows.unsqueeze(1), ones(z.shape[0], 1, dtype: ScalarType.Bool, device: z.device));
-        long negatives = bank.shape[0] - 1;
+        var anchors = new AnchorSimilarities(positive, candidates, own, bank.shape[0] - 1);
         // Infonce's denominator is the positive plus every other entry: the softmax over the whole row, at the image's own.
         var loss = settings.Kind == LossKind.InfoNce
             ? F.cross_entropy(candidates / settings.Temperature, rows)
-            : PerAnchor(positive, candidates, own, negatives, settings).mean();
-        hardness?.Add(positive, candidates, own, negatives, settings);
+            : PerAnchor(anchors, settings).mean();
+        hardness?.Add(anchors, settings);
         return loss.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Per-anchor losses [A] from positives [A] and candidates [A, M] of which <paramref name="negatives"/> per row are negatives.</summary>
-    public static Tensor PerAnchor(Tensor positive, Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
+    /// <summary>Per-anchor losses [A] of a step's anchors.</summary>
+    public static Tensor PerAnchor(AnchorSimilarities a, LossSettings settings)
     {
         using var scope = NewDisposeScope();
         Tensor loss = settings.Kind switch
         {
-            LossKind.InfoNce => LogSumExpWithPositive(positive, candidates.masked_fill(excluded, double.NegativeInfinity), settings.Temperature)
-                                - positive / settings.Temperature,
-            LossKind.Hard => LogSumExpWithPositive(positive, Hardest(candidates, excluded, negatives, settings), settings.Temperature)
-                             - positive / settings.Temperature,
-            LossKind.Simple => -positive + candidates.masked_fill(excluded, 0).sum(1) / negatives,
-            LossKind.HardSimple => HardSimple(positive, candidates, excluded, negatives, settings),
+            LossKind.InfoNce => LogSumExpWithPositive(a.Positive, a.Masked, settings.Temperature) - a.Positive / settings.Temperature,
+            LossKind.Hard => LogSumExpWithPositive(a.Positive, a.Hardest(settings), settings.Temperature) - a.Positive / settings.Temperature,
+            LossKind.Simple => -a.Positive + a.Candidates.masked_fill(a.Excluded, 0).sum(1) / a.Negatives,
+            LossKind.HardSimple => -a.Positive + a.Hardest(settings).mean(new long[] { 1 }),
             _ => throw new ArgumentOutOfRangeException(nameof(settings)),
         };
         return loss.MoveToOuterDisposeScope();
@@ -82,15 +72,16 @@ public static class ContrastiveLoss
     /// Entropy [A] of each anchor's relative penalty over the negatives its loss weighs: the Boltzmann distribution
     /// r_i(s_ij) = exp(s_ij/τ) / Σ_k exp(s_ik/τ) (over the kept k for the hard loss); uniform for the simple losses.
     /// </summary>
-    public static Tensor PenaltyEntropy(Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
+    public static Tensor PenaltyEntropy(AnchorSimilarities a, LossSettings settings)
     {
         using var scope = NewDisposeScope();
+        long rows = a.Candidates.shape[0];
         Tensor entropy = settings.Kind switch
         {
-            LossKind.InfoNce => Entropy(candidates.masked_fill(excluded, double.NegativeInfinity) / settings.Temperature),
-            LossKind.Hard => Entropy(Hardest(candidates, excluded, negatives, settings) / settings.Temperature),
-            LossKind.Simple => full(candidates.shape[0], Math.Log(negatives), device: candidates.device),
-            LossKind.HardSimple => full(candidates.shape[0], Math.Log(settings.HardCount(negatives)), device: candidates.device),
+            LossKind.InfoNce => Entropy(a.Masked.detach() / settings.Temperature),
+            LossKind.Hard => Entropy(a.Hardest(settings).detach() / settings.Temperature),
+            LossKind.Simple => full(rows, Math.Log(a.Negatives), device: a.Candidates.device),
+            LossKind.HardSimple => full(rows, Math.Log(settings.HardCount(a.Negatives)), device: a.Candidates.device),
             _ => throw new ArgumentOutOfRangeException(nameof(settings)),
         };
         return entropy.MoveToOuterDisposeScope();
@@ -107,18 +98,6 @@ public static class ContrastiveLoss
         var excluded = eye(2 * b, dtype: ScalarType.Bool, device: device);
         excluded.scatter_(1, PairIndex(b, device).unsqueeze(1), ones(2 * b, 1, dtype: ScalarType.Bool, device: device));
         return excluded.MoveToOuterDisposeScope();
-    }
-
-    static Tensor Hardest(Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
-    {
-        var masked = candidates.masked_fill(excluded, double.NegativeInfinity);
-        return masked.topk((int)settings.HardCount(negatives), dim: 1, sorted: false).values;
-    }
-
-    static Tensor HardSimple(Tensor positive, Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
-    {
-        var kept = Hardest(candidates, excluded, negatives, settings);
-        return -positive + kept.sum(1) / kept.shape[1];
     }
 
     static Tensor LogSumExpWithPositive(Tensor positive, Tensor negatives, double tau) =>

@@ -22,20 +22,18 @@ public sealed class HardnessStatistics
     public double NearestNegativeSimilarity => Anchors > 0 ? NearestNegativeSum / Anchors : double.NaN;
     public double PenaltyEntropy => Anchors > 0 ? EntropySum / Anchors : double.NaN;
 
-    /// <summary>Adds one step's anchors: positives [A], candidates [A, M] of which <paramref name="negatives"/> per row are
-    /// negatives (the rest <paramref name="excluded"/>).</summary>
-    public void Add(Tensor positive, Tensor candidates, Tensor excluded, long negatives, LossSettings settings)
+    /// <summary>Adds one step's anchors (their positives, and the negatives among their candidates).</summary>
+    public void Add(AnchorSimilarities anchors, LossSettings settings)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var masked = candidates.detach().masked_fill(excluded, double.NegativeInfinity);
-        var nearest = masked.topk((int)Math.Min(NearestCount, negatives), dim: 1).values.mean(new long[] { 1 });
-        var entropy = ContrastiveLoss.PenaltyEntropy(candidates.detach(), excluded, negatives, settings);
-        var sums = stack(new[] { positive.detach().sum(), nearest.sum(), entropy.sum() }).to_type(ScalarType.Float64).cpu();
+        var nearest = anchors.Masked.detach().topk((int)Math.Min(NearestCount, anchors.Negatives), dim: 1).values.mean(new long[] { 1 });
+        var entropy = ContrastiveLoss.PenaltyEntropy(anchors, settings);
+        var sums = stack(new[] { anchors.Positive.detach().sum(), nearest.sum(), entropy.sum() }).to_type(ScalarType.Float64).cpu();
         var values = sums.data<double>().ToArray();
         PositiveSum += values[0];
         NearestNegativeSum += values[1];
         EntropySum += values[2];
-        Anchors += positive.shape[0];
+        Anchors += anchors.Positive.shape[0];
     }
 }

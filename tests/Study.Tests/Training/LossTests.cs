@@ -155,7 +155,7 @@ public class LossTests
         using var candidates = tensor(negatives, new long[] { 1, negatives.Length }, dtype: ScalarType.Float64).requires_grad_();
         using var positive = tensor(new[] { positiveValue }, dtype: ScalarType.Float64).requires_grad_();
         using var excluded = zeros(1, negatives.Length, dtype: ScalarType.Bool);
-        using var loss = ContrastiveLoss.PerAnchor(positive, candidates, excluded, negatives.Length, settings);
+        using var loss = ContrastiveLoss.PerAnchor(new AnchorSimilarities(positive, candidates, excluded, negatives.Length), settings);
         loss.sum().backward();
         double denominator = Math.Exp(positiveValue / Tau) + negatives.Sum(s => Math.Exp(s / Tau));
         var gradient = candidates.grad!.data<double>().ToArray();
@@ -174,7 +174,7 @@ public class LossTests
         double previous = double.NegativeInfinity;
         foreach (var tau in new[] { 0.02, 0.05, 0.1, 0.3, 1.0, 3.0 })
         {
-            using var entropy = ContrastiveLoss.PenaltyEntropy(candidates, excluded, 40, new LossSettings(LossKind.InfoNce, tau, 1, NegativeSource.Batch));
+            using var entropy = ContrastiveLoss.PenaltyEntropy(new AnchorSimilarities(candidates.diagonal(), candidates, excluded, 40), new LossSettings(LossKind.InfoNce, tau, 1, NegativeSource.Batch));
             double mean = entropy.mean().item<double>();
             Assert.True(mean > previous, $"entropy at τ = {tau} ({mean}) is not above the one at the smaller τ ({previous})");
             Assert.InRange(mean, 0, Math.Log(40) + 1e-9);
@@ -194,7 +194,7 @@ public class LossTests
             using var candidates = tensor(negatives, new long[] { 1, negatives.Length }, dtype: ScalarType.Float64);
             using var positive = tensor(new[] { positiveValue }, dtype: ScalarType.Float64);
             using var excluded = zeros(1, negatives.Length, dtype: ScalarType.Bool);
-            using var loss = ContrastiveLoss.PerAnchor(positive, candidates, excluded, negatives.Length, new LossSettings(LossKind.InfoNce, tau, 1, NegativeSource.Batch));
+            using var loss = ContrastiveLoss.PerAnchor(new AnchorSimilarities(positive, candidates, excluded, negatives.Length), new LossSettings(LossKind.InfoNce, tau, 1, NegativeSource.Batch));
             double gap = Math.Abs(tau * loss.item<double>() - limit);
             Assert.True(gap <= previousGap + 1e-12);
             previousGap = gap;
@@ -215,7 +215,7 @@ public class LossTests
         using var pairs = ContrastiveLoss.PairIndex(8, CPU);
         using var positive = similarities.gather(1, pairs.unsqueeze(1)).squeeze(1);
         using var excluded = ContrastiveLoss.BatchExclusions(8, CPU);
-        using var general = ContrastiveLoss.PerAnchor(positive, similarities, excluded, 14, settings);
+        using var general = ContrastiveLoss.PerAnchor(new AnchorSimilarities(positive, similarities, excluded, 14), settings);
         Assert.Equal(general.mean().item<double>(), fast.item<double>(), 10);
     }
 
