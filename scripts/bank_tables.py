@@ -89,9 +89,9 @@ def difference_cell(n, mean, low, high, p, scale=1.0, digits=2):
     return f"{mean * scale:+.{digits}f} [{low * scale:+.{digits}f}, {high * scale:+.{digits}f}], p = {p:.3g}"
 
 
-def bank_against_batch(bank, batch):
-    """Per τ: bank − batch negatives (same model, seeds), linear accuracy (test, points), uniformity, tolerance."""
-    (rb, bank_taus), (rn, batch_taus) = bank, batch
+def differences(first, second):
+    """Per τ: the first study − the second (same seeds and data), linear accuracy (test, points), uniformity, tolerance."""
+    (rb, bank_taus), (rn, batch_taus) = first, second
     rows = []
     for tau in sorted(t for t in bank_taus if t in batch_taus):
         rows.append((tau, [paired(bank_taus[tau], batch_taus[tau], m) for m in ("linear_accuracy", "uniformity", "tolerance")]))
@@ -141,13 +141,6 @@ def peak(results, by_tau, metric="val_linear_accuracy"):
     return "\n".join(lines + paired_rows([(f"τ = {tau_label(t)}", by_tau[best], by_tau[t]) for t in others], metric))
 
 
-def hard_against_infonce(hard, infonce, metric="linear_accuracy"):
-    (rh, hard_taus), (ri, infonce_taus) = hard, infonce
-    taus = sorted(t for t in hard_taus if t in infonce_taus)
-    lines = [f"| τ | n | {label(rh)} − {label(ri)}: Δ {metric} (points) | Holm p |", "|---|---|---|---|"]
-    return "\n".join(lines + paired_rows([(tau_label(t), hard_taus[t], infonce_taus[t]) for t in taus], metric))
-
-
 def main(folder):
     folder = Path(folder)
     study = {p.name: load(p) for p in sorted(folder.iterdir()) if (p / "results.json").exists()}
@@ -159,9 +152,11 @@ def main(folder):
     if batch:
         print("\n#### Batch negatives, the same model (mlp-bn head)\n")
         print(per_tau_table(batch))
-    for name, other in (("fmnist-infonce-bank", "fmnist-infonce-batch-bn"), ("fmnist-hard-bank", "fmnist-hard-batch-bn")):
+    print("\n#### Differences at each τ (paired over seeds 1–3)")
+    for name, other in (("fmnist-infonce-bank", "fmnist-infonce-batch-bn"), ("fmnist-hard-bank", "fmnist-hard-batch-bn"),
+                        ("fmnist-hard-bank", "fmnist-infonce-bank"), ("fmnist-hard-batch-bn", "fmnist-infonce-batch-bn")):
         if name in study and other in study:
-            print("\n" + bank_against_batch(study[name], study[other]))
+            print("\n" + differences(study[name], study[other]))
     with_tau = [s for s in bank + batch if s[0]["spec"]["loss"] in ("infonce", "hard") and len(s[1]) > 1
                 and s[0]["spec"].get("projection_head") == "mlp-bn"]
     print("\n#### Trends in τ (least squares on log10 τ over every trial)\n")
@@ -171,8 +166,6 @@ def main(folder):
     for name in ("fmnist-infonce-bank", "fmnist-hard-bank"):
         if name in study:
             print("\n" + peak(*study[name]))
-    if "fmnist-hard-bank" in study and "fmnist-infonce-bank" in study:
-        print("\n" + hard_against_infonce(study["fmnist-hard-bank"], study["fmnist-infonce-bank"]))
     if "fmnist-hard-simple-bank" in study and "fmnist-simple-bank" in study:
         (rh, hs), (rs, s) = study["fmnist-hard-simple-bank"], study["fmnist-simple-bank"]
         n, mean, low, high, p = paired(hs[None], s[None], "linear_accuracy")
