@@ -141,6 +141,22 @@ def peak(results, by_tau, metric="val_linear_accuracy"):
     return "\n".join(lines + paired_rows([(f"τ = {tau_label(t)}", by_tau[best], by_tau[t]) for t in others], metric))
 
 
+def mean(trials, metric):
+    xs = values(trials, metric)
+    return sum(xs) / len(xs) if xs else math.nan
+
+
+def table1(infonce, hard, simple, hard_simple):
+    """The bank's means in the layout of the paper's Table 1 (SPEC §8): test linear accuracy %, uniformity, tolerance."""
+    cells = [infonce[1].get(t, {}) for t in (0.07, 0.3, 0.7, 1.0)] + [simple[1][None]] + \
+            [hard[1].get(t, {}) for t in (0.07, 0.3, 0.7, 1.0)] + [hard_simple[1][None]]
+    lines = ["| Fashion-MNIST, memory bank | τ = 0.07 | 0.3 | 0.7 | 1.0 | simple | hard 0.07 | hard 0.3 | hard 0.7 | hard 1.0 | hard-simple |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, metric, scale, digits in (("accuracy", "linear_accuracy", 100, 2), ("uniformity", "uniformity", 1, 2), ("tolerance", "tolerance", 1, 3)):
+        lines.append(f"| {name} | " + " | ".join(f"{mean(c, metric) * scale:.{digits}f}" for c in cells) + " |")
+    return "\n".join(lines)
+
+
 def main(folder):
     folder = Path(folder)
     study = {p.name: load(p) for p in sorted(folder.iterdir()) if (p / "results.json").exists()}
@@ -166,6 +182,10 @@ def main(folder):
     for name in ("fmnist-infonce-bank", "fmnist-hard-bank"):
         if name in study:
             print("\n" + peak(*study[name]))
+    table1_studies = ("fmnist-infonce-bank", "fmnist-hard-bank", "fmnist-simple-bank", "fmnist-hard-simple-bank")
+    if all(n in study for n in table1_studies):
+        print("\nThe bank's means in the layout of the paper's Table 1 (test linear accuracy %):\n")
+        print(table1(*(study[n] for n in table1_studies)))
     if "fmnist-hard-simple-bank" in study and "fmnist-simple-bank" in study:
         (rh, hs), (rs, s) = study["fmnist-hard-simple-bank"], study["fmnist-simple-bank"]
         n, mean, low, high, p = paired(hs[None], s[None], "linear_accuracy")
