@@ -26,8 +26,7 @@ def load(folder):
 def label(results):
     spec = results["spec"]
     parts = [spec["loss"], spec["negatives"]]
-    if spec.get("projection_head", "mlp") != "mlp":
-        parts.append(spec["projection_head"] + " head")
+    parts.append(spec.get("projection_head", "mlp") + " head")
     if spec["epochs"] != 10:
         parts.append(f"{spec['epochs']} epochs")
     return ", ".join(parts)
