@@ -190,6 +190,12 @@ def main(folder):
         n, mean, low, high, p = paired(hs[None], s[None], "linear_accuracy")
         print(f"\n{label(rh)} − {label(rs)}: Δ linear acc. (test) {mean * 100:+.2f} points [{low * 100:+.2f}, {high * 100:+.2f}], "
               f"n = {n} paired seeds, p = {p:.3g}")
+    if "fmnist-hard-bank-long" in study and "fmnist-hard-bank" in study:
+        (rl, long), (r10, ten) = study["fmnist-hard-bank-long"], study["fmnist-hard-bank"]
+        cells = [difference_cell(*paired(long[0.07], ten[0.07], metric), scale=scale, digits=digits)
+                 for metric, scale, digits in (("linear_accuracy", 100, 2), ("uniformity", 1, 2), ("tolerance", 1, 3))]
+        print(f"\n{label(rl)} − {label(r10)}, τ = 0.07, paired over seeds: Δ linear acc. (test, points) {cells[0]}; "
+              f"Δ uniformity {cells[1]}; Δ tolerance {cells[2]}")
 
 
 if __name__ == "__main__":
