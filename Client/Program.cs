@@ -75,9 +75,15 @@ namespace Study.Client
             // Before anything touches torch: the GPU pack's build takes libtorch from STUDY_LIBTORCH_DIR.
             if (NativeLibTorch.Load() is { } missing) throw new UsageException(missing);
             if (NativeLibTorch.Notice is { } notice) Console.Error.WriteLine($"study: note: {notice}");
+            // Before the telemetry providers read the OTEL_* variables: --dashboard starts the local dashboard, and a
+            // running one receives this process's telemetry unless OTEL_* send it elsewhere.
+            if (args[0] is "run" or "submit" or "resume" && rest.Contains("--dashboard")) DashboardCommand.EnsureRunning();
+            if (args[0] is not "dashboard" && Grains.Hosting.LocalDashboard.Discover() is { } dashboard && args[0] is "run" or "submit" or "resume")
+                Console.Error.WriteLine($"study: telemetry to the dashboard at {dashboard.LoginUrl}");
             // Where OTEL_EXPORTER_OTLP_ENDPOINT says so, the command is a span, and a study it starts joins its trace.
-            using var tracing = Grains.Hosting.StudyOpenTelemetry.ClientTracing("study-client");
-            using var span = Grains.Telemetry.StudyTelemetry.Source.StartActivity("study " + args[0], System.Diagnostics.ActivityKind.Client);
+            using var telemetry = Grains.Hosting.ConsoleTelemetry.Start(ServiceName(args));
+            using var span = Grains.Telemetry.StudyTelemetry.Source.StartActivity("study " + args[0], System.Diagnostics.ActivityKind.Client,
+                parentContext: default, [new("study.command", args[0])]);
             return args[0] switch
             {
                 "train" => TrainCommand.Run(rest, cancel),
@@ -92,8 +98,14 @@ namespace Study.Client
                 "resume" => ResumeCommand.Run(rest, cancel).GetAwaiter().GetResult(),
                 "report" => ReportCommand.Run(rest).GetAwaiter().GetResult(),
                 "compare" => CompareCommand.Run(rest).GetAwaiter().GetResult(),
+                "dashboard" => DashboardCommand.Run(rest),
                 _ => throw new UsageException($"unknown command '{args[0]}'{ClosestName.Hint(args[0], Help.Commands)}; see study --help"),
             };
         }
+
+        /// <summary>study-embedded for a run or resume with its silo in this process, study-client for the rest.</summary>
+        static string ServiceName(string[] args) =>
+            args[0] is "run" or "resume" && !args.Any(a => a == "--cluster" || a.StartsWith("--cluster="))
+                && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("STUDY_CLUSTER")) ? "study-embedded" : "study-client";
     }
 }

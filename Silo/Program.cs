@@ -32,6 +32,8 @@ catch (SiloConfigurationException e)
     return 2;
 }
 var options = settings.Options;
+// A dashboard `study dashboard` runs on this machine gets the silo's telemetry, unless OTEL_* send it elsewhere.
+if (LocalDashboard.Discover() is { } dashboard) Console.Error.WriteLine($"silo: telemetry to the dashboard at {dashboard.Url}");
 
 var layout = SlotLayout.For(TrainingDevice.CudaDevices(), options.Slots, options.SlotsPerGpu);
 int slots = layout.Slots;

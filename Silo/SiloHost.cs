@@ -38,6 +38,7 @@ public static class SiloHost
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
         builder.Services.AddSingleton(options);
+        StudyOpenTelemetry.AddStudyLogging(builder.Logging, "study-silo");
         builder.Services.AddStudyOpenTelemetry("study-silo", metrics =>
         {
             if (options.MetricsPort is not null) metrics.AddPrometheusExporter();

@@ -62,6 +62,7 @@ public static class EmbeddedStudy
         {
             await using var cluster = await EmbeddedCluster.Start(store, Runtime(storePath, spec));
             await begin(cluster.Grains);
+            StudyLog.Started(spec, "in this process");
             lease ??= await StudyLease.Acquire(store, studyId);
             var study = cluster.Grains.GetGrain<IStudyGrain>(studyId);
             Console.Error.WriteLine($"study {studyId}: running in this process (store {storePath})");
@@ -85,6 +86,7 @@ public static class EmbeddedStudy
                 Console.Error.WriteLine($"study {studyId}: detached; its trials checkpoint and stop with this process. Continue it with: ./study resume {studyId}");
                 return ExitCodes.Cancelled;
             }
+            StudyLog.Ended(studyId, final.Status);
             var results = (await StudyResults.Load(store, studyId))!;
             var folder = outFolder ?? StudySummary.DefaultFolder(studyId);
             await StudyFolderWriter.Write(store, results, folder);

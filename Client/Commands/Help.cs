@@ -49,6 +49,10 @@ public static class Help
             [.. BenchCommand.Specs, .. RuntimeBenchmark.Specs],
             ["./study bench --steps 40 --warmup 5 --json", "./study bench --device cuda --batch-size 4096 --json",
              "./study bench --runtime --trials 10000 --silos 8 --slots 4 --json"]),
+        ["dashboard"] = new("dashboard [options]",
+            "Starts the Aspire Dashboard on this machine, in the background, and prints its login address: while it runs, `study` " +
+            "commands and silos started here send it their traces, metrics and logs (unless OTEL_* variables send them elsewhere).",
+            DashboardCommand.Specs, ["./study dashboard", "./study run --dashboard", "./study dashboard --stop"]),
         ["devices"] = new("devices [options]",
             "Shows what this machine trains on: where libtorch was loaded from (STUDY_LIBTORCH_DIR on a GPU pack), the CUDA devices, " +
             "and the slots a silo started here would have.",

@@ -10,11 +10,14 @@ public static class StudyCommandOptions
     static readonly OptionSpec Out = new("out", "output folder (default: ./studies/<study-id>)", ValueName: "DIR");
     static readonly OptionSpec Json = OptionSpec.Flag("json", "print the results JSON on stdout instead of tables");
 
-    public static readonly OptionSpec[] Run = [.. StudyOptionReader.StudySpecs, .. TrainingOptionReader.Specs, .. StudyStores.Specs];
+    /// <summary>Read before the command parses its options (Program), since the telemetry is set up before.</summary>
+    static readonly OptionSpec Dashboard = OptionSpec.Flag("dashboard", "start the local dashboard (./study dashboard) if none runs, and send it this study's telemetry");
+
+    public static readonly OptionSpec[] Run = [.. StudyOptionReader.StudySpecs, .. TrainingOptionReader.Specs, .. StudyStores.Specs, Dashboard];
     public static readonly OptionSpec[] Watch = [Out, Json, .. StudyStores.Specs];
     public static readonly OptionSpec[] Show = [Json, .. StudyStores.Specs];
     public static readonly OptionSpec[] Plain = [.. StudyStores.Specs];
-    public static readonly OptionSpec[] Resume = [Out, Json, new("threads", "torch threads per trial", ValueName: "N"), .. StudyStores.Specs];
+    public static readonly OptionSpec[] Resume = [Out, Json, new("threads", "torch threads per trial", ValueName: "N"), .. StudyStores.Specs, Dashboard];
 
     /// <summary>The study id argument of watch, show, cancel, resume and report.</summary>
     public static string StudyId(ParsedArguments a, string command)

@@ -25,6 +25,7 @@ public static class SubmitCommand
         await using var store = await StudyStores.Open(a, mustExist: false); // creates the schema, checks the database
         await using var cluster = await ClusterConnection.Connect(StudyStores.Cluster(a)!);
         await cluster.Grains.GetGrain<IStudyGrain>(spec.StudyId).Start(spec);
+        StudyLog.Started(spec, "on the cluster");
         return spec.StudyId;
     }
 }

@@ -41,6 +41,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         Hosting.QuietLogging(builder.Logging);
+        StudyOpenTelemetry.AddOtelVariables(builder.Configuration);
+        StudyOpenTelemetry.AddStudyLogging(builder.Logging, ConsoleTelemetry.Current?.ServiceName ?? "study-client");
         builder.UseOrleansClient(client => client
             .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = StudyRuntimeHosting.ClusterId; o.ServiceId = StudyRuntimeHosting.ServiceId; })
             .UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; })

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,12 +25,18 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         Hosting.QuietLogging(builder.Logging);
+        // Its spans and meters go out through the process's providers (ConsoleTelemetry); its logs through these.
+        StudyOpenTelemetry.AddOtelVariables(builder.Configuration);
+        StudyOpenTelemetry.AddStudyLogging(builder.Logging, ConsoleTelemetry.Current?.ServiceName ?? "study-embedded");
         int siloPort = FreePort(), gatewayPort = FreePort();
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort, gatewayPort, serviceId: StudyRuntimeHosting.ServiceId, clusterId: StudyRuntimeHosting.ClusterId)
             .UseInMemoryReminderService()
             .AddStudyRuntime(store, runtime));
         var host = builder.Build();
+        // The silo's timers would otherwise capture the command's span and put all its background work into the
+        // study's trace; this method's change of Activity.Current ends with it.
+        Activity.Current = null;
         await host.StartAsync();
         return new EmbeddedCluster(host);
     }

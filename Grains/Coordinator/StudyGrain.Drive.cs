@@ -118,7 +118,7 @@ public sealed partial class StudyGrain
         {
             // A timer drives this: the study's own trace context parents the call, so the trial joins the study's trace.
             using var span = StudyTelemetry.Source.StartActivity("start trial " + trial.Record.TrialId, ActivityKind.Internal,
-                StudyTelemetry.ContextOf(spec!.TraceParent));
+                StudyTelemetry.ContextOf(spec!.TraceParent), [new("study.id", StudyId), new("study.trial", trial.Record.TrialId)]);
             RequestContext.Set(SlotPlacementDirector.GrantKey, grant.Silo);
             calls.Add(GrainFactory.GetGrain<ITrialGrain>(trial.Key)
                 .Start(new TrialAssignment(trial.Spec, TrialSpecOfStudy, trial.Record.Attempt, trial.Record.CheckpointPath)));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -11,10 +12,10 @@ using Study.Grains.Telemetry;
 namespace Study.Grains.Hosting;
 
 /// <summary>
-/// OpenTelemetry for the product's processes: the "Study" and Orleans meters and sources, and OTLP export where
-/// the standard variables ask for it — OTEL_EXPORTER_OTLP_ENDPOINT (or a signal's own endpoint) turns it on,
-/// OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER = none (or anything without "otlp") turn a
-/// signal's off; the exporter itself reads the other OTEL_* variables.
+/// OpenTelemetry for the product's processes (docs/TELEMETRY.md): the "Study" and Orleans meters and sources, the
+/// runtime's and the process's meters, and OTLP export where the standard variables ask for it —
+/// OTEL_EXPORTER_OTLP_ENDPOINT (or a signal's own endpoint) turns it on, OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER /
+/// OTEL_LOGS_EXPORTER = none (or anything without "otlp") turn a signal's off; the exporter reads the other OTEL_*.
 /// </summary>
 public static class StudyOpenTelemetry
 {
@@ -31,8 +32,12 @@ public static class StudyOpenTelemetry
     public static string ServiceName(string fallback) =>
         Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } name ? name : fallback;
 
+    /// <summary>The resource every signal of this process carries: its service, and which process of it this is.</summary>
+    public static ResourceBuilder Resource(string serviceName) => ResourceBuilder.CreateDefault()
+        .AddService(ServiceName(serviceName), serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId);
+
     /// <summary>
-    /// Telemetry for a host: metrics always (for <paramref name="metricReaders"/>, e.g. Prometheus, and OTLP when
+    /// Telemetry for a silo's host: metrics always (for <paramref name="metricReaders"/>, e.g. Prometheus, and OTLP when
     /// asked), traces and logs only when they go somewhere (an unexported span costs the trainer for nothing).
     /// </summary>
     public static IServiceCollection AddStudyOpenTelemetry(this IServiceCollection services, string serviceName,
@@ -42,24 +47,58 @@ public static class StudyOpenTelemetry
             .ConfigureResource(r => r.AddService(ServiceName(serviceName), serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
             .WithMetrics(m =>
             {
-                m.AddMeter(StudyTelemetry.Name, StudyTelemetry.OrleansMeter);
+                StudyMetrics(m);
                 metricReaders?.Invoke(m);
-                if (ExportsOtlp("metrics")) m.AddOtlpExporter((o, _) => SignalSettings(o, "metrics"));
             });
-        if (ExportsOtlp("traces"))
-            otel.WithTracing(t => t.AddSource(StudyTelemetry.Name).AddSource(StudyTelemetry.OrleansSources).AddOtlpExporter(o => SignalSettings(o, "traces")));
-        if (ExportsOtlp("logs"))
-            otel.WithLogging(l => l.AddOtlpExporter(o => SignalSettings(o, "logs")), o => { o.IncludeFormattedMessage = true; o.IncludeScopes = true; });
+        if (ExportsOtlp("traces")) otel.WithTracing(t => StudyTraces(t));
         return services;
     }
 
-    /// <summary>Spans of a console process without a host (the study client): null when traces go nowhere.</summary>
-    public static TracerProvider? ClientTracing(string serviceName) => !ExportsOtlp("traces") ? null :
-        Sdk.CreateTracerProviderBuilder()
-            .ConfigureResource(r => r.AddService(ServiceName(serviceName), serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
-            .AddSource(StudyTelemetry.Name).AddSource(StudyTelemetry.OrleansSources)
-            .AddOtlpExporter(o => SignalSettings(o, "traces"))
-            .Build();
+    /// <summary>The meters a process of the product exports: its own, Orleans's, the .NET runtime's and the process's.</summary>
+    public static MeterProviderBuilder StudyMetrics(MeterProviderBuilder metrics)
+    {
+        metrics.AddMeter(StudyTelemetry.Name, StudyTelemetry.OrleansMeter).AddRuntimeInstrumentation().AddProcessInstrumentation();
+        if (ExportsOtlp("metrics")) metrics.AddOtlpExporter((o, _) => SignalSettings(o, "metrics"));
+        return metrics;
+    }
+
+    /// <summary>The spans a process of the product exports: its own and Orleans's, less Orleans's background roots.</summary>
+    public static TracerProviderBuilder StudyTraces(TracerProviderBuilder traces)
+    {
+        traces.AddSource(StudyTelemetry.Name).AddSource(StudyTelemetry.OrleansSources).AddOtlpExporter(o => SignalSettings(o, "traces"));
+        if (StudySpanSampler.FromEnvironment() is { } sampler) traces.SetSampler(sampler);
+        return traces;
+    }
+
+    /// <summary>
+    /// The OTEL_* variables, for a host built without the environment in its configuration: inside a host the
+    /// exporters read their settings from the host's configuration, not from the environment.
+    /// </summary>
+    public static void AddOtelVariables(IConfigurationBuilder configuration) =>
+        configuration.AddInMemoryCollection(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Where(v => v.Key is string name && name.StartsWith("OTEL_", StringComparison.Ordinal))
+            .Select(v => new KeyValuePair<string, string?>((string)v.Key, v.Value as string)));
+
+    /// <summary>
+    /// Logs by OTLP, when they go somewhere, beside what <paramref name="logging"/> already writes: the product's from
+    /// Information up, Orleans's, ASP.NET's and Polly's from Warning, whatever the console shows.
+    /// </summary>
+    public static void AddStudyLogging(ILoggingBuilder logging, string serviceName)
+    {
+        if (!ExportsOtlp("logs")) return;
+        var resource = Resource(serviceName);
+        logging.AddOpenTelemetry(o =>
+        {
+            o.SetResourceBuilder(resource);
+            o.IncludeFormattedMessage = true;
+            o.IncludeScopes = true;
+            o.AddOtlpExporter(e => SignalSettings(e, "logs"));
+        });
+        logging.AddFilter<OpenTelemetryLoggerProvider>(null, LogLevel.Information);
+        logging.AddFilter<OpenTelemetryLoggerProvider>("Orleans", LogLevel.Warning);
+        logging.AddFilter<OpenTelemetryLoggerProvider>("Microsoft", LogLevel.Warning);
+        logging.AddFilter<OpenTelemetryLoggerProvider>("Polly", LogLevel.Warning);
+    }
 
     /// <summary>
     /// A signal's own endpoint and protocol (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, …_PROTOCOL): the exporter's

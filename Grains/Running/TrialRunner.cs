@@ -75,7 +75,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
     {
         var a = entry.Assignment;
         var device = TrainingDevice.ForSlot(a.Study.Device, slot.Device);
-        using var telemetry = new TrialTelemetry(metrics, a, entry.Trace, slot, device);
+        using var telemetry = new TrialTelemetry(metrics, a, entry.Trace, slot, device, log);
         var attempt = new TrialAttempt(a, device, telemetry, grains.GetGrain<IStudyGrain>(a.Trial.StudyId),
             CheckpointFiles.Folder(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId));
         try

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Study.Grains.Scheduling;
 using Study.Training.Trainer;
 
@@ -6,8 +7,8 @@ namespace Study.Grains.Telemetry;
 
 /// <summary>
 /// The telemetry of one trial attempt on its slot thread: its span (a child of the span that started it, so it
-/// joins the study's trace) with one child span per epoch, its per-trial gauges, and the epoch and image counters.
-/// Disposing ends the spans and the gauges' series.
+/// joins the study's trace) with one child span per epoch, its per-trial gauges, the epoch and image counters, and a
+/// log line when it starts, at each epoch and when it ends. Disposing ends the spans and the gauges' series.
 /// </summary>
 public sealed class TrialTelemetry : IDisposable
 {
@@ -17,12 +18,16 @@ public sealed class TrialTelemetry : IDisposable
     readonly KeyValuePair<string, object?>[] slotTags;
     readonly Activity? span;
     readonly bool resumed;
+    readonly ILogger log;
+    readonly int attempt;
     Activity? epochSpan;
     int epochSpanOf, countedEpoch, countedSteps = -1;
 
-    public TrialTelemetry(StudyMetrics metrics, TrialAssignment assignment, ActivityContext parent, SlotReading slot, string device)
+    public TrialTelemetry(StudyMetrics metrics, TrialAssignment assignment, ActivityContext parent, SlotReading slot, string device, ILogger log)
     {
         this.metrics = metrics;
+        this.log = log;
+        attempt = assignment.Attempt;
         trial = assignment.Trial;
         resumed = assignment.ResumeFrom is not null;
         reading = metrics.TrialStarted(trial);
@@ -30,6 +35,8 @@ public sealed class TrialTelemetry : IDisposable
         span = StudyTelemetry.Source.StartActivity("trial " + trial.TrialId, ActivityKind.Internal, parent,
             [new("study.id", trial.StudyId), new("study.trial", trial.TrialId), new("study.tau", trial.Tau), new("study.tau_max", trial.TauMax), new("study.seed", trial.Seed),
              new("study.attempt", assignment.Attempt), new("study.slot", slot.Index), new("study.device", device)]);
+        log.LogInformation("trial {Trial} of study {Study} (τ {Tau}, seed {Seed}) attempt {Attempt} started on slot {Slot} ({Device})",
+            trial.TrialId, trial.StudyId, trial.Tau, trial.Seed, attempt, slot.Index, device);
     }
 
     /// <summary>A training step's progress: the loss gauge, the image counter, and the epoch's span.</summary>
@@ -53,12 +60,16 @@ public sealed class TrialTelemetry : IDisposable
         epoch?.SetTag("study.loss", m.Loss);
         epoch?.SetTag("study.val_knn_accuracy", m.ValKnnAccuracy);
         EndEpochSpan();
+        log.LogInformation("trial {Trial} of study {Study} epoch {Epoch}: loss {Loss:F4}, val kNN accuracy {Objective:F4}, uniformity {Uniformity:F4}, tolerance {Tolerance:F4}",
+            trial.TrialId, trial.StudyId, m.Epoch, m.Loss, m.ValKnnAccuracy, m.ValUniformity, m.ValTolerance);
     }
 
     public void Ended(string status, string? error)
     {
         span?.SetTag("study.status", status.ToLowerInvariant());
         if (error is not null) span?.SetStatus(ActivityStatusCode.Error, error);
+        if (error is null) log.LogInformation("trial {Trial} of study {Study} attempt {Attempt} ended: {Status}", trial.TrialId, trial.StudyId, attempt, status.ToLowerInvariant());
+        else log.LogWarning("trial {Trial} of study {Study} attempt {Attempt} ended: {Status}: {Error}", trial.TrialId, trial.StudyId, attempt, status.ToLowerInvariant(), error);
     }
 
     public void Dispose()
