@@ -20,7 +20,18 @@ public sealed partial class StudyGrain
     async Task Drive(bool checkLost = true)
     {
         if (Active) await DriveRound(checkLost);
-        if (spec is not null) telemetry.SetTrialStates(StudyId, trials.CountsByStatus);
+        if (spec is not null) telemetry.SetStudyProgress(StudyId, Progress());
+    }
+
+    StudyMetrics.StudyProgress Progress()
+    {
+        long done = 0, left = (long)Math.Max(0, spec!.TotalTrials - trials.Count) * spec.Epochs;
+        foreach (var t in trials.All)
+        {
+            done += t.Record.EpochsCompleted;
+            if (!TrialStatuses.IsFinal(t.Record.Status)) left += Math.Max(0, spec.Epochs - t.Record.EpochsCompleted);
+        }
+        return new(new Dictionary<string, int>(trials.CountsByStatus), done, left);
     }
 
     async Task DriveRound(bool checkLost)

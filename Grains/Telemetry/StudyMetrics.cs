@@ -13,7 +13,11 @@ namespace Study.Grains.Telemetry;
 /// </summary>
 public sealed class StudyMetrics
 {
-    readonly ConcurrentDictionary<string, KeyValuePair<string, int>[]> trialsByState = new();
+    /// <summary>Every state a trial can be in: each is exported, 0 where no trial is in it, so a chart shows 0, not nothing.</summary>
+    static readonly string[] TrialStates = [TrialStatuses.Queued, TrialStatuses.Running, TrialStatuses.Paused, TrialStatuses.Completed,
+        TrialStatuses.Pruned, TrialStatuses.Collapsed, TrialStatuses.Failed, TrialStatuses.Cancelled];
+
+    readonly ConcurrentDictionary<string, StudyProgress> studies = new();
     readonly ConcurrentDictionary<string, RunningTrialReading> runningTrials = new();
 
     public StudyMetrics(IMeterFactory meters, SlotPool slots)
@@ -25,9 +29,15 @@ public sealed class StudyMetrics
         ProposalDuration = meter.CreateHistogram<double>("study.proposal.duration", "s", "Time the sampler took to propose the next temperatures.");
         StoreWriteDuration = meter.CreateHistogram<double>("study.store.write.duration", "s", "Time a write to the study store took, from the call to its commit.");
 
-        meter.CreateObservableGauge("study.trials", () => trialsByState.SelectMany(study => study.Value.Select(state =>
-                new Measurement<int>(state.Value, new("study", study.Key), new("state", state.Key)))),
+        meter.CreateObservableGauge("study.trials", () => studies.SelectMany(study => TrialStates.Select(state =>
+                new Measurement<int>(study.Value.Trials.GetValueOrDefault(state), new("study", study.Key), new("state", state)))),
             "{trial}", "Trials of each study coordinated on this silo, by state.");
+        meter.CreateObservableGauge("study.epochs.done", () => studies.Select(study =>
+                new Measurement<long>(study.Value.EpochsDone, new KeyValuePair<string, object?>("study", study.Key))),
+            "{epoch}", "Epochs the trials of each study coordinated on this silo have completed.");
+        meter.CreateObservableGauge("study.epochs.left", () => studies.Select(study =>
+                new Measurement<long>(study.Value.EpochsLeft, new KeyValuePair<string, object?>("study", study.Key))),
+            "{epoch}", "Epochs each study coordinated on this silo has still to train, at most: its unfinished and unproposed trials' epochs.");
         meter.CreateObservableGauge("study.slots", () => slots.Readings.GroupBy(s => s.Device)
                 .Select(d => new Measurement<int>(d.Count(), new KeyValuePair<string, object?>("device", d.Key))),
             "{slot}", "Accelerator slots of this silo, by device.");
@@ -49,12 +59,11 @@ public sealed class StudyMetrics
     public Histogram<double> ProposalDuration { get; }
     public Histogram<double> StoreWriteDuration { get; }
 
-    /// <summary>A study's trial counts by state, as its coordinator last saw them.</summary>
-    public void SetTrialStates(string studyId, IEnumerable<KeyValuePair<string, int>> counts) =>
-        trialsByState[studyId] = counts.Where(c => c.Value > 0).ToArray();
+    /// <summary>A study's trial counts by state and its epochs, as its coordinator last saw them.</summary>
+    public void SetStudyProgress(string studyId, StudyProgress progress) => studies[studyId] = progress;
 
     /// <summary>The study's coordinator left this silo: its series end.</summary>
-    public void ForgetStudy(string studyId) => trialsByState.TryRemove(studyId, out _);
+    public void ForgetStudy(string studyId) => studies.TryRemove(studyId, out _);
 
     /// <summary>A trial starts running on this silo; its series start with its first figure.</summary>
     public RunningTrialReading TrialStarted(TrialSpec trial)
@@ -72,6 +81,10 @@ public sealed class StudyMetrics
 
     public static KeyValuePair<string, object?>[] SlotTags(SlotReading slot) =>
         [new("slot", slot.Index), new("device", slot.Device)];
+
+    /// <param name="Trials">trials by state (states missing count 0)</param>
+    /// <param name="EpochsLeft">epochs of the trials not yet ended or not yet proposed: an upper bound, as pruning ends some early</param>
+    public sealed record StudyProgress(IReadOnlyDictionary<string, int> Trials, long EpochsDone, long EpochsLeft);
 
     void Gauge(Meter meter, string name, Func<RunningTrialReading, double> value, string description) =>
         meter.CreateObservableGauge(name, () => runningTrials.Values

@@ -34,7 +34,7 @@ public sealed class InstrumentExportTests
         var reading = metrics.TrialStarted(trial);
         reading.Loss = 4.5;
         reading.Objective = 0.7;
-        metrics.SetTrialStates("s1", [new("running", 1), new("queued", 2), new("completed", 0)]);
+        metrics.SetStudyProgress("s1", new(new Dictionary<string, int> { ["running"] = 1, ["queued"] = 2, ["completed"] = 0 }, EpochsDone: 3, EpochsLeft: 17));
         metrics.Epochs.Add(1, StudyMetrics.SlotTags(new SlotReading(0, "cpu", true, 0)));
         metrics.TrainingImages.Add(1280, StudyMetrics.SlotTags(new SlotReading(0, "cpu", true, 0)));
         metrics.ProposalDuration.Record(0.002, new KeyValuePair<string, object?>("search", "adaptive"));
@@ -45,7 +45,7 @@ public sealed class InstrumentExportTests
         var byName = exported.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Last());
         (string Name, string Unit)[] expected =
         [
-            ("study.trials", "{trial}"), ("study.epochs", "{epoch}"), ("study.training.images", "{image}"), ("study.slots", "{slot}"),
+            ("study.trials", "{trial}"), ("study.epochs.done", "{epoch}"), ("study.epochs.left", "{epoch}"), ("study.epochs", "{epoch}"), ("study.training.images", "{image}"), ("study.slots", "{slot}"),
             ("study.slot.busy", "{slot}"), ("study.slot.busy.time", "s"), ("study.proposal.duration", "s"),
             ("study.store.write.duration", "s"), ("study.trial.restarts", "{restart}"), ("study.trial.loss", ""), ("study.trial.objective", ""),
         ];
@@ -61,7 +61,13 @@ public sealed class InstrumentExportTests
         Assert.Equal(4.5, point.GetGaugeLastValueDouble());
         Assert.Equal(new Dictionary<string, object?> { ["study"] = "s1", ["trial"] = "t0-tau0.2-seed1", ["tau"] = "0.2", ["seed"] = 1L }, Tags(point));
         var states = Points(byName["study.trials"]).ToDictionary(p => (string)Tags(p)["state"]!, p => p.GetGaugeLastValueLong());
-        Assert.Equal(new Dictionary<string, long> { ["running"] = 1, ["queued"] = 2 }, states);
+        // Every state has a series, 0 where no trial is in it: a chart shows 0, not "no data".
+        Assert.Equal(new Dictionary<string, long>
+        {
+            ["queued"] = 2, ["running"] = 1, ["paused"] = 0, ["completed"] = 0, ["pruned"] = 0, ["collapsed"] = 0, ["failed"] = 0, ["cancelled"] = 0,
+        }, states);
+        Assert.Equal(3, Assert.Single(Points(byName["study.epochs.done"])).GetGaugeLastValueLong());
+        Assert.Equal(17, Assert.Single(Points(byName["study.epochs.left"])).GetGaugeLastValueLong());
         Assert.Equal(2, Points(byName["study.slot.busy"]).Count);
 
         metrics.TrialEnded(trial, reading);
