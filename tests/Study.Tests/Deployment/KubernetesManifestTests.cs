@@ -31,7 +31,7 @@ public sealed class KubernetesManifestTests
     {
         var m = Render(overlay);
         foreach (var (kind, name) in new[] { ("StatefulSet", "postgres"), ("Deployment", "study-silo"), ("PodDisruptionBudget", "study-silo"),
-                     ("Deployment", "otel-collector"), ("Deployment", "prometheus"), ("Deployment", "grafana"), ("PersistentVolumeClaim", "study-artifacts") })
+                     ("Deployment", "otel-collector"), ("Deployment", "aspire-dashboard"), ("Deployment", "prometheus"), ("Deployment", "grafana"), ("PersistentVolumeClaim", "study-artifacts") })
             Assert.NotNull(m.Find(kind, name));
         Assert.Single(m.OfKind("Job"));
         Assert.NotEmpty(List(At(m.Get("StatefulSet", "postgres"), "spec", "volumeClaimTemplates")));

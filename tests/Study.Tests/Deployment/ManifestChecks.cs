@@ -38,6 +38,7 @@ public static partial class ManifestChecks
         var expected = new Dictionary<string, int[]>
         {
             ["postgres"] = [5432], ["prometheus"] = [9090], ["otel-collector"] = [4317, 4318, 8889], ["grafana"] = [3000],
+            ["aspire-dashboard"] = [18888, 18889],
             ["study-silo-headless"] = [MetricsPort], ["study-gateway"] = [GatewayPort],
         };
         foreach (var (name, ports) in expected)
@@ -110,7 +111,7 @@ public static partial class ManifestChecks
         if (Str(EnvEntry(silo, "STUDY_CLUSTER"), "valueFrom", "secretKeyRef", "name") is null) yield return "STUDY_CLUSTER does not come from a Secret";
         var expected = new Dictionary<string, string>
         {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://otel-collector:4317", ["OTEL_METRICS_EXPORTER"] = "prometheus",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://otel-collector:4317", ["OTEL_METRICS_EXPORTER"] = "prometheus,otlp",
             ["OTEL_TRACES_EXPORTER"] = "otlp", ["OTEL_LOGS_EXPORTER"] = "otlp",
         };
         foreach (var (k, v) in expected.Where(p => Env(silo, p.Key) != p.Value)) yield return $"silo {k} is {Env(silo, k)}, not {v}";

@@ -118,8 +118,8 @@ public static partial class ManifestChecks
                 if (!m.Pods.Any(p => Selects(At(peer, "podSelector"), p.Labels))) yield return $"NetworkPolicy {Name(policy)} allows pods that do not exist: {Describe(At(peer, "podSelector"))}";
         }
         var pod = (string kind, string name) => m.PodOf(kind, name).Labels;
-        var (silo, postgres, prometheus, grafana, collector) = (pod("Deployment", "study-silo"), pod("StatefulSet", "postgres"),
-            pod("Deployment", "prometheus"), pod("Deployment", "grafana"), pod("Deployment", "otel-collector"));
+        var (silo, postgres, prometheus, grafana, collector, aspire) = (pod("Deployment", "study-silo"), pod("StatefulSet", "postgres"),
+            pod("Deployment", "prometheus"), pod("Deployment", "grafana"), pod("Deployment", "otel-collector"), pod("Deployment", "aspire-dashboard"));
         var client = m.Pods.First(p => Kind(p.Owner) == "Job").Labels;
         var expectations = new (string From, Dictionary<string, object?> FromLabels, string To, Dictionary<string, object?> ToLabels, int Port, bool Allowed)[]
         {
@@ -133,6 +133,8 @@ public static partial class ManifestChecks
             ("silo", silo, "collector", collector, 4317, true), ("client", client, "collector", collector, 4318, true),
             ("prometheus", prometheus, "collector", collector, 8889, true), ("grafana", grafana, "collector", collector, 4317, false),
             ("silo", silo, "client", client, 8080, false),
+            ("collector", collector, "aspire", aspire, 18889, true), ("silo", silo, "aspire", aspire, 18889, false),
+            ("client", client, "aspire", aspire, 18889, false),
         };
         foreach (var e in expectations.Where(e => Allowed(m, e.FromLabels, e.ToLabels, e.Port) != e.Allowed))
             yield return $"{e.From} -> {e.To}:{e.Port} is {(e.Allowed ? "denied" : "allowed")}, should be {(e.Allowed ? "allowed" : "denied")}";
