@@ -64,12 +64,12 @@ public sealed class ReportTests(SyntheticStudyFolder study) : IClassFixture<Synt
     [Fact]
     public async Task ReportOpensInChromiumWithoutErrorsAndIsNotBlank()
     {
-        await using var browser = await HeadlessChromium.Start();
-        await browser.Open(new Uri(Path.Combine(study.Out, "report.html")).AbsoluteUri);
-        var loaded = await browser.Evaluate("[...document.images].filter(i => i.complete && i.naturalWidth === 900).length");
-        Assert.Equal(Figures.Length, loaded!.GetValue<int>());
-        Assert.Equal("Temperature study " + study.StudyId, (await browser.Evaluate("document.querySelector('h1').innerText"))!.GetValue<string>());
-        var screenshot = await browser.Screenshot();
+        await using var browser = await HeadlessChromium.Start(1200, 1600);
+        var page = browser.Page;
+        await page.GotoAsync(new Uri(Path.Combine(study.Out, "report.html")).AbsoluteUri);
+        Assert.Equal(Figures.Length, await page.EvaluateAsync<int>("[...document.images].filter(i => i.complete && i.naturalWidth === 900).length"));
+        Assert.Equal("Temperature study " + study.StudyId, await page.Locator("h1").InnerTextAsync());
+        var screenshot = await page.ScreenshotAsync();
         Assert.Empty(browser.Errors);
         var (inked, colors) = Ink(screenshot);
         Assert.True(inked > 0.05, $"screenshot is nearly blank: {inked:P1} of pixels differ from white");

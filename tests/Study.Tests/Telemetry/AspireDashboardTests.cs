@@ -30,7 +30,7 @@ public sealed class AspireDashboardTests : IDisposable
 
         using var run = StartStudy("run", "--dataset", "synthetic", "--taus", "0.1,1.0", "--epochs", "3",
             "--store", Path.Combine(home, "studies.db"), "--out", Path.Combine(home, "out"));
-        await using var chromium = await PlaywrightChromium.Start();
+        await using var chromium = await HeadlessChromium.Start();
         var page = chromium.Page;
         await page.GotoAsync(login["dashboard: ".Length..].Trim());
 
