@@ -59,7 +59,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         sampler = CreateSampler(spec);
         pruner = TrialPruners.Create(spec);
         status = StudyStatuses.Running;
-        var initial = sampler is null ? NewTrials([null]) : sampler.ProposesOnDemand ? [] : NewTrials([.. sampler.Propose(int.MaxValue).Select(t => (TauSetting?)t)]);
+        var initial = sampler is null ? NewTrials([null]) : sampler.ProposesOnDemand ? [] : NewTrials([.. ProposeAll().Select(t => (TauSetting?)t)]);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await store.CreateStudy(new StudyRecord(StudyId, status, now, now, StudySpecJson.Write(spec)),
             initial.Select(t => t.Record).ToList());
@@ -230,6 +230,15 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
 
     /// <summary>Trials for new τ values or ranges (null: a loss without τ), one per seed each. Not yet in the book: they
     /// join it once the store has them.</summary>
+    /// <summary>A grid's or random search's every τ, proposed once at the start (and timed, as on-demand proposals are).</summary>
+    IReadOnlyList<TauSetting> ProposeAll()
+    {
+        var clock = Stopwatch.StartNew();
+        var taus = sampler!.Propose(int.MaxValue);
+        telemetry.ProposalDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", SettingName.Of(spec!.Search)));
+        return taus;
+    }
+
     List<TrialState> NewTrials(IReadOnlyList<TauSetting?> taus)
     {
         var created = new List<TrialState>();

@@ -19,13 +19,19 @@ public sealed class StudyMetrics
 
     readonly ConcurrentDictionary<string, StudyProgress> studies = new();
     readonly ConcurrentDictionary<string, RunningTrialReading> runningTrials = new();
+    readonly long[] epochsBySlot;
 
     public StudyMetrics(IMeterFactory meters, SlotPool slots)
     {
         var meter = meters.Create(StudyTelemetry.Name, StudyTelemetry.Version);
-        Epochs = meter.CreateCounter<long>("study.epochs", "{epoch}", "Training epochs completed on this silo.");
+        // Observed, not added to: each slot's series exists from the start, at 0, so its rate has data before the first epoch ends.
+        epochsBySlot = new long[slots.Count];
+        meter.CreateObservableCounter("study.epochs", () => slots.Readings.Select(s =>
+                new Measurement<long>(Interlocked.Read(ref epochsBySlot[s.Index]), SlotTags(s))),
+            "{epoch}", "Training epochs completed on this silo.");
         TrainingImages = meter.CreateCounter<long>("study.training.images", "{image}", "Images trained on, per slot; its rate is images/s.");
         Restarts = meter.CreateCounter<long>("study.trial.restarts", "{restart}", "Trial attempts started again after their silo died or forgot them.");
+        Restarts.Add(0); // none yet is a count too: a chart shows 0, not "no data"
         ProposalDuration = meter.CreateHistogram<double>("study.proposal.duration", "s", "Time the sampler took to propose the next temperatures.");
         StoreWriteDuration = meter.CreateHistogram<double>("study.store.write.duration", "s", "Time a write to the study store took, from the call to its commit.");
 
@@ -53,7 +59,9 @@ public sealed class StudyMetrics
         Gauge(meter, "study.trial.tolerance", r => r.Tolerance, "The running trial's last epoch tolerance on the validation probe.");
     }
 
-    public Counter<long> Epochs { get; }
+    /// <summary>An epoch ended on the slot.</summary>
+    public void EpochCompleted(int slot) => Interlocked.Increment(ref epochsBySlot[slot]);
+
     public Counter<long> TrainingImages { get; }
     public Counter<long> Restarts { get; }
     public Histogram<double> ProposalDuration { get; }

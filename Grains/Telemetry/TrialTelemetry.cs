@@ -16,6 +16,7 @@ public sealed class TrialTelemetry : IDisposable
     readonly TrialSpec trial;
     readonly RunningTrialReading reading;
     readonly KeyValuePair<string, object?>[] slotTags;
+    readonly int slotIndex;
     readonly Activity? span;
     readonly bool resumed;
     readonly ILogger log;
@@ -32,6 +33,7 @@ public sealed class TrialTelemetry : IDisposable
         resumed = assignment.ResumeFrom is not null;
         reading = metrics.TrialStarted(trial);
         slotTags = StudyMetrics.SlotTags(slot);
+        slotIndex = slot.Index;
         span = StudyTelemetry.Source.StartActivity("trial " + trial.TrialId, ActivityKind.Internal, parent,
             [new("study.id", trial.StudyId), new("study.trial", trial.TrialId), new("study.tau", trial.Tau), new("study.tau_max", trial.TauMax), new("study.seed", trial.Seed),
              new("study.attempt", assignment.Attempt), new("study.slot", slot.Index), new("study.device", device)]);
@@ -55,7 +57,7 @@ public sealed class TrialTelemetry : IDisposable
         reading.Uniformity = m.ValUniformity ?? double.NaN;
         reading.Tolerance = m.ValTolerance ?? double.NaN;
         if (last.Epoch == m.Epoch) Count(m.Epoch, last.StepsPerEpoch, last.BatchSize);
-        metrics.Epochs.Add(1, slotTags);
+        metrics.EpochCompleted(slotIndex);
         var epoch = EpochSpan(m.Epoch);
         epoch?.SetTag("study.loss", m.Loss);
         epoch?.SetTag("study.val_knn_accuracy", m.ValKnnAccuracy);

@@ -35,7 +35,7 @@ public sealed class InstrumentExportTests
         reading.Loss = 4.5;
         reading.Objective = 0.7;
         metrics.SetStudyProgress("s1", new(new Dictionary<string, int> { ["running"] = 1, ["queued"] = 2, ["completed"] = 0 }, EpochsDone: 3, EpochsLeft: 17));
-        metrics.Epochs.Add(1, StudyMetrics.SlotTags(new SlotReading(0, "cpu", true, 0)));
+        metrics.EpochCompleted(0);
         metrics.TrainingImages.Add(1280, StudyMetrics.SlotTags(new SlotReading(0, "cpu", true, 0)));
         metrics.ProposalDuration.Record(0.002, new KeyValuePair<string, object?>("search", "adaptive"));
         metrics.StoreWriteDuration.Record(0.01, new KeyValuePair<string, object?>("operation", "record_epoch"));
