@@ -28,6 +28,9 @@ public static class StudyProcess
         };
         info.ArgumentList.Add(dll);
         foreach (var a in args) info.ArgumentList.Add(a);
+        // A dashboard the developer runs (./study dashboard) would receive every test's telemetry, and each `run` would
+        // say so on stderr: the tests' commands look for it in a folder of their own unless a test sets one.
+        info.Environment["XDG_DATA_HOME"] = IsolatedDataHome;
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -42,6 +45,8 @@ public static class StudyProcess
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
+
+    static readonly string IsolatedDataHome = Directory.CreateTempSubdirectory("study-tests-data-").FullName;
 
     static string FindRoot()
     {
