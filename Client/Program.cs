@@ -77,7 +77,11 @@ namespace Study.Client
             if (NativeLibTorch.Notice is { } notice) Console.Error.WriteLine($"study: note: {notice}");
             // Before the telemetry providers read the OTEL_* variables: --dashboard starts the local dashboard, and a
             // running one receives this process's telemetry unless OTEL_* send it elsewhere.
-            if (args[0] is "run" or "submit" or "resume" && rest.Contains("--dashboard")) DashboardCommand.EnsureRunning();
+            if (args[0] is "run" or "submit" or "resume" && rest.Contains("--dashboard"))
+            {
+                try { DashboardCommand.EnsureRunning(); }
+                catch (DashboardCommand.DashboardStartException e) { Console.Error.WriteLine($"study: note: {e.Message}; going on without it"); }
+            }
             if (args[0] is not "dashboard" && Grains.Hosting.LocalDashboard.Discover() is { } dashboard && args[0] is "run" or "submit" or "resume")
                 Console.Error.WriteLine($"study: telemetry to the dashboard at {dashboard.LoginUrl}");
             // Where OTEL_EXPORTER_OTLP_ENDPOINT says so, the command is a span, and a study it starts joins its trace.

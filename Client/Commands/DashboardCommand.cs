@@ -35,7 +35,13 @@ public static class DashboardCommand
             Console.WriteLine(Stop() ? "dashboard: stopped" : "dashboard: none was running");
             return ExitCodes.Completed;
         }
-        var dashboard = EnsureRunning(a.Int("port", min: 1, max: 65533) ?? DefaultPort);
+        LocalDashboard dashboard;
+        try { dashboard = EnsureRunning(a.Int("port", min: 1, max: 65533) ?? DefaultPort); }
+        catch (DashboardStartException e)
+        {
+            Console.Error.WriteLine($"study dashboard: {e.Message}");
+            return ExitCodes.Failed;
+        }
         Console.WriteLine($"dashboard: {dashboard.LoginUrl}");
         Console.WriteLine($"OTLP: {dashboard.OtlpEndpoint} (gRPC; ./study and ./silo on this machine send to it while it runs)");
         Console.WriteLine("stop it with: ./study dashboard --stop");
@@ -80,19 +86,25 @@ public static class DashboardCommand
         ("Dashboard__Api__PrimaryApiKey", d.ApiKey),
     ];
 
+    /// <exception cref="DashboardStartException">it exited, or did not listen in time</exception>
     static void WaitUntilServing(LocalDashboard dashboard, int port, string log)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < StartDeadline)
+        using var process = Process.GetProcessById(dashboard.Pid);
+        // Its process may still be the shell's setsid for a moment (before it becomes the dashboard): only its exit counts.
+        while (clock.Elapsed < StartDeadline && !process.HasExited)
         {
-            if (!LocalDashboard.IsDashboardProcess(dashboard.Pid)) break;
             if (!IsFree(port)) return;
             Thread.Sleep(250);
         }
-        try { Process.GetProcessById(dashboard.Pid).Kill(); } catch (Exception) { }
+        var what = process.HasExited ? "exited before it listened" : $"did not listen on port {port} in {StartDeadline.TotalSeconds:0} s";
+        try { process.Kill(); } catch (InvalidOperationException) { }
         var last = File.Exists(log) ? File.ReadLines(log).TakeLast(5) : [];
-        throw new InvalidOperationException($"the dashboard did not start in {StartDeadline.TotalSeconds:0} s; the end of {log}:\n{string.Join('\n', last)}");
+        throw new DashboardStartException($"the dashboard {what}; the end of {log}:\n{string.Join('\n', last)}");
     }
+
+    /// <summary>The dashboard's process ended, or did not listen in time: not bad input, but no dashboard.</summary>
+    public sealed class DashboardStartException(string message) : Exception(message);
 
     public static bool Stop()
     {

@@ -15,7 +15,7 @@ public sealed class HelpAndParsingTests
         ["list"] = ListCommand.Specs, ["show"] = StudyCommandOptions.Show, ["cancel"] = StudyCommandOptions.Plain,
         ["resume"] = StudyCommandOptions.Resume, ["report"] = ReportCommand.Specs, ["train"] = TrainCommand.Specs,
         ["bench"] = [.. BenchCommand.Specs, .. RuntimeBenchmark.Specs], ["devices"] = DevicesCommand.Specs,
-        ["compare"] = CompareCommand.Specs,
+        ["compare"] = CompareCommand.Specs, ["dashboard"] = DashboardCommand.Specs,
     };
 
     [Theory]

@@ -3,14 +3,22 @@ using System.Net.Sockets;
 
 namespace Study.Tests.Infrastructure;
 
-/// <summary>Ports nothing listens on now, for the servers a test starts (silos, PostgreSQL).</summary>
+/// <summary>Ports nothing listens on now, for the servers a test starts (silos, PostgreSQL). A port is handed out
+/// once a test run: the system gives a port just released again at once, and two servers of one test were given the
+/// same one (a silo's metrics port and another's gateway).</summary>
 public static class FreePorts
 {
+    static readonly HashSet<int> given = [];
+
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (given) if (given.Add(port)) return port;
+        }
     }
 
     public static bool IsFree(int port)
