@@ -8,8 +8,8 @@ namespace Study.Tests.Telemetry;
 
 /// <summary>
 /// What a user sees: `study dashboard` starts the real Aspire Dashboard, a `study run` started after it sends it its
-/// telemetry without any setting, and Chromium, logged in with the printed address, shows the study's logs and metrics
-/// while it runs and its trace — trials and epochs, with their attributes — once it ends. STUDY_UPDATE_SCREENSHOTS=1
+/// telemetry without any setting, and Chromium, logged in with the printed address, shows the study's logs, metrics
+/// and first trial's spans while it runs, and its whole trace — trials and epochs, with their attributes — once it ends. STUDY_UPDATE_SCREENSHOTS=1
 /// writes the pages to docs/figures for docs/TELEMETRY.md.
 /// </summary>
 public sealed class AspireDashboardTests : IDisposable
@@ -28,7 +28,8 @@ public sealed class AspireDashboardTests : IDisposable
         Assert.StartsWith($"dashboard: http://127.0.0.1:{port}/login?t=", login);
         var site = $"http://127.0.0.1:{port}";
 
-        using var run = StartStudy("run", "--dataset", "synthetic", "--taus", "0.1,1.0", "--epochs", "3",
+        // One trial at a time: the first one's spans are in the trace while the second still trains.
+        using var run = StartStudy("run", "--dataset", "synthetic", "--taus", "0.1,1.0", "--epochs", "3", "--parallel", "1",
             "--store", Path.Combine(home, "studies.db"), "--out", Path.Combine(home, "out"));
         await using var chromium = await HeadlessChromium.Start();
         var page = chromium.Page;
@@ -44,7 +45,11 @@ public sealed class AspireDashboardTests : IDisposable
         // The table marks each rise of the count with an icon titled so: the epochs counted up from 0.
         await Assertions.Expect(page.Locator("title", new() { HasText = "Value increased" }).First).ToBeAttachedAsync(new() { Timeout = 180_000 });
         await Screenshot(page, "dashboard-metrics.png");
-        Assert.False(run.HasExited, "the study ended before its logs and metrics were seen: they were not live");
+        await page.GotoAsync(site + "/traces");
+        await page.GetByText("study-embedded:").First.ClickAsync();
+        // Exactly the trial's span ("start trial …" has the name in it too, and is there from the trial's start).
+        await Assertions.Expect(page.GetByText("trial t000-tau0.1-s1", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 180_000 });
+        Assert.False(run.HasExited, "the study ended before its logs, metrics and first trial's spans were seen: they were not live");
 
         Assert.True(run.WaitForExit(TimeSpan.FromMinutes(8)), "the study did not end in 8 minutes");
         Assert.Equal(0, run.ExitCode);
