@@ -235,9 +235,12 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     {
         var clock = Stopwatch.StartNew();
         var taus = sampler!.Propose(int.MaxValue);
-        telemetry.ProposalDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", SettingName.Of(spec!.Search)));
+        RecordProposalTime(clock.Elapsed);
         return taus;
     }
+
+    void RecordProposalTime(TimeSpan elapsed) =>
+        telemetry.ProposalDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("search", SettingName.Of(spec!.Search)));
 
     List<TrialState> NewTrials(IReadOnlyList<TauSetting?> taus)
     {

@@ -33,8 +33,10 @@ public static class StudyOpenTelemetry
         Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } name ? name : fallback;
 
     /// <summary>The resource every signal of this process carries: its service, and which process of it this is.</summary>
-    public static ResourceBuilder Resource(string serviceName) => ResourceBuilder.CreateDefault()
-        .AddService(ServiceName(serviceName), serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId);
+    public static ResourceBuilder Resource(string serviceName) => AddStudyService(ResourceBuilder.CreateDefault(), serviceName);
+
+    static ResourceBuilder AddStudyService(ResourceBuilder resource, string serviceName) =>
+        resource.AddService(ServiceName(serviceName), serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId);
 
     /// <summary>
     /// Telemetry for a silo's host: metrics always (for <paramref name="metricReaders"/>, e.g. Prometheus, and OTLP when
@@ -44,7 +46,7 @@ public static class StudyOpenTelemetry
         Action<MeterProviderBuilder>? metricReaders = null)
     {
         var otel = services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(ServiceName(serviceName), serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
+            .ConfigureResource(r => AddStudyService(r, serviceName))
             .WithMetrics(m =>
             {
                 StudyMetrics(m);

@@ -29,8 +29,8 @@ public sealed class AspireDashboardTests : IDisposable
         var site = $"http://127.0.0.1:{port}";
 
         // One trial at a time: the first one's spans are in the trace while the second still trains.
-        using var run = StartStudy("run", "--dataset", "synthetic", "--taus", "0.1,1.0", "--epochs", "3", "--parallel", "1",
-            "--store", Path.Combine(home, "studies.db"), "--out", Path.Combine(home, "out"));
+        using var run = new ChildProcess(ChildProcess.StudyDll, ["run", "--dataset", "synthetic", "--taus", "0.1,1.0", "--epochs", "3", "--parallel", "1",
+            "--store", Path.Combine(home, "studies.db"), "--out", Path.Combine(home, "out")], home, Environment);
         await using var chromium = await HeadlessChromium.Start();
         var page = chromium.Page;
         await page.GotoAsync(login["dashboard: ".Length..].Trim());
@@ -52,7 +52,7 @@ public sealed class AspireDashboardTests : IDisposable
         Assert.False(run.HasExited, "the study ended before its logs, metrics and first trial's spans were seen: they were not live");
 
         Assert.True(run.WaitForExit(TimeSpan.FromMinutes(8)), "the study did not end in 8 minutes");
-        Assert.Equal(0, run.ExitCode);
+        Assert.True(run.ExitCode == 0, run.Stderr);
 
         // The study's trace, alone: Orleans's timer, reminder and membership ticks start no trace of their own.
         await page.GotoAsync(site + "/traces");
@@ -93,18 +93,6 @@ public sealed class AspireDashboardTests : IDisposable
     {
         if (System.Environment.GetEnvironmentVariable("STUDY_UPDATE_SCREENSHOTS") != "1") return;
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(StudyProcess.RepositoryRoot, "docs", "figures", name) });
-    }
-
-    Process StartStudy(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = home, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(StudyProcess.RepositoryRoot, "Client", "bin", "Release", "net10.0", "study.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var (k, v) in Environment) info.Environment[k] = v;
-        var process = Process.Start(info)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     /// <summary>A port whose next two are free too (the dashboard's OTLP/gRPC and OTLP/HTTP).</summary>
