@@ -133,7 +133,7 @@ def paired_rows(comparisons, metric):
 
 def peak(results, by_tau, metric="val_linear_accuracy"):
     """The τ of the best seed mean against each other τ: paired, Holm-corrected."""
-    means = {tau: sum(values(trials, metric)) / len(values(trials, metric)) for tau, trials in by_tau.items() if values(trials, metric)}
+    means = {tau: mean(trials, metric) for tau, trials in by_tau.items() if values(trials, metric)}
     best = max(means, key=means.get)
     others = sorted(t for t in means if t != best)
     lines = [f"| {label(results)}: τ = {tau_label(best)} against | n | Δ {metric} (points) | Holm p |", "|---|---|---|---|"]
