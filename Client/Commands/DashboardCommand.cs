@@ -49,12 +49,28 @@ public static class DashboardCommand
     }
 
     /// <summary>The running dashboard, or a new one on <paramref name="port"/>.</summary>
-    public static LocalDashboard EnsureRunning(int port = DefaultPort)
+    public static LocalDashboard EnsureRunning(int port)
     {
         if (LocalDashboard.Running() is { } running) return running;
-        var executable = Executable();
         foreach (var p in new[] { port, port + 1, port + 2 })
             if (!IsFree(p)) throw new UsageException($"study dashboard: port {p} on 127.0.0.1 is in use; give another --port");
+        return Start(port);
+    }
+
+    /// <summary>For `run --dashboard`: the running dashboard, or a new one on the first of the default port and the
+    /// nine triples after it that is free.</summary>
+    public static LocalDashboard EnsureRunning()
+    {
+        if (LocalDashboard.Running() is { } running) return running;
+        var ports = Enumerable.Range(0, 10).Select(i => DefaultPort + 3 * i);
+        var port = ports.FirstOrDefault(p => IsFree(p) && IsFree(p + 1) && IsFree(p + 2));
+        return port > 0 ? Start(port)
+            : throw new DashboardStartException($"ports {DefaultPort} to {DefaultPort + 29} on 127.0.0.1 are in use; start one with ./study dashboard --port PORT");
+    }
+
+    static LocalDashboard Start(int port)
+    {
+        var executable = Executable();
         string Key() => RandomNumberGenerator.GetHexString(32, lowercase: true);
         var dashboard = new LocalDashboard(0, $"http://127.0.0.1:{port}", Key(), $"http://127.0.0.1:{port + 1}", Key(), Key());
         Directory.CreateDirectory(LocalDashboard.StateFolder);

@@ -36,6 +36,7 @@ public static class WatchCommand
             Console.Error.WriteLine($"study {studyId}: no longer watched; it goes on. Follow it again with: ./study watch {studyId}");
             return ExitCodes.Cancelled;
         }
+        StudyLog.Ended(studyId, final.Status);
         var results = (await StudyResults.Load(store, studyId))!;
         var folder = a.Value("out") ?? StudySummary.DefaultFolder(studyId);
         await StudyFolderWriter.Write(store, results, folder);

@@ -31,4 +31,18 @@ public static class FreePorts
         }
         catch (SocketException) { return false; }
     }
+
+    /// <summary>A free port whose next two are free too (the Aspire Dashboard's pages, OTLP/gRPC and OTLP/HTTP).</summary>
+    public static int NextOfThree()
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            int port = Next();
+            if (port < 65000 && IsFree(port + 1) && IsFree(port + 2))
+            {
+                lock (given) if (given.Add(port + 1) && given.Add(port + 2)) return port;
+            }
+        }
+        throw new InvalidOperationException("no three free ports in a row");
+    }
 }

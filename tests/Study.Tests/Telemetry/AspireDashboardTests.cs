@@ -21,7 +21,7 @@ public sealed class AspireDashboardTests : IDisposable
     [Fact]
     public async Task TheDashboardShowsTheStudysLogsAndMetricsLiveAndItsTrace()
     {
-        int port = ThreeFreePorts();
+        int port = FreePorts.NextOfThree();
         var started = StudyProcess.Run(TimeSpan.FromMinutes(2), home, Environment, "dashboard", "--port", port.ToString());
         Assert.True(started.ExitCode == 0, started.Stderr);
         var login = started.Stdout.Split('\n')[0];
@@ -70,6 +70,27 @@ public sealed class AspireDashboardTests : IDisposable
         Assert.False(File.Exists(Path.Combine(home, "study", "dashboard.json")));
     }
 
+    /// <summary>`run --dashboard` with none running: it starts one (on a free port from 18888 on), sends it the study,
+    /// and leaves it running for the next command, which finds it.</summary>
+    [Fact]
+    public void RunWithDashboardStartsOneAndSendsItTheStudy()
+    {
+        var run = StudyProcess.Run(TimeSpan.FromMinutes(5), home, Environment, "run", "--dashboard", "--dataset", "synthetic", "--taus", "0.5",
+            "--epochs", "1", "--store", Path.Combine(home, "studies.db"), "--out", Path.Combine(home, "out"));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var telemetry = new DashboardTelemetry(home);
+        Assert.Contains($"study: telemetry to the dashboard at {telemetry.Dashboard.LoginUrl}", run.StderrLines);
+        Assert.True(Grains.Hosting.LocalDashboard.IsDashboardProcess(telemetry.Dashboard.Pid), "the dashboard ended with the run");
+
+        var spans = DashboardTelemetry.Eventually(telemetry.Spans, s => s.Any(x => x.Name == "epoch 1"), TimeSpan.FromSeconds(30));
+        Assert.Contains(new DashboardTelemetry.Span("study-embedded", spans.Single(s => s.Name == "study run").TraceId, "trial t000-tau0.5-s1"), spans);
+        var logs = DashboardTelemetry.Eventually(() => telemetry.LogLines("study-embedded"), l => l.Any(x => x.EndsWith("ended: completed")), TimeSpan.FromSeconds(30));
+        Assert.Contains(logs, l => l.StartsWith("study study-") && l.EndsWith("ended: completed"));
+
+        var again = StudyProcess.Run(TimeSpan.FromMinutes(1), home, Environment, "dashboard");
+        Assert.Equal($"dashboard: {telemetry.Dashboard.LoginUrl}", again.Stdout.Split('\n')[0]);
+    }
+
     static async Task Expect(IPage page, string text) =>
         await Assertions.Expect(page.GetByText(text).First).ToBeVisibleAsync(new() { Timeout = 180_000 });
 
@@ -89,21 +110,10 @@ public sealed class AspireDashboardTests : IDisposable
         }
     }
 
-    static async Task Screenshot(IPage page, string name)
+    internal static async Task Screenshot(IPage page, string name)
     {
         if (System.Environment.GetEnvironmentVariable("STUDY_UPDATE_SCREENSHOTS") != "1") return;
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(StudyProcess.RepositoryRoot, "docs", "figures", name) });
-    }
-
-    /// <summary>A port whose next two are free too (the dashboard's OTLP/gRPC and OTLP/HTTP).</summary>
-    static int ThreeFreePorts()
-    {
-        for (int i = 0; i < 50; i++)
-        {
-            int port = FreePorts.Next();
-            if (port < 65000 && FreePorts.IsFree(port + 1) && FreePorts.IsFree(port + 2)) return port;
-        }
-        throw new InvalidOperationException("no three free ports in a row");
     }
 
     public void Dispose()
