@@ -53,6 +53,10 @@ public sealed class StudyMetrics
         meter.CreateObservableCounter("study.slot.busy.time", () => slots.Readings.Select(s =>
                 new Measurement<double>(s.BusySeconds, SlotTags(s))),
             "s", "Seconds each slot has spent running trials; its rate is the slot's utilisation.");
+        meter.CreateObservableGauge("study.gpu.memory.usage", () => GpuReadings(slots, r => r.Used), "By",
+            "Memory in use on each CUDA device this silo's slots train on (every process's, as nvidia-smi counts it).");
+        meter.CreateObservableGauge("study.gpu.memory.limit", () => GpuReadings(slots, r => r.Total), "By",
+            "Memory each CUDA device this silo's slots train on has.");
         Gauge(meter, "study.trial.loss", r => r.Loss, "The running trial's training loss (mean of the epoch so far).");
         Gauge(meter, "study.trial.objective", r => r.Objective, "The running trial's last epoch objective: val_knn_accuracy on the validation probe.");
         Gauge(meter, "study.trial.uniformity", r => r.Uniformity, "The running trial's last epoch uniformity on the validation probe.");
@@ -93,6 +97,14 @@ public sealed class StudyMetrics
     /// <param name="Trials">trials by state (states missing count 0)</param>
     /// <param name="EpochsLeft">epochs of the trials not yet ended or not yet proposed: an upper bound, as pruning ends some early</param>
     public sealed record StudyProgress(IReadOnlyDictionary<string, int> Trials, long EpochsDone, long EpochsLeft);
+
+    /// <summary>A figure of each CUDA device the slots use; none on a machine without an NVIDIA driver.</summary>
+    static IEnumerable<Measurement<long>> GpuReadings(SlotPool slots, Func<GpuMemory.Reading, ulong> figure) =>
+        from device in slots.Readings.Select(s => s.Device).Distinct()
+        where device.StartsWith("cuda:", StringComparison.Ordinal)
+        let reading = GpuMemory.Read(int.Parse(device["cuda:".Length..], CultureInfo.InvariantCulture))
+        where reading is not null
+        select new Measurement<long>((long)figure(reading.Value), new KeyValuePair<string, object?>("device", device));
 
     void Gauge(Meter meter, string name, Func<RunningTrialReading, double> value, string description) =>
         meter.CreateObservableGauge(name, () => runningTrials.Values

@@ -10,7 +10,8 @@ public static partial class DashboardQueries
 {
     public static string Folder => Path.Combine(StudyProcess.RepositoryRoot, "dashboards", "grafana");
 
-    public sealed record Query(string Dashboard, string Panel, string Expr);
+    /// <param name="NoValue">what the panel shows where its query returns nothing (its fieldConfig's noValue)</param>
+    public sealed record Query(string Dashboard, string Panel, string Expr, string? NoValue = null);
 
     public static List<Query> All()
     {
@@ -23,7 +24,7 @@ public static partial class DashboardQueries
                 if (panel.TryGetProperty("targets", out var targets))
                     foreach (var target in targets.EnumerateArray())
                         if (target.TryGetProperty("expr", out var expr) && expr.GetString() is { Length: > 0 } text)
-                            queries.Add(new Query(name, panel.GetProperty("title").GetString()!, text));
+                            queries.Add(new Query(name, panel.GetProperty("title").GetString()!, text, NoValue(panel)));
             if (doc.RootElement.TryGetProperty("templating", out var templating))
                 foreach (var variable in templating.GetProperty("list").EnumerateArray())
                     if (variable.TryGetProperty("query", out var q))
@@ -34,6 +35,10 @@ public static partial class DashboardQueries
         }
         return queries;
     }
+
+    static string? NoValue(JsonElement panel) =>
+        panel.TryGetProperty("fieldConfig", out var config) && config.TryGetProperty("defaults", out var defaults)
+            && defaults.TryGetProperty("noValue", out var text) ? text.GetString() : null;
 
     static IEnumerable<JsonElement> Panels(JsonElement panels)
     {

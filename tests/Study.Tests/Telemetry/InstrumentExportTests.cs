@@ -69,6 +69,8 @@ public sealed class InstrumentExportTests
         Assert.Equal(3, Assert.Single(Points(byName["study.epochs.done"])).GetGaugeLastValueLong());
         Assert.Equal(17, Assert.Single(Points(byName["study.epochs.left"])).GetGaugeLastValueLong());
         Assert.Equal(2, Points(byName["study.slot.busy"]).Count);
+        // CPU slots have no GPU memory: no series at all, rather than a 0 that reads as an empty GPU.
+        Assert.True(!byName.TryGetValue("study.gpu.memory.usage", out var gpu) || Points(gpu).Count == 0);
 
         metrics.TrialEnded(trial, reading);
         metrics.ForgetStudy("s1");
@@ -77,6 +79,25 @@ public sealed class InstrumentExportTests
         var after = exported.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Last());
         Assert.True(!after.TryGetValue("study.trial.loss", out var ended) || Points(ended).Count == 0, "the ended trial's loss series is still exported");
         Assert.True(!after.TryGetValue("study.trials", out var forgotten) || Points(forgotten).Count == 0, "the forgotten study's trial counts are still exported");
+    }
+
+    /// <summary>The driver's device numbers behind a process's CUDA device numbers (NVML ignores CUDA_VISIBLE_DEVICES).</summary>
+    [Theory]
+    [InlineData(1, null, 1)]
+    [InlineData(1, "", 1)]
+    [InlineData(0, "2,3", 2)]
+    [InlineData(1, "2, 3", 3)]
+    [InlineData(2, "2,3", null)]
+    [InlineData(0, "GPU-8d5c1a2e", null)]
+    public void AGpusMemoryIsReadForTheDeviceTheProcessSees(int index, string? visible, int? physical) =>
+        Assert.Equal(physical, GpuMemory.PhysicalIndex(index, visible));
+
+    /// <summary>On a machine without the NVIDIA driver (this one) a GPU slot's memory is not known: no figure.</summary>
+    [Fact]
+    public void WithoutTheNvidiaDriverNoGpuMemoryIsMade()
+    {
+        if (File.Exists("/dev/nvidiactl")) return; // a GPU machine: bench/gpu-check's `study devices` shows its figures
+        Assert.Null(GpuMemory.Read(0));
     }
 
     static List<MetricPoint> Points(Metric metric)
