@@ -21,19 +21,6 @@ public sealed record ReportTrial(
     public double? PenaltyEntropy => Epochs.Count > 0 ? Epochs[^1].PenaltyEntropy : null;
 }
 
-/// <summary>A metric over the seeds of one τ: mean, sample standard deviation (0 with one seed) and count.</summary>
-public sealed record SeedSummary(double Mean, double Sd, int Count)
-{
-    public static SeedSummary? Of(IEnumerable<double?> values)
-    {
-        var xs = values.Where(v => v is { } x && double.IsFinite(x)).Select(v => v!.Value).ToList();
-        if (xs.Count == 0) return null;
-        double mean = xs.Average();
-        double sd = xs.Count > 1 ? Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1)) : 0;
-        return new SeedSummary(mean, sd, xs.Count);
-    }
-}
-
 /// <summary>The completed trials of one τ (or τ range), summarised over their seeds.</summary>
 public sealed record TauGroup(TauSetting Setting, IReadOnlyList<ReportTrial> Trials, SeedSummary? Objective, SeedSummary? Uniformity,
     SeedSummary? Tolerance, SeedSummary? Alignment, SeedSummary? KnnAccuracy, SeedSummary? LinearAccuracy, SeedSummary? PenaltyEntropy)
@@ -55,6 +42,9 @@ public sealed class ReportData
 
     /// <summary>Completed trials with a τ, grouped by τ (or τ range) in increasing order of their mean τ.</summary>
     public IReadOnlyList<TauGroup> Groups { get; private init; } = [];
+
+    /// <summary>The best τ by the objective against each other τ (paired t-tests, Holm); null with no completed trial.</summary>
+    public BestTauContrast? Contrast { get; private init; }
 
     /// <summary>Reads the trials' similarity histograms from the store (the rest is in <paramref name="results"/>).</summary>
     public static async Task<ReportData> Load(IStudyStore store, StudyResults results)
@@ -92,6 +82,8 @@ public sealed class ReportData
         return new ReportData
         {
             Results = results, Trials = trials, Groups = groups,
+            Contrast = BestTauContrast.Of(trials.Where(t => t.Completed && t.Setting is not null && t.Objective is not null)
+                .Select(t => new SeedValue(t.Setting!.Value, t.Record.Seed, t.Objective!.Value))),
             Pareto = StudyAnalysis.ParetoSet(results.Trials).ToHashSet(),
         };
     }

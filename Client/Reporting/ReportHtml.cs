@@ -50,13 +50,16 @@ public static class ReportHtml
 
         if (data.Groups.Count > 0 && data.Spec.UsesTau)
         {
-            html.Append($"<section><h2>Temperatures</h2><p>Completed trials by τ; with several seeds, mean ± standard deviation.</p>" +
+            html.Append($"<section><h2>Temperatures</h2><p>Completed trials by τ; with several seeds, mean ± standard deviation and, below it, " +
+                        "the mean's 95% Student-t interval.</p>" +
                         $"<table id=\"taus\"><thead><tr><th>τ</th><th>seeds</th><th>{E(data.ObjectiveName)}</th><th>linear acc. (test)</th>" +
                         "<th>kNN acc. (test)</th><th>uniformity</th><th>tolerance</th><th>alignment</th><th>entropy of r</th></tr></thead><tbody>");
             foreach (var g in data.Groups)
                 html.Append($"<tr{(results.Best?.Setting == g.Setting ? " class=\"best-row\"" : "")}><td>{E(g.Label)}</td><td>{g.Trials.Count}</td>" +
                             $"{Cell(g.Objective)}{Cell(g.LinearAccuracy)}{Cell(g.KnnAccuracy)}{Cell(g.Uniformity)}{Cell(g.Tolerance)}{Cell(g.Alignment)}{Cell(g.PenaltyEntropy)}</tr>");
-            html.Append("</tbody></table></section>");
+            html.Append("</tbody></table>");
+            html.Append(ReportContrastTable.Html(data));
+            html.Append("</section>");
         }
 
         html.Append("<section><h2>Trials</h2><table id=\"trials\"><thead><tr><th>trial</th><th>τ</th><th>seed</th><th>status</th><th>epochs</th>" +
@@ -88,7 +91,8 @@ public static class ReportHtml
         : spec.SearchesRanges ? $"τ schedule cosine (τ−–τ+, period {ReportPlots.Number(spec.TauPeriod)} epochs)" : "τ constant";
 
     static string Cell(SeedSummary? s) =>
-        s is null ? "<td>-</td>" : s.Count > 1 ? $"<td>{s.Mean:0.0000} ± {s.Sd:0.0000}</td>" : $"<td>{s.Mean:0.0000}</td>";
+        s is null ? "<td>-</td>" : s.Count > 1 ? $"<td>{s.Mean:0.0000} ± {s.Sd:0.0000}<br><small>[{s.Low95:0.0000}, {s.High95:0.0000}]</small></td>"
+        : $"<td>{s.Mean:0.0000}</td>";
 
     static string Num(double? v) => v is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
 

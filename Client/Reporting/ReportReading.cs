@@ -6,8 +6,10 @@ namespace Study.Client.Reporting;
 /// <summary>
 /// The report's short automatic reading: does uniformity fall and tolerance rise with τ as in the paper, where the
 /// objective peaks, which trials were pruned, collapsed or failed and why. A trend is claimed only when it stands out of the
-/// seed spread (several seeds per τ, slope of the metric on log τ at least twice its standard error, and the τ
-/// means spread wider than twice the seeds' standard deviation); otherwise, and with one seed, it says "inconclusive".
+/// seed spread (several seeds per τ, the slope of the metric on log τ significant by its t-test at 5%, and the τ means
+/// spread wider than twice the seeds' standard deviation); a peak only when the best τ is ahead of every other by a paired
+/// t-test over their shared seeds, Holm-corrected (<see cref="BestTauContrast"/>). Otherwise it says "inconclusive",
+/// with the p-values.
 /// </summary>
 public static class ReportReading
 {
@@ -47,36 +49,49 @@ public static class ReportReading
         var points = data.Trials.Where(t => t.Completed && t.Tau is not null && value(t) is not null)
             .Select(t => (X: Math.Log10(t.Tau!.Value), Y: value(t)!.Value)).ToList();
         var (slope, standardError) = Regression(points);
+        // The slope's t-test (n − 2 degrees of freedom); a zero standard error with a slope is a perfect line.
+        double p = standardError > 0 ? 2 * MathNet.Numerics.Distributions.StudentT.CDF(0, 1, points.Count - 2, -Math.Abs(slope / standardError))
+            : slope != 0 ? 0 : 1;
         double pooledSd = Math.Sqrt(groups.Average(g => summary(g)!.Sd * summary(g)!.Sd));
         double spread = groups.Max(g => summary(g)!.Mean) - groups.Min(g => summary(g)!.Mean);
-        bool stands = standardError > 0 && Math.Abs(slope / standardError) >= 2 && spread > 2 * pooledSd;
+        bool stands = p < Significance.Level && spread > 2 * pooledSd;
+        string fit = $"slope {slope:0.000} ± {standardError:0.000} per decade of τ, {Significance.Format(p)}, n = {points.Count}, seed sd {pooledSd:0.000}";
         if (!stands)
-            return $"{observed}; inconclusive: the differences are inside the seed spread (slope {slope:0.000} ± {standardError:0.000} per decade of τ, seed sd {pooledSd:0.000}).";
+            return $"{observed}; inconclusive: the differences are inside the seed spread ({fit}).";
         bool asPaper = Math.Sign(slope) == expectedSign;
-        return $"{name} {(slope < 0 ? "falls" : "rises")} with τ beyond the seed spread (slope {slope:0.000} ± {standardError:0.000} per decade of τ, " +
-               $"seed sd {pooledSd:0.000}): {(asPaper ? "as in the paper" : "unlike the paper")}.";
+        return $"{name} {(slope < 0 ? "falls" : "rises")} with τ beyond the seed spread ({fit}): {(asPaper ? "as in the paper" : "unlike the paper")}.";
     }
 
     static string Peak(ReportData data)
     {
         var groups = data.Groups.Where(g => g.Objective is not null).ToList();
         if (groups.Count == 0) return $"{data.ObjectiveName}: no completed trial to read.";
-        var ranked = groups.OrderByDescending(g => g.Objective!.Mean).ToList();
-        var best = ranked[0];
+        var contrast = data.Contrast!;
+        var best = groups.Single(g => g.Setting == contrast.Best);
         string where = groups.Count < 3 ? "" :
             best.Tau == groups.Min(g => g.Tau) ? " — at the smallest τ searched: the optimum may lie below the range" :
             best.Tau == groups.Max(g => g.Tau) ? " — at the largest τ searched: the optimum may lie above the range" :
             " — inside the range searched";
-        string text = $"{data.ObjectiveName} peaks at τ = {best.Label} ({best.Objective!.Mean:0.0000}){where}";
-        if (ranked.Count < 2) return text + ".";
-        var second = ranked[1];
-        if (best.Objective.Count < 2 || second.Objective!.Count < 2)
-            return text + $"; inconclusive whether it beats τ = {second.Label} ({second.Objective!.Mean:0.0000}): one seed per τ.";
-        double gap = best.Objective.Mean - second.Objective.Mean;
-        double noise = Math.Max(best.Objective.Sd, second.Objective.Sd);
-        return gap > noise
-            ? text + $", ahead of τ = {second.Label} by {gap:0.0000}, more than the seed sd ({noise:0.0000})."
-            : text + $"; inconclusive against τ = {second.Label}: the gap ({gap:0.0000}) is inside the seed sd ({noise:0.0000}).";
+        // "Peaks" only where the tests say so; otherwise the highest mean, and why it is not more.
+        string text = $"{data.ObjectiveName} {(contrast.Decided ? "peaks" : "is highest")} at τ = {best.Label} ({best.Objective!.Mean:0.0000}){where}";
+        if (contrast.Others.Count == 0) return text + ".";
+        // Nearest competitor first.
+        var others = contrast.Others.OrderBy(o => o.MeanDifference ?? double.MaxValue).ToList();
+        string Against(VersusBest o) => $"τ = {o.Setting.Label} by {o.MeanDifference:0.0000} (Holm {Significance.Format(o.PHolm!.Value)}, {o.Pairs} seeds)";
+        const string how = "paired t-tests over the seeds each τ shares with the best, Holm-corrected";
+        if (contrast.Decided)
+            return text + $", ahead of {string.Join(" and ", others.Select(Against))}: {how}.";
+        var untested = others.Where(o => o.PHolm is null).ToList();
+        var notSignificant = others.Where(o => o.PHolm is not null && !o.Significant).ToList();
+        var parts = new List<string>();
+        if (notSignificant.Count > 0)
+            parts.Add($"not significantly ahead of {string.Join(" or ", notSignificant.Select(Against))}");
+        if (untested.Count > 0)
+            parts.Add($"untested against {string.Join(", ", untested.Select(o => $"τ = {o.Setting.Label}"))} " +
+                      $"({(data.Spec.Seeds < 2 ? "one seed per τ" : "fewer than two seeds in common")}; run with --seeds 3 or more)");
+        var ahead = others.Where(o => o.Significant).ToList();
+        if (ahead.Count > 0) parts.Add($"ahead of {string.Join(" and ", ahead.Select(Against))}");
+        return text + $"; inconclusive against the others: {string.Join("; ", parts)} ({how}).";
     }
 
     static IEnumerable<string> Ended(ReportData data)

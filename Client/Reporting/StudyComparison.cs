@@ -77,6 +77,31 @@ public static class StudyComparison
     public static readonly string[] TemperatureColumns =
         ["study", "τ", "seeds", "val objective", "linear acc. (test)", "kNN acc. (test)", "uniformity", "tolerance", "alignment"];
 
+    public static readonly string[] IntervalColumns = ["study", "τ", "seeds", "val objective 95% CI", "uniformity 95% CI", "tolerance 95% CI"];
+
+    public static IEnumerable<string[]> IntervalRows(IEnumerable<ComparedTau> rows) => rows.Select(r => new[]
+    {
+        r.Study, r.Setting?.Label ?? "-", r.Seeds.ToString(CultureInfo.InvariantCulture), Interval(r.Objective), Interval(r.Uniformity), Interval(r.Tolerance),
+    });
+
+    public static readonly string[] ContrastColumns = ["study", "best τ", "against τ", "seeds shared", "best − τ", "p", "Holm p", "significant"];
+
+    /// <summary>The best τ by the validation objective against each other τ: paired t-tests over shared seeds, Holm.</summary>
+    public static IEnumerable<string[]> Contrasts(StudyResults results, bool withEpochs = false)
+    {
+        var values = results.Trials.Where(t => t.Status == TrialStatuses.Completed && t.Setting is not null)
+            .Select(t => (Trial: t, Value: StudyAnalysis.Metrics(t)?.Get(results.Spec.ValidationObjective)))
+            .Where(x => x.Value is not null).Select(x => new SeedValue(x.Trial.Setting!.Value, x.Trial.Seed, x.Value!.Value));
+        if (BestTauContrast.Of(values) is not { } contrast) return [];
+        string label = Label(results.Spec, withEpochs);
+        return contrast.Others.Select(o => new[]
+        {
+            label, contrast.Best.Label, o.Setting.Label, $"{o.Pairs}", o.MeanDifference?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "-",
+            o.P is { } p ? Significance.Value(p) : "-", o.PHolm is { } h ? Significance.Value(h) : "-",
+            o.PHolm is null ? "untested" : o.Significant ? "yes" : "no",
+        });
+    }
+
     public static readonly string[] ComputeColumns =
         ["study", "seed", "trials", "completed", "pruned", "collapsed", "epochs", "images", "trial seconds", "best val objective", "at τ"];
 
@@ -102,10 +127,14 @@ public static class StudyComparison
         return text.ToString();
     }
 
-    /// <summary>"0.8123 ± 0.0041" over several seeds, "0.8123" with one, "-" with none.</summary>
+    /// <summary>"0.8123 ± 0.0041" (mean ± sd) over several seeds, "0.8123" with one, "-" with none.</summary>
     public static string Cell(SeedSummary? s) => s is null ? "-"
         : s.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $"{s.Mean:0.0000} ± {s.Sd:0.0000}")
         : s.Mean.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    /// <summary>"[0.8021, 0.8225]": the mean's 95% Student-t interval, "-" with fewer than two seeds.</summary>
+    public static string Interval(SeedSummary? s) => s?.Low95 is { } low
+        ? string.Create(CultureInfo.InvariantCulture, $"[{low:0.0000}, {s.High95:0.0000}]") : "-";
 
     static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

@@ -29,7 +29,7 @@ public sealed record LocalDashboard(int Pid, string Url, string Token, string Ot
     {
         Directory.CreateDirectory(StateFolder);
         File.WriteAllText(StateFile, "");
-        File.SetUnixFileMode(StateFile, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds the keys
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(StateFile, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds the keys
         File.WriteAllText(StateFile, JsonSerializer.Serialize(this));
     }
 

@@ -64,9 +64,14 @@ public sealed class StudyRunTests : IDisposable
         var rows = compared.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("| study | τ | seeds | val objective |", rows[0]);
         Assert.Equal(["0.1", "0.3", "1"], rows.Skip(2).Take(3).Select(r => r.Split(" | ")[1]));
-        Assert.StartsWith("| study | seed | trials |", rows[5]);
-        Assert.StartsWith("| infonce, batch | all | 3 | 3 | 0 | 0 | 6 | 6,144 |", rows[7]);
-        Assert.EndsWith($" | {best.GetProperty("value").GetDouble():0.0000} | {best.GetProperty("tau").GetDouble():0.####} |", rows[7]);
+        // One seed per τ: no interval, and the best τ against each other τ is untested.
+        Assert.StartsWith("| study | τ | seeds | val objective 95% CI |", rows[5]);
+        Assert.All(rows[7..10], r => Assert.EndsWith(" | 1 | - | - | - |", r));
+        Assert.StartsWith("| study | best τ | against τ | seeds shared |", rows[10]);
+        Assert.All(rows[12..14], r => Assert.EndsWith(" | 1 | - | - | - | untested |", r));
+        Assert.StartsWith("| study | seed | trials |", rows[14]);
+        Assert.StartsWith("| infonce, batch | all | 3 | 3 | 0 | 0 | 6 | 6,144 |", rows[16]);
+        Assert.EndsWith($" | {best.GetProperty("value").GetDouble():0.0000} | {best.GetProperty("tau").GetDouble():0.####} |", rows[16]);
         Directory.Delete(outDir, recursive: true);
         Assert.Equal(0, Study("report", id, "--store", Store, "--out", outDir).ExitCode);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(outDir, "trials.csv")).Length);
