@@ -35,7 +35,8 @@ public static class RuntimeBenchmark
 
     public sealed record Result(
         int Trials, int Silos, int Slots, int Epochs, int EpochMs, string Search, string Store, double Seconds, double TrialsPerSecond,
-        double SlotUtilization, double? ProposalMsP50, double? ProposalMsP99, int? Proposals, double RssMbAfter, long? StoreBytes);
+        double SlotUtilization, double? ProposalMsP50, double? ProposalMsP99, int? Proposals, double? PointsPerProposal, double? BestTau,
+        double RssMbAfter, long? StoreBytes);
 
     public static async Task<int> Run(IReadOnlyList<string> args)
     {
@@ -91,7 +92,11 @@ public static class RuntimeBenchmark
             while (!StudyStatuses.IsFinal((await study.GetSnapshot()).Status)) await Task.Delay(5);
             clock.Stop();
             double busy = pools.Sum(p => p.BusySeconds) - busyBefore;
-            var proposals = hosts.SelectMany(h => h.Services.GetRequiredService<CoordinatorMetrics>().ProposalMilliseconds).Order().ToArray();
+            var coordinators = hosts.Select(h => h.Services.GetRequiredService<CoordinatorMetrics>()).ToList();
+            var proposals = coordinators.SelectMany(c => c.ProposalMilliseconds).Order().ToArray();
+            var points = coordinators.SelectMany(c => c.ProposalPoints).ToArray();
+            // Where the search ended up: the synthetic objective peaks at τ = 0.3 (a change to the sampler must still find it).
+            var best = (await Reporting.StudyResults.Load(store, spec.StudyId))?.Best?.Setting?.Tau;
             GC.Collect();
             GC.WaitForPendingFinalizers();
             using var self = Process.GetCurrentProcess();
@@ -99,7 +104,8 @@ public static class RuntimeBenchmark
             return new Result(trials, siloCount, slots, epochs, epochMs, SettingName.Of(search), storeKind, clock.Elapsed.TotalSeconds,
                 trials / clock.Elapsed.TotalSeconds, busy / (siloCount * slots * clock.Elapsed.TotalSeconds),
                 proposals.Length > 0 ? Percentile(proposals, 0.5) : null, proposals.Length > 0 ? Percentile(proposals, 0.99) : null,
-                proposals.Length > 0 ? proposals.Length : null, Math.Round(self.WorkingSet64 / 1048576.0, 1), storeBytes);
+                proposals.Length > 0 ? proposals.Length : null, points.Length > 0 ? Math.Round(points.Average(), 2) : null, best,
+                Math.Round(self.WorkingSet64 / 1048576.0, 1), storeBytes);
         }
         finally
         {

@@ -79,7 +79,7 @@ public sealed partial class StudyGrain
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var pending = trials.Running.Concat(trials.Queued).Where(t => t.Record.Setting is not null).Select(t => t.Record.Setting!.Value).ToHashSet();
         var proposals = sampler!.Propose((wanted + spec!.Seeds - 1) / spec.Seeds, pending);
-        metrics.RecordProposal(clock.Elapsed);
+        metrics.RecordProposal(clock.Elapsed, proposals.Count);
         RecordProposalTime(clock.Elapsed);
         var added = NewTrials([.. proposals.Select(t => (TauSetting?)t)]);
         try { if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList()); }
