@@ -22,11 +22,16 @@ public sealed record GpHyperparameters(double LengthScale, double SignalVariance
 public sealed class GaussianProcess(int dimensions)
 {
     public const int ExactLimit = 64;
-    /// <summary>Observations the hyperparameters are fitted on at most (evenly spread over the study's history).</summary>
-    const int FitLimit = 256;
+    /// <summary>Observations the hyperparameters are fitted on at most (evenly spread over the study's history): the exact
+    /// likelihood's size, so that a refit costs milliseconds whatever the study's size. Three hyperparameters of a
+    /// one- or two-dimensional function are well determined by 64 points.</summary>
+    const int FitLimit = ExactLimit;
     /// <summary>Below this many observations the marginal likelihood says little (three points fit a needle as well as a
     /// plane): the hyperparameters stay at <see cref="GpHyperparameters.Initial"/>.</summary>
     public const int FitMinimum = 5;
+    /// <summary>From a fit on this many observations on, a refit starts from the last fit only (it moves little as the
+    /// study grows), not also from the default start.</summary>
+    const int WarmFrom = 16;
 
     readonly List<double[]> xs = [];
     readonly List<double> ys = [];
@@ -34,6 +39,10 @@ public sealed class GaussianProcess(int dimensions)
     readonly List<double[]> collapsed = [];
     readonly IReadOnlyList<double[]> grid = InducingGrid(dimensions);
     int fittedCount;
+    /// <summary>The observations' DTC sums and standardised targets, for the observations and hyperparameters they were
+    /// made from: every proposal of a batch reuses them, adding only its pending points.</summary>
+    (int Count, int Collapsed, GpHyperparameters Hyper, List<double> Targets, SparseSums? Sums)? cache;
+    readonly InducingKernels kernels = new();
 
     public int Count => ys.Count;
     public GpHyperparameters Hyperparameters { get; private set; } = GpHyperparameters.Initial;
@@ -65,14 +74,15 @@ public sealed class GaussianProcess(int dimensions)
     {
         if (Count == 0) throw new InvalidOperationException("no observations");
         RefitIfDue();
-        var targets = Targets();
-        double lie = targets.Min();
-        var points = xs.Concat(pending).ToList();
-        targets.AddRange(pending.Select(_ => lie));
-        double best = targets.Take(Count).Max();
-        return points.Count <= ExactLimit
-            ? GpPosterior.Exact(points, targets, Hyperparameters, best)
-            : GpPosterior.Sparse(points, targets, grid, Hyperparameters, best);
+        if (cache is not { } c || c.Count != Count || c.Collapsed != collapsed.Count || c.Hyper != Hyperparameters)
+            cache = c = (Count, collapsed.Count, Hyperparameters, Targets(), null);
+        var observed = c.Targets;
+        double lie = observed.Min(), best = observed.Max();
+        if (Count + pending.Count <= ExactLimit)
+            return GpPosterior.Exact([.. xs, .. pending], [.. observed, .. pending.Select(_ => lie)], Hyperparameters, best);
+        var sums = c.Sums ?? SparseSums.Of(xs, observed, grid, Hyperparameters);
+        cache = c with { Sums = sums };
+        return GpPosterior.Sparse(sums.With(pending, lie, grid, Hyperparameters), grid, Hyperparameters, best, kernels);
     }
 
     /// <summary>The observations standardised by the mean and sd of those not at a collapsed point (sd 1 while they
@@ -95,7 +105,7 @@ public sealed class GaussianProcess(int dimensions)
         var chosen = Enumerable.Range(0, Math.Min(Count, FitLimit)).Select(i => (int)((long)i * Count / Math.Min(Count, FitLimit))).ToList();
         var x = chosen.Select(i => xs[i]).ToList();
         var y = chosen.Select(i => targets[i]).ToList();
-        Hyperparameters = GpMarginalLikelihood.Fit(x, y, x.Count <= ExactLimit ? null : grid, Hyperparameters);
+        Hyperparameters = GpMarginalLikelihood.Fit(x, y, x.Count <= ExactLimit ? null : grid, Hyperparameters, warm: fittedCount >= WarmFrom);
         fittedCount = Count;
     }
 

@@ -19,9 +19,12 @@ public sealed class GpEiSampler : ITauSampler
 {
     /// <summary>ξ of expected improvement, in sds of the observed objective (targets are standardised).</summary>
     public const double Exploration = 0.01;
-    /// <summary>A proposal keeps at least this far (in the unit cube) from every point tried, pending or chosen: seeds
-    /// replicate a τ; a search tries new ones.</summary>
+    /// <summary>A proposal keeps at least this far (in the unit cube) from every point tried, pending or chosen, while at
+    /// most 16 are (seeds replicate a τ; a search tries new ones); beyond, 1/(4n) for n points tried, so that a long
+    /// search still has room to refine near its optimum instead of running out of candidates.</summary>
     const double BatchSpacing = 1.0 / 64;
+    /// <summary>Points around the grid's best at which expected improvement is evaluated too (between grid points).</summary>
+    const int LocalPoints = 16;
     readonly TauSpace space;
     readonly int budget;
     readonly Queue<TauSetting> initial;
@@ -31,6 +34,13 @@ public sealed class GpEiSampler : ITauSampler
     readonly IReadOnlyList<double[]> candidates;
     readonly TauSetting?[] candidatePoints;
     readonly HashSet<TauSetting> proposed = [];
+    /// <summary>Candidates within <see cref="spacing"/> of a point proposed: kept as points are proposed, so that a
+    /// proposal does not measure every candidate against every point tried.</summary>
+    readonly bool[] nearProposed;
+    readonly List<double[]> proposedUnits = [];
+    readonly double gridStep;
+    /// <summary>The spacing <see cref="nearProposed"/> was made for; remade when <see cref="Spacing"/> has halved.</summary>
+    double spacing = BatchSpacing;
     /// <summary>Where trials collapsed: the worst value at every level (<see cref="ObserveCollapse"/>).</summary>
     readonly List<double[]> collapsedPoints = [];
     readonly Random random;
@@ -45,6 +55,8 @@ public sealed class GpEiSampler : ITauSampler
         initial = new Queue<TauSetting>(first.Select(Rounded).Distinct());
         candidates = space.Candidates(space.Ranges ? 48 : 384);
         candidatePoints = candidates.Select(space.FromUnit).ToArray();
+        nearProposed = new bool[candidates.Count];
+        gridStep = 1.0 / ((space.Ranges ? 48 : 384) - 1);
     }
 
     /// <summary>A search over one τ.</summary>
@@ -84,7 +96,33 @@ public sealed class GpEiSampler : ITauSampler
         levels.Reverse().Select(l => l.Value).FirstOrDefault(gp => gp.Count >= MinObservations)
         ?? levels.Reverse().Select(l => l.Value).Where(gp => gp.Count > 0).MaxBy(gp => gp.Count);
 
-    public void Exclude(TauSetting tau) => proposed.Add(Rounded(tau));
+    public void Exclude(TauSetting tau) => MarkProposed(Rounded(tau));
+
+    double Spacing => Math.Min(BatchSpacing, 0.25 / Math.Max(1, proposed.Count));
+
+    /// <summary>Adds the point to those proposed; false when it was already.</summary>
+    bool MarkProposed(TauSetting tau)
+    {
+        if (!proposed.Add(tau)) return false;
+        var x = space.ToUnit(tau);
+        proposedUnits.Add(x);
+        if (Spacing < spacing / 2)
+        {
+            spacing = Spacing;
+            Array.Clear(nearProposed);
+            foreach (var p in proposedUnits) Mask(p);
+        }
+        else Mask(x);
+        return true;
+    }
+
+    void Mask(double[] x)
+    {
+        for (int i = 0; i < candidates.Count; i++)
+            if (!nearProposed[i] && Distance(x, candidates[i]) < spacing) nearProposed[i] = true;
+    }
+
+    bool IsFree(double[] x) => space.FromUnit(x) is { } point && !proposed.Contains(point) && proposedUnits.All(p => Distance(p, x) >= spacing);
 
     public IReadOnlyList<TauSetting> Propose(int count, IReadOnlyCollection<TauSetting>? pending = null)
     {
@@ -92,22 +130,21 @@ public sealed class GpEiSampler : ITauSampler
         while (proposals.Count < count && Remaining > 0 && initial.Count > 0)
         {
             var tau = initial.Dequeue();
-            if (proposed.Add(tau)) proposals.Add(tau);
+            if (MarkProposed(tau)) proposals.Add(tau);
         }
         if (proposals.Count >= count || Remaining == 0) return proposals;
 
         var chosen = (pending ?? []).Select(space.ToUnit).Concat(proposals.Select(space.ToUnit)).ToList();
-        var tried = proposed.Select(space.ToUnit).ToList();
         int misses = 0;
         while (proposals.Count < count && Remaining > 0)
         {
-            var x = Model is { } model ? BestCandidate(model.Posterior(chosen), tried) : null;
+            var x = Model is { } model ? BestCandidate(model.Posterior(chosen)) : null;
             var tau = x is null ? null : space.FromUnit(x);
-            if (tau is not { } point || !proposed.Add(point))
+            if (tau is not { } point || !MarkProposed(point))
             {
                 // No candidate left near the model's choice (or none yet to model): a random point of the space.
                 point = space.Draw(random) ?? default;
-                if (point == default || !proposed.Add(point))
+                if (point == default || !MarkProposed(point))
                 {
                     if (++misses < TauLattice.MaxMisses) continue;
                     // Nearly every value of the range is taken: take a free one in order, or end the search.
@@ -116,31 +153,49 @@ public sealed class GpEiSampler : ITauSampler
                         exhausted = true;
                         break;
                     }
-                    proposed.Add(free);
+                    MarkProposed(free);
                     point = free;
                 }
             }
             chosen.Add(space.ToUnit(point));
-            tried.Add(space.ToUnit(point));
             proposals.Add(point);
             misses = 0;
         }
         return proposals;
     }
 
-    /// <summary>The free candidate of highest expected improvement away from the points tried, or null when none is left.</summary>
-    double[]? BestCandidate(GpPosterior posterior, List<double[]> tried)
+    /// <summary>The free point of highest expected improvement away from the points tried, or null when none is left:
+    /// the grid's, or one of a few drawn within a grid step of the grid's best (taken or not), which is how a long search
+    /// goes on refining once its optimum's grid points are taken.</summary>
+    double[]? BestCandidate(GpPosterior posterior)
     {
         var (means, sds) = posterior.Predict(candidates);
-        double bestScore = double.NegativeInfinity;
-        double[]? best = null;
+        double bestScore = double.NegativeInfinity, topScore = double.NegativeInfinity;
+        double[]? best = null, top = null;
         for (int i = 0; i < candidates.Count; i++)
         {
-            if (candidatePoints[i] is not { } point || proposed.Contains(point) || tried.Any(c => Distance(c, candidates[i]) < BatchSpacing)) continue;
             double score = ExpectedImprovement(means[i], sds[i], posterior.Best);
+            if (score > topScore) { topScore = score; top = candidates[i]; }
+            if (candidatePoints[i] is not { } point || nearProposed[i] || proposed.Contains(point)) continue;
             if (score > bestScore) { bestScore = score; best = candidates[i]; }
         }
+        if (top is null) return best;
+        var local = Enumerable.Range(0, LocalPoints).Select(_ => Near(top)).ToList();
+        var (localMeans, localSds) = posterior.Predict(local);
+        for (int k = 0; k < local.Count; k++)
+        {
+            double score = ExpectedImprovement(localMeans[k], localSds[k], posterior.Best);
+            if (score > bestScore && IsFree(local[k])) { bestScore = score; best = local[k]; }
+        }
         return best;
+    }
+
+    /// <summary>A point within a grid step of <paramref name="x"/> in each coordinate, in the unit cube (a range's ends in order).</summary>
+    double[] Near(double[] x)
+    {
+        var y = x.Select(c => Math.Clamp(c + (2 * random.NextDouble() - 1) * gridStep, 0, 1)).ToArray();
+        if (y.Length == 2 && y[0] > y[1]) (y[0], y[1]) = (y[1], y[0]);
+        return y;
     }
 
     public static double ExpectedImprovement(double mean, double sd, double best)

@@ -7,7 +7,7 @@ namespace Study.Grains.Sampling;
 /// Fits a <see cref="GaussianProcess"/>'s length scale, signal variance and noise variance by maximising the log
 /// marginal likelihood of the (standardised) observations, log N(y | 0, K + σ²I) — or in the DTC form of a large study
 /// log N(y | 0, Q_nn + σ²I) with Q_nn = K_nm K_mm⁻¹ K_mn — by MathNet's Nelder–Mead simplex over their logarithms
-/// within bounds, from the previous fit and from a default start.
+/// within bounds, from the previous fit and (until the study is large) from a default start.
 /// </summary>
 public static class GpMarginalLikelihood
 {
@@ -34,8 +34,10 @@ public static class GpMarginalLikelihood
         return -0.5 * quadratic - 0.5 * logDet - 0.5 * n * Math.Log(2 * Math.PI);
     }
 
+    /// <param name="warm">start from <paramref name="previous"/> only (a refit as the study grows: the fit moves little),
+    /// else from the default start as well</param>
     public static GpHyperparameters Fit(IReadOnlyList<double[]> points, IReadOnlyList<double> targets, IReadOnlyList<double[]>? inducing,
-        GpHyperparameters previous)
+        GpHyperparameters previous, bool warm = false)
     {
         double Cost(Vector<double> theta)
         {
@@ -48,11 +50,11 @@ public static class GpMarginalLikelihood
         }
         var best = previous;
         double bestCost = Cost(ToLog(previous));
-        foreach (var start in new[] { previous, GpHyperparameters.Initial })
+        foreach (var start in warm ? [previous] : new[] { previous, GpHyperparameters.Initial })
         {
             try
             {
-                var result = new NelderMeadSimplex(1e-5, 400).FindMinimum(ObjectiveFunction.Value(Cost), ToLog(start),
+                var result = new NelderMeadSimplex(1e-3, 200).FindMinimum(ObjectiveFunction.Value(Cost), ToLog(start),
                     Vector<double>.Build.Dense([0.5, 0.5, 0.5]));
                 double cost = Cost(result.MinimizingPoint);
                 if (cost < bestCost) { bestCost = cost; best = FromLog(result.MinimizingPoint); }
