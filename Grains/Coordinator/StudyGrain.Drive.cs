@@ -50,7 +50,7 @@ public sealed partial class StudyGrain
         }
         if (!cancelRequested)
         {
-            await PromotePausedTrials(finishing: false);
+            await PromotePausedTrials(finishing: 0);
             await StartQueuedTrials();
         }
         await FinishIfDone();
@@ -211,7 +211,7 @@ public sealed partial class StudyGrain
 
     /// <summary>Paused trials the pruner promotes go back to the queue, to resume from the checkpoint they paused at.</summary>
     /// <returns>whether any was promoted</returns>
-    async Task<bool> PromotePausedTrials(bool finishing)
+    async Task<bool> PromotePausedTrials(int finishing)
     {
         var paused = Paused.ToDictionary(t => t.Record.TrialId, t => t.Record.EpochsCompleted);
         if (paused.Count == 0) return false;
@@ -240,8 +240,10 @@ public sealed partial class StudyGrain
         if (!cancelRequested && sampler is { ProposesOnDemand: true, Remaining: > 0 }) return;
         if (!cancelRequested && trials.CountOf(TrialStatuses.Paused) > 0)
         {
-            // Nothing else to run: the most promising paused trial goes on when none has completed yet; the rest end here.
-            if (trials.CountOf(TrialStatuses.Completed) == 0 && await PromotePausedTrials(finishing: true)) return;
+            // Nothing else to run: the most promising paused trials go on until the pruner's finalists have completed;
+            // the rest end here.
+            int wanted = pruner.Finalists - trials.CountOf(TrialStatuses.Completed);
+            if (wanted > 0 && await PromotePausedTrials(finishing: wanted)) return;
             foreach (var trial in Paused) await Save(trial, trial.Record with { Status = TrialStatuses.Pruned });
         }
         if (trials.Unfinished > 0) return;

@@ -4,12 +4,14 @@ namespace Study.Grains.Coordinator;
 
 /// <summary>
 /// The coordinator's trials, indexed by status so that a round of coordination costs what changes, not what the
-/// study holds: queued trials in index order, the running set, and counts by status (a study may hold 10,000 trials).
+/// study holds: queued trials in the order they start (the most trained first, so that a promoted trial goes before
+/// one of a lower rung and before new ones, as ASHA promotes from its highest rung down; then in index order), the
+/// running set, and counts by status (a study may hold 10,000 trials).
 /// </summary>
 public sealed class TrialBook
 {
     readonly Dictionary<string, TrialState> byId = new();
-    readonly SortedDictionary<int, TrialState> queued = new();
+    readonly SortedDictionary<(int NegativeEpochs, int Index), TrialState> queued = new();
     readonly HashSet<TrialState> running = new();
     readonly Dictionary<string, int> counts = new();
 
@@ -35,7 +37,7 @@ public sealed class TrialBook
     /// <summary>Replaces a trial's record, moving it between the status indexes when its status changes.</summary>
     public void Set(TrialState trial, TrialRecord record)
     {
-        if (trial.Record.Status != record.Status)
+        if (trial.Record.Status != record.Status || (record.Status == TrialStatuses.Queued && record.EpochsCompleted != trial.Record.EpochsCompleted))
         {
             Index(trial, trial.Record.Status, add: false);
             trial.Record = record;
@@ -49,7 +51,8 @@ public sealed class TrialBook
         counts[status] = counts.GetValueOrDefault(status) + (add ? 1 : -1);
         if (status == TrialStatuses.Queued)
         {
-            if (add) queued[trial.Record.Index] = trial; else queued.Remove(trial.Record.Index);
+            var key = (-trial.Record.EpochsCompleted, trial.Record.Index);
+            if (add) queued[key] = trial; else queued.Remove(key);
         }
         else if (status == TrialStatuses.Running)
         {

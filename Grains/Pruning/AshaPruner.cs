@@ -6,9 +6,11 @@ namespace Study.Grains.Pruning;
 /// and reduction factor η (<c>--asha-reduction-factor</c>). Every trial stops at each rung it reaches, paused at that
 /// epoch's checkpoint, and goes on only when it is promoted: when it ranks in the top ⌊n/η⌋ of the n trials that have
 /// reached that rung so far (at once, if it does on arrival). So the first trials at a rung wait for peers to be
-/// judged against, instead of running on unopposed, and the study's budget goes to the trials that earn it. When
-/// nothing else is left and no trial has completed, the best paused trial of the highest rung goes on to the end;
-/// the trials still paused when the study ends are pruned there.
+/// judged against, instead of running on unopposed, and the study's budget goes to the trials that earn it.
+/// Promotions go out highest rung first (as ASHA's get_job looks from the top rung down), so a slot that frees goes to
+/// the trial nearest its end. When nothing else is left and fewer than η trials have completed, the best paused trials
+/// (highest rung first, then by their value there) go on to the end until η have; the trials still paused when the
+/// study ends are pruned there.
 /// </summary>
 public sealed class AshaPruner(int minimumEpochs = Defaults.AshaMinEpochs, int reductionFactor = Defaults.AshaReductionFactor) : ITrialPruner
 {
@@ -28,13 +30,16 @@ public sealed class AshaPruner(int minimumEpochs = Defaults.AshaMinEpochs, int r
         return Promotable(trialId, epoch, history) ? PruneDecision.Continue : PruneDecision.Pause;
     }
 
+    public int Finalists => reductionFactor;
+
     public IReadOnlyList<string> Promotions(IReadOnlyDictionary<string, int> paused, int totalEpochs,
-        IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history, bool finishing)
+        IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history, int finishing)
     {
-        var promoted = paused.Where(p => Promotable(p.Key, p.Value, history)).Select(p => p.Key).ToList();
-        if (promoted.Count > 0 || !finishing || paused.Count == 0) return promoted;
-        int highest = paused.Values.Max();
-        return [paused.Where(p => p.Value == highest).OrderByDescending(p => ValueAt(history, p.Key, highest)).ThenBy(p => p.Key, StringComparer.Ordinal).First().Key];
+        var ranked = paused.OrderByDescending(p => p.Value).ThenByDescending(p => ValueAt(history, p.Key, p.Value))
+            .ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var promoted = ranked.Where(p => Promotable(p.Key, p.Value, history)).Select(p => p.Key).ToList();
+        if (promoted.Count > 0 || finishing <= 0) return promoted;
+        return [.. ranked.Take(finishing).Select(p => p.Key)];
     }
 
     /// <summary>In the top ⌊n/η⌋ of the n trials that reached the rung (ties broken by trial id, for determinism).</summary>

@@ -41,17 +41,17 @@ public class PrunerTests
         Assert.Equal(PruneDecision.Pause, Decide(asha, "a", 1, 0.90, 9));    // alone: the top ⌊1/3⌋ is nobody
         Assert.Equal(PruneDecision.Pause, Decide(asha, "b", 1, 0.50, 9));
         Assert.Equal(PruneDecision.Pause, Decide(asha, "c", 1, 0.70, 9));    // three there: the top one is a
-        Assert.Equal(["a"], asha.Promotions(new Dictionary<string, int> { ["a"] = 1, ["b"] = 1, ["c"] = 1 }, 9, View, finishing: false));
+        Assert.Equal(["a"], asha.Promotions(new Dictionary<string, int> { ["a"] = 1, ["b"] = 1, ["c"] = 1 }, 9, View, finishing: 0));
         Assert.Equal(PruneDecision.Continue, Decide(asha, "a", 2, 0.91, 9)); // epoch 2 is no rung
         Assert.Equal(PruneDecision.Continue, Decide(asha, "d", 1, 0.95, 9)); // the best of four: on at once
-        Assert.Empty(asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1 }, 9, View, finishing: false));
+        Assert.Empty(asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1 }, 9, View, finishing: 0));
         Decide(asha, "e", 1, 0.10, 9);
         Decide(asha, "f", 1, 0.20, 9);                                          // six: the top two are d and a
-        Assert.Empty(asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1, ["e"] = 1, ["f"] = 1 }, 9, View, finishing: false));
+        Assert.Empty(asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1, ["e"] = 1, ["f"] = 1 }, 9, View, finishing: 0));
         Decide(asha, "g", 1, 0.80, 9);
         Decide(asha, "h", 1, 0.30, 9);
         Decide(asha, "i", 1, 0.40, 9);                                          // nine: the top three are d, a, g
-        Assert.Equal(["g"], asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1, ["g"] = 1 }, 9, View, finishing: false));
+        Assert.Equal(["g"], asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1, ["g"] = 1 }, 9, View, finishing: 0));
         Assert.Equal(PruneDecision.Continue, Decide(asha, "a", 9, 0.1, 9));  // the last epoch is no rung
     }
 
@@ -65,15 +65,30 @@ public class PrunerTests
         Decide(asha, "b", 3, 0.75, 9);
         Decide(asha, "c", 1, 0.5, 9);   // rung 1's top one is a, past it already; rung 3 has two, its top ⌊2/3⌋ nobody
         var paused = new Dictionary<string, int> { ["a"] = 3, ["b"] = 3, ["c"] = 1 };
-        Assert.Empty(asha.Promotions(paused, 9, View, finishing: false));
-        Assert.Equal(["b"], asha.Promotions(paused, 9, View, finishing: true));
+        Assert.Empty(asha.Promotions(paused, 9, View, finishing: 0));
+        Assert.Equal(["b"], asha.Promotions(paused, 9, View, finishing: 1));
+        // The end rule completes η finalists where it can: the two of rung 3 (best first), then rung 1's.
+        Assert.Equal(3, asha.Finalists);
+        Assert.Equal(["b", "a", "c"], asha.Promotions(paused, 9, View, finishing: 3));
+        Assert.Equal(["b", "a"], asha.Promotions(paused, 9, View, finishing: 2));
+    }
+
+    /// <summary>Issue 22: promotions go out from the highest rung down, as ASHA's get_job looks for them.</summary>
+    [Fact]
+    public void AshaPromotesFromTheHighestRungFirst()
+    {
+        var asha = new AshaPruner(1, 3);
+        foreach (var (trial, value) in new[] { ("a", 0.9), ("b", 0.1), ("c", 0.2), ("e", 0.3), ("f", 0.4), ("i", 0.05) }) Decide(asha, trial, 1, value, 9);
+        foreach (var (trial, first, third) in new[] { ("d", 0.95, 0.85), ("g", 0.85, 0.1), ("h", 0.85, 0.2) }) { Decide(asha, trial, 1, first, 9); Decide(asha, trial, 3, third, 9); }
+        // Rung 1 (9 trials): top three d, a, g; rung 3 (3 trials): top one d. Paused: a at 1, d at 3.
+        Assert.Equal(["d", "a"], asha.Promotions(new Dictionary<string, int> { ["a"] = 1, ["d"] = 3 }, 9, View, finishing: 0));
     }
 
     [Fact]
     public void MedianAndNoneNeverPause()
     {
         Assert.NotEqual(PruneDecision.Pause, Decide(new MedianPruner(0, 0), "a", 1, 0.5, 3));
-        Assert.Empty(((ITrialPruner)new MedianPruner()).Promotions(new Dictionary<string, int> { ["a"] = 1 }, 3, View, finishing: true));
+        Assert.Empty(((ITrialPruner)new MedianPruner()).Promotions(new Dictionary<string, int> { ["a"] = 1 }, 3, View, finishing: 1));
     }
 
     /// <summary>Runs a trial through all its epochs and marks it completed.</summary>

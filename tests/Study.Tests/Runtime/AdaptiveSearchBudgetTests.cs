@@ -44,7 +44,10 @@ public sealed class AdaptiveSearchBudgetTests(ITestOutputHelper output)
             string.Join(", ", adaptive.Select(t => $"{t.TrialId} {t.Status} {t.EpochsCompleted}")));
         Assert.Equal(60, gridEpochs);
         Assert.Contains(adaptive, t => t.Status == TrialStatuses.Pruned);
-        Assert.True(adaptiveEpochs <= 0.4 * gridEpochs, $"adaptive with ASHA trained {adaptiveEpochs} epochs");
+        // Issue 22: the study ends comparing η = 3 completed trials, not one. That costs epochs: this bound was 40% of the
+        // grid's while a single trial went on to the end; three finalists make it 33 of 60.
+        Assert.Equal(3, adaptive.Count(t => t.Status == TrialStatuses.Completed));
+        Assert.True(adaptiveEpochs <= 0.6 * gridEpochs, $"adaptive with ASHA trained {adaptiveEpochs} epochs");
         Assert.True(adaptiveBest >= gridBest - 0.005, $"adaptive best {adaptiveBest:0.0000} against the grid's {gridBest:0.0000}");
     }
 }
