@@ -4,6 +4,7 @@ DIR/retrain-tau<τ>/). Every difference it states carries n, a 95% interval and 
 import json
 import math
 import pathlib
+import re
 import sys
 
 from scipy import stats
@@ -20,7 +21,7 @@ def load(folder):
 def repetitions(root, method):
     found = {}
     for folder in sorted(root.glob(f"{method}-rep*")):
-        if (folder / "results.json").exists():
+        if re.fullmatch(rf"{method}-rep\d+", folder.name) and (folder / "results.json").exists():
             found[int(folder.name.rsplit("rep", 1)[1])] = load(folder)
     return found
 
@@ -87,7 +88,7 @@ def main(root):
     target = sum(grid_values) / len(grid_values) - 0.005
     retrained = {}
     for folder in root.glob("retrain-tau*"):
-        if (folder / "results.json").exists():
+        if re.fullmatch(r"retrain-tau[0-9.e-]+", folder.name) and (folder / "results.json").exists():
             r = load(folder)
             retrained[tau_text(r["trials"][0]["tau"])] = [t["metrics"]["linear_accuracy"] for t in completed(r)]
     spec = next(iter(grid.values()))["spec"]
