@@ -31,14 +31,14 @@ public sealed class SlotIsolationTests : IDisposable
         var results = new Dictionary<string, string>();
         foreach (var isolation in new[] { "thread", "process" })
         {
-            using var run = Start(isolation, [.. Study(isolation, "0.2,0.5,1.0", epochs: 3, subset: 1024), "--pruner", "asha"]);
+            using var run = Start(isolation, [.. Study(isolation, "0.2,0.5,1.0", epochs: 2, subset: 1024), "--pruner", "asha"]);
             Assert.True(run.WaitForExit(TimeSpan.FromMinutes(5)), $"{isolation}: study run did not end");
             Assert.True(run.ExitCode == 0, $"{isolation}: {run.Stderr}");
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, isolation, "results.json")));
             var trials = json.RootElement.GetProperty("trials").EnumerateArray().ToList();
             Assert.All(trials, t => Assert.Equal("cpu", t.GetProperty("device").GetString()));
             var ended = trials.Select(t => (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32())).Order().ToList();
-            Assert.Equal([("completed", 3), ("completed", 3), ("completed", 3)], ended);
+            Assert.Equal([("completed", 2), ("completed", 2), ("completed", 2)], ended);
             // The first two paused at once and resumed (a second attempt each); the third went on at once if it was the best.
             var attempts = trials.ToDictionary(t => t.GetProperty("trial_id").GetString()![..4], t => t.GetProperty("attempts").GetInt32());
             Assert.Equal((2, 2), (attempts["t000"], attempts["t001"]));

@@ -82,7 +82,8 @@ public sealed class AspireDashboardTests : IDisposable
         Assert.Contains($"study: telemetry to the dashboard at {telemetry.Dashboard.LoginUrl}", run.StderrLines);
         Assert.True(Grains.Hosting.LocalDashboard.IsDashboardProcess(telemetry.Dashboard.Pid), "the dashboard ended with the run");
 
-        var spans = DashboardTelemetry.Eventually(telemetry.Spans, s => s.Any(x => x.Name == "epoch 1"), TimeSpan.FromSeconds(30));
+        var spans = DashboardTelemetry.Eventually(telemetry.Spans, s => s.Any(x => x.Name == "epoch 1") && s.Any(x => x.Name == "trial t000-tau0.5-s1"),
+            TimeSpan.FromSeconds(30));
         Assert.Contains(new DashboardTelemetry.Span("study-embedded", spans.Single(s => s.Name == "study run").TraceId, "trial t000-tau0.5-s1"), spans);
         var logs = DashboardTelemetry.Eventually(() => telemetry.LogLines("study-embedded"), l => l.Any(x => x.EndsWith("ended: completed")), TimeSpan.FromSeconds(30));
         Assert.Contains(logs, l => l.StartsWith("study study-") && l.EndsWith("ended: completed"));

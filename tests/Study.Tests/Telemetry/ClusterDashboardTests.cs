@@ -43,10 +43,14 @@ public sealed class ClusterDashboardTests(PostgresServer postgres) : IDisposable
         Assert.Contains(clientLines, l => l.EndsWith("ended: completed"));
         Assert.DoesNotContain(clientLines, l => l.Contains("epoch 1: loss"));
 
-        // The command's span and, under it across the gateway, the silo's trials and epochs.
-        var spans = DashboardTelemetry.Eventually(telemetry.Spans, s => s.Count(x => x.Name == "epoch 2") == 2, TimeSpan.FromSeconds(30));
+        // The command's span and, under it across the gateway, the silo's trials and epochs. The silo exports in
+        // batches, seconds apart, and a trial's span ends after its evaluation: wait for all of them.
+        string[] expected = ["trial t000-tau0.1-s1", "trial t001-tau1-s1", "epoch 2"];
+        bool AllIn(IReadOnlyList<DashboardTelemetry.Span> s) => s.SingleOrDefault(x => x.Service == "study-client" && x.Name == "study run") is { } run
+            && expected.All(name => s.Contains(new DashboardTelemetry.Span("study-silo", run.TraceId, name)));
+        var spans = DashboardTelemetry.Eventually(telemetry.Spans, AllIn, TimeSpan.FromSeconds(30));
         var trace = spans.Single(s => s.Service == "study-client" && s.Name == "study run").TraceId;
-        foreach (var name in new[] { "trial t000-tau0.1-s1", "trial t001-tau1-s1", "epoch 2" })
+        foreach (var name in expected)
             Assert.Contains(new DashboardTelemetry.Span("study-silo", trace, name), spans);
 
         await using var chromium = await HeadlessChromium.Start();
