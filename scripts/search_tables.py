@@ -30,9 +30,9 @@ def tau_text(tau):
     return format(tau, "g")
 
 
-def picks(root):
-    return sorted({tau_text(r["best"]["tau"]) for m in METHODS for r in repetitions(root, m).values() if r.get("best")},
-                  key=float)
+def picks(root, rep=None):
+    return sorted({tau_text(r["best"]["tau"]) for m in METHODS for k, r in repetitions(root, m).items()
+                   if r.get("best") and (rep is None or k == rep)}, key=float)
 
 
 def interval(values):
@@ -141,6 +141,6 @@ def main(root):
 
 if __name__ == "__main__":
     if sys.argv[1] == "--picks":
-        print("\n".join(picks(pathlib.Path(sys.argv[2]))))
+        print("\n".join(picks(pathlib.Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else None)))
     else:
         main(pathlib.Path(sys.argv[1]))
