@@ -9,6 +9,8 @@ import sys
 
 from scipy import stats
 
+from bank_tables import holm
+
 METHODS = ["grid", "random", "random-asha", "adaptive", "adaptive-asha"]
 NAMES = {"grid": "grid (6 τ)", "random": "random", "random-asha": "random + ASHA", "adaptive": "adaptive (GP-EI)",
          "adaptive-asha": "adaptive + ASHA"}
@@ -51,15 +53,6 @@ def cell(values, scale=100, digits=2):
     if len(values) < 2:
         return f"{mean * scale:.{digits}f}"
     return f"{mean * scale:.{digits}f} ± {sd * scale:.{digits}f} [{(mean - half) * scale:.{digits}f}, {(mean + half) * scale:.{digits}f}]"
-
-
-def holm(ps):
-    order = sorted(range(len(ps)), key=lambda i: ps[i])
-    adjusted, running = [0.0] * len(ps), 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (len(ps) - rank) * ps[i]))
-        adjusted[i] = running
-    return adjusted
 
 
 def completed(results):

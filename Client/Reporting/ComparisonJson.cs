@@ -42,8 +42,7 @@ public static class ComparisonJson
                 Of(g.Select(x => x.Metrics?.KnnAccuracy)), Of(g.Select(x => x.Metrics?.Uniformity)), Of(g.Select(x => x.Metrics?.Tolerance)),
                 Of(g.Select(x => x.Metrics?.Alignment))))
             .ToList();
-        var contrast = BestTauContrast.Of(completed.Where(x => x.Metrics?.Get(results.Spec.ValidationObjective) is not null)
-            .Select(x => new SeedValue(x.Trial.Setting!.Value, x.Trial.Seed, x.Metrics!.Get(results.Spec.ValidationObjective)!.Value)));
+        var contrast = StudyComparison.Contrast(results);
         var best = contrast is null ? null : new BestEntry(contrast.Best.Label, contrast.Best.Tau, contrast.Best.TauMax, Of(contrast.BestSummary),
             contrast.Decided, [.. contrast.Others.Select(o => new VersusEntry(o.Setting.Label, o.Setting.Tau, o.Setting.TauMax, o.Pairs, o.MeanDifference,
                 o.T is { } t && double.IsFinite(t) ? t : null, o.Pairs > 1 ? o.Pairs - 1 : null, o.P, o.PHolm, o.Significant))]);

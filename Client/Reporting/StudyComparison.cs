@@ -86,13 +86,16 @@ public static class StudyComparison
 
     public static readonly string[] ContrastColumns = ["study", "best τ", "against τ", "seeds shared", "best − τ", "p", "Holm p", "significant"];
 
+    /// <summary>The best τ of a study by its validation objective against each other τ; null with no completed trial.</summary>
+    public static BestTauContrast? Contrast(StudyResults results) => BestTauContrast.Of(
+        results.Trials.Where(t => t.Status == TrialStatuses.Completed && t.Setting is not null)
+            .Select(t => (Trial: t, Value: StudyAnalysis.Metrics(t)?.Get(results.Spec.ValidationObjective)))
+            .Where(x => x.Value is not null).Select(x => new SeedValue(x.Trial.Setting!.Value, x.Trial.Seed, x.Value!.Value)));
+
     /// <summary>The best τ by the validation objective against each other τ: paired t-tests over shared seeds, Holm.</summary>
     public static IEnumerable<string[]> Contrasts(StudyResults results, bool withEpochs = false)
     {
-        var values = results.Trials.Where(t => t.Status == TrialStatuses.Completed && t.Setting is not null)
-            .Select(t => (Trial: t, Value: StudyAnalysis.Metrics(t)?.Get(results.Spec.ValidationObjective)))
-            .Where(x => x.Value is not null).Select(x => new SeedValue(x.Trial.Setting!.Value, x.Trial.Seed, x.Value!.Value));
-        if (BestTauContrast.Of(values) is not { } contrast) return [];
+        if (Contrast(results) is not { } contrast) return [];
         string label = Label(results.Spec, withEpochs);
         return contrast.Others.Select(o => new[]
         {
