@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -80,6 +81,15 @@ public static class SiloHost
             if (options.Dashboard) kestrel.Listen(IPAddress.Parse(options.DashboardAddress), options.DashboardPort);
         });
         var app = web.Build();
+        // Each port serves its own routes (RequireHost below). RequireHost reads the Host header, which the sender
+        // writes: set its port to the one the request arrived on before routing, so that a request to the metrics
+        // port cannot name the dashboard's port and skip the dashboard's token (checked by arrival port).
+        app.Use((context, next) =>
+        {
+            context.Request.Host = new HostString(context.Request.Host.HasValue ? context.Request.Host.Host : "localhost", context.Connection.LocalPort);
+            return next(context);
+        });
+        app.UseRouting();
         if (options.MetricsPort is { } port)
         {
             var host = $"*:{port}";

@@ -52,7 +52,14 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
 
     public async Task<StudySnapshot> Start(StudySpec newSpec)
     {
-        if (spec is not null) return Snapshot();
+        if (spec is not null)
+        {
+            // The same submission again (a client retrying after a timeout) gets the study; another spec under a taken
+            // id must not silently join it.
+            if (!StudySpecRules.SameSubmission(spec, newSpec with { StudyId = StudyId }))
+                throw new ArgumentException($"study id '{StudyId}' is taken by another study");
+            return Snapshot();
+        }
         StudySpecRules.Check(newSpec with { StudyId = StudyId });
         // The span that started the study (the client's, through activity propagation) parents every span of it.
         spec = newSpec with { StudyId = StudyId, TraceParent = newSpec.TraceParent ?? Activity.Current?.Id };

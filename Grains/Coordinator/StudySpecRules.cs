@@ -25,6 +25,10 @@ public static partial class StudySpecRules
     /// never name a parent folder or leave the artifacts folder.</summary>
     public static bool IsSafeId(string? id) => id is not null && SafeId().IsMatch(id);
 
+    /// <summary>Whether two specs are one submission: equal but for the span that sent them.</summary>
+    public static bool SameSubmission(StudySpec stored, StudySpec submitted) =>
+        Storage.StudySpecJson.Write(stored with { TraceParent = null }) == Storage.StudySpecJson.Write(submitted with { TraceParent = null });
+
     /// <exception cref="ArgumentException">the first rule the spec breaks</exception>
     public static void Check(StudySpec s)
     {
@@ -102,6 +106,7 @@ public static partial class StudySpecRules
         if (value < min || value > max) throw new ArgumentException($"--{option}: {value:N0} must be from {min:N0} to {max:N0}");
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z")]
     private static partial Regex SafeId();
 }

@@ -15,6 +15,8 @@ public static class TrialNaming
 
     static string Number(double value) => value.ToString("0.#####", CultureInfo.InvariantCulture);
 
+    /// <summary>32 random bits after the second: two clients starting studies in the same second do not meet (and the
+    /// study grain refuses a second spec under a taken id).</summary>
     public static string NewStudyId(string prefix) =>
-        $"{prefix}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
+        $"{prefix}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{System.Security.Cryptography.RandomNumberGenerator.GetHexString(8, lowercase: true)}";
 }

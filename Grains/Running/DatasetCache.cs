@@ -2,7 +2,8 @@ using Study.Training.Data;
 
 namespace Study.Grains.Running;
 
-/// <summary>Each dataset loaded once per silo and shared, read-only, by every trial that runs there.</summary>
+/// <summary>Each dataset loaded once per silo and shared, read-only, by every trial that runs there; a load that
+/// failed is tried again by the next trial that asks.</summary>
 public sealed class DatasetCache : IDisposable
 {
     readonly Dictionary<(string, string?, long), Lazy<(ImageSet Train, ImageSet Test)>> sets = new();
@@ -17,7 +18,18 @@ public sealed class DatasetCache : IDisposable
             if (!sets.TryGetValue(key, out lazy!))
                 sets[key] = lazy = new Lazy<(ImageSet, ImageSet)>(() => DatasetCatalog.Load(dataset, dataDir, seed));
         }
-        return lazy.Value;
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A Lazy keeps its exception for good: forget a failed load so that the next trial reads the files again
+            // (a transient I/O error must not fail every later trial on this silo).
+            lock (sets)
+                if (sets.TryGetValue(key, out var current) && ReferenceEquals(current, lazy)) sets.Remove(key);
+            throw;
+        }
     }
 
     public void Dispose()

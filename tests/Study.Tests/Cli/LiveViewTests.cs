@@ -70,7 +70,7 @@ public sealed class LiveViewTests : IDisposable
         Assert.Equal("130", File.ReadAllText(ExitFile).Trim());
         Assert.Contains("detached", tmux.Screen());
 
-        var id = Regex.Match(tmux.Screen(), @"study-\d{8}-\d{6}-[0-9a-f]{4}").Value;
+        var id = Regex.Match(tmux.Screen(), @"study-\d{8}-\d{6}-[0-9a-f]{8}").Value;
         using (var shown = JsonDocument.Parse(StudyProcess.Run("show", id, "--json", "--store", Store).Stdout))
             Assert.Equal("running", shown.RootElement.GetProperty("status").GetString());
         var resumed = StudyProcess.Run(TimeSpan.FromMinutes(5), dir, "resume", id, "--store", Store, "--json");
@@ -92,7 +92,7 @@ public sealed class LiveViewTests : IDisposable
         var clock = Stopwatch.StartNew();
         while (!File.Exists(ExitFile) && clock.Elapsed < TimeSpan.FromMinutes(1)) Thread.Sleep(200);
         Assert.Equal("130", File.ReadAllText(ExitFile).Trim());
-        var id = Regex.Match(tmux.Screen(), @"study-\d{8}-\d{6}-[0-9a-f]{4}").Value;
+        var id = Regex.Match(tmux.Screen(), @"study-\d{8}-\d{6}-[0-9a-f]{8}").Value;
         using var shown = JsonDocument.Parse(StudyProcess.Run("show", id, "--json", "--store", Store).Stdout);
         Assert.Equal("cancelled", shown.RootElement.GetProperty("status").GetString());
         Assert.Contains(shown.RootElement.GetProperty("trials").EnumerateArray(), t => t.GetProperty("status").GetString() == "cancelled");

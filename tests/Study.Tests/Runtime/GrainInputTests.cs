@@ -39,6 +39,28 @@ public sealed class GrainInputTests
         Assert.Empty(await cluster.Store.ListStudies());
     }
 
+    [Fact]
+    public async Task ASecondSpecUnderATakenStudyIdIsRefusedAndTheSameSpecAgainGetsTheStudy()
+    {
+        // Issue 23: two clients that drew the same id would otherwise share one study without a word.
+        await using var cluster = await TestRuntimeCluster.Start([1]);
+        var grain = cluster.Grains.GetGrain<IStudyGrain>("taken");
+        var first = Valid("taken");
+        await grain.Start(first);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => grain.Start(first with { Trials = 3 }));
+        Assert.Contains("study id 'taken' is taken", e.Message);
+        Assert.Equal("taken", (await grain.Start(first with { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" })).StudyId);
+        Assert.Equal(2, Study.Grains.Storage.StudySpecJson.Read((await cluster.Store.GetStudy("taken"))!.SpecJson).Trials);
+    }
+
+    [Fact]
+    public void AnIdWithATrailingNewlineIsNotSafe()
+    {
+        Assert.True(Study.Grains.Coordinator.StudySpecRules.IsSafeId("s1"));
+        Assert.False(Study.Grains.Coordinator.StudySpecRules.IsSafeId("s1\n"));
+        Assert.Matches(@"^study-\d{8}-\d{6}-[0-9a-f]{8}$", Study.Grains.Coordinator.TrialNaming.NewStudyId("study"));
+    }
+
     [Theory]
     [InlineData("..", "t1")]
     [InlineData("s", "../../escape")]

@@ -49,6 +49,16 @@ public sealed class OrleansDashboardTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{metricsPort}/")).StatusCode);
         using (var metrics = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{dashboardPort}/metrics") { Headers = { { "Authorization", "Bearer " + token } } })
             Assert.DoesNotContain("study_slots", await (await http.SendAsync(metrics)).Content.ReadAsStringAsync());
+        // Issue 23: routes follow the port a request arrived on, not the Host header its sender wrote, so naming the
+        // dashboard's port in the Host header of a request to the metrics port reaches no dashboard without a token.
+        using (var forged = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{metricsPort}/") { Headers = { Host = $"127.0.0.1:{dashboardPort}" } })
+        {
+            var response = await http.SendAsync(forged);
+            Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+            Assert.DoesNotContain("Orleans Dashboard", await response.Content.ReadAsStringAsync());
+        }
+        using (var forged = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{dashboardPort}/metrics") { Headers = { Host = $"127.0.0.1:{metricsPort}" } })
+            Assert.DoesNotContain("study_slots", await (await http.SendAsync(forged)).Content.ReadAsStringAsync());
     }
 
     static async Task<bool> Ready(HttpClient http, int port)

@@ -170,6 +170,19 @@ public sealed class DatasetReaderTests : IDisposable
     }
 
     [Fact]
+    public void ASiloCacheReadsTheFilesAgainAfterAFailedLoad()
+    {
+        // Issue 23: the first trial finds the files missing (a mount not yet there, an NFS hiccup); the next finds them.
+        using var cache = new Study.Grains.Running.DatasetCache();
+        Assert.ThrowsAny<Exception>(() => cache.Get("cifar10", dir, 1));
+        for (int i = 1; i <= 5; i++) File.WriteAllBytes(Path.Combine(dir, $"data_batch_{i}.bin"), CifarRecords(2, 1, _ => 3));
+        File.WriteAllBytes(Path.Combine(dir, "test_batch.bin"), CifarRecords(2, 1, _ => 4));
+        var (train, test) = cache.Get("cifar10", dir, 1);
+        Assert.Equal(10, train.Labels.Length);
+        Assert.Same(train, cache.Get("cifar10", dir, 1).Train);
+    }
+
+    [Fact]
     public void SyntheticIsDeterministicPerSeedAndClassStructured()
     {
         var (a, at) = SyntheticDataset.Generate(3);
