@@ -14,7 +14,9 @@ public interface IStudyGrain : IGrainWithStringKey
     /// <summary>An epoch of an attempt; stale attempts are told to stop. Idempotent per (trial, epoch, attempt).</summary>
     [Alias("ReportEpoch"), SiloOnly] Task<EpochVerdict> ReportEpoch(EpochReport report);
     /// <summary>How an attempt ended; stale attempts are ignored.</summary>
-    [Alias("ReportOutcome"), SiloOnly] Task ReportOutcome(TrialOutcomeReport outcome);
+    /// <returns>whether the outcome is the trial's current attempt's (taken now or before): only then may its silo
+    /// remove the attempt's checkpoints, which a later attempt may otherwise resume from</returns>
+    [Alias("ReportOutcome"), SiloOnly] Task<bool> ReportOutcome(TrialOutcomeReport outcome);
     /// <summary>Asks the coordinator to look at its trials again (start queued ones, notice lost ones).</summary>
     [Alias("Poke"), Orleans.Concurrency.OneWay] Task Poke();
 }

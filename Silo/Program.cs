@@ -71,6 +71,7 @@ log.LogInformation("silo: {Slots} slot(s) ({Devices}) × {Threads} thread(s), sl
     options.Cluster is null ? "development clustering" : "PostgreSQL cluster", runtime.Artifacts,
     (options.MetricsPort is { } port ? $", metrics on {options.MetricsAddress}:{port}" : "") +
     (options.Dashboard ? $", dashboard on {options.DashboardAddress}:{options.DashboardPort}" : ""));
+if (OpenCluster.Warning(options, settings.Tls is not null, settings.Credential is not null) is { } open) Console.Error.WriteLine(open);
 try { await host.RunAsync(); }
 catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
 {

@@ -67,8 +67,7 @@ public sealed partial class StudyGrain
         if (trials.QueuedCount < room && sampler is { ProposesOnDemand: true, Remaining: > 0 }) await ProposeTrials(room);
         var granted = await ReserveSlots(room);
         if (granted.Count == 0) return;
-        await StoreNewAttempts(granted);
-        await StartOnTheirSilos(granted);
+        await StartOnTheirSilos(await StoreNewAttempts(granted));
     }
 
     /// <summary>New τ for the slots that are free and the queue does not fill (a search that proposes on demand).</summary>
@@ -97,28 +96,39 @@ public sealed partial class StudyGrain
     {
         // Ask for a little more than could be running: a reservation request of thousands of keys costs more to send
         // than the few grants it brings.
-        var candidates = trials.Queued.Take(Math.Min(room, Math.Max(64, 2 * trials.Running.Count + 32))).ToList();
+        var now = DateTime.UtcNow;
+        var candidates = trials.Queued.Where(t => t.NotBefore <= now).Take(Math.Min(room, Math.Max(64, 2 * trials.Running.Count + 32))).ToList();
         if (candidates.Count == 0) return [];
         var grants = await Scheduler.Reserve(candidates.Select(t => t.Key).ToArray());
         var byKey = candidates.ToDictionary(t => t.Key);
         return grants.Select(g => (Trial: byKey[g.TrialKey], Grant: g)).ToList();
     }
 
-    /// <summary>The new attempts are stored before they start, so that the store fences out every older attempt.</summary>
-    async Task StoreNewAttempts(List<(TrialState Trial, SlotGrant Grant)> granted)
+    /// <summary>The new attempts are stored before they start, so that the store fences out every older attempt. Only
+    /// those the store took start: one it refused is another activation's, and one it failed to store is released, to
+    /// be placed again next round.</summary>
+    async Task<List<(TrialState Trial, SlotGrant Grant)>> StoreNewAttempts(List<(TrialState Trial, SlotGrant Grant)> granted)
     {
-        await Task.WhenAll(granted.Select(s => Save(s.Trial, s.Trial.Record with
+        var stored = new List<(TrialState Trial, SlotGrant Grant)>();
+        var saves = granted.Select(async s =>
         {
-            Status = TrialStatuses.Running, Attempt = s.Trial.Record.Attempt + 1, Silo = s.Grant.Silo.ToParsableString(),
-            StartedMs = s.Trial.Record.StartedMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        })));
-        foreach (var (trial, grant) in granted)
-        {
-            trial.Silo = grant.Silo;
-            trial.CancelSent = false;
-            trial.AttemptSeen = DateTime.UtcNow;
-            trial.MissingSince = null;
-        }
+            if (!await Save(s.Trial, s.Trial.Record with
+                {
+                    Status = TrialStatuses.Running, Attempt = s.Trial.Record.Attempt + 1, Silo = s.Grant.Silo.ToParsableString(),
+                    StartedMs = s.Trial.Record.StartedMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                }))
+                return;
+            s.Trial.Silo = s.Grant.Silo;
+            s.Trial.CancelSent = false;
+            s.Trial.AttemptSeen = DateTime.UtcNow;
+            s.Trial.MissingSince = null;
+            stored.Add(s);
+        }).ToList();
+        try { await Task.WhenAll(saves); }
+        catch (Exception e) { log.LogWarning(e, "study {Study}: storing {Count} new attempt(s) failed", StudyId, saves.Count(t => t.IsFaulted)); }
+        // A refused attempt whose row now shows another attempt running keeps the slot key for that attempt's outcome.
+        foreach (var (trial, _) in granted.Except(stored).Where(s => s.Trial.Status != TrialStatuses.Running)) toRelease.Add(trial.Key);
+        return stored;
     }
 
     /// <summary>Starts each attempt on the silo its slot is on; one that does not start is queued again.</summary>
@@ -137,17 +147,38 @@ public sealed partial class StudyGrain
         }
         for (int i = 0; i < calls.Count; i++)
         {
-            bool ok;
-            try { ok = await calls[i]; }
-            catch (Exception e) { log.LogWarning(e, "starting {Trial} failed", granted[i].Trial.Key); ok = false; }
-            if (ok) continue;
             var trial = granted[i].Trial;
-            await Save(trial, trial.Record with { Status = TrialStatuses.Queued });
-            trial.Silo = null;
-            toRelease.Add(trial.Key);
-            // No immediate retry: the next round (a second later) places it, by then away from a silo that stopped
-            // reporting; retrying at once spun new attempts against a silo that had just died.
+            string? failure = null;
+            try { if (!await calls[i]) failure = "its silo did not take it"; }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "starting {Trial} failed", trial.Key);
+                failure = e.Message;
+                // A start that timed out may have started after all: that attempt is stale now.
+                if (e is TimeoutException) GrainFactory.GetGrain<ITrialGrain>(trial.Key).Cancel(trial.Record.Attempt).Ignore();
+            }
+            if (failure is not null) await StartFailed(trial, failure);
         }
+    }
+
+    /// <summary>
+    /// A failed start counts as a restart (toward --max-restarts), and the trial waits before its next try, longer
+    /// after each failure (1 s, 2 s, 4 s … up to a minute, ± a quarter at random, so that many trials that failed
+    /// together do not all come back together): a start that keeps failing ends the trial, not the silos' time.
+    /// </summary>
+    async Task StartFailed(TrialState trial, string failure)
+    {
+        int restarts = trial.Record.Restarts + 1;
+        bool giveUp = restarts > spec!.MaxRestarts;
+        await Save(trial, trial.Record with
+        {
+            Status = giveUp ? TrialStatuses.Failed : TrialStatuses.Queued, Restarts = restarts,
+            Error = giveUp ? $"its start failed ({failure}); lost {restarts} times (more than --max-restarts {spec.MaxRestarts})" : trial.Record.Error,
+        });
+        trial.Silo = null;
+        toRelease.Add(trial.Key);
+        double seconds = Math.Min(60, Math.Pow(2, restarts - 1)) * (0.75 + 0.5 * Random.Shared.NextDouble());
+        trial.NotBefore = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>Trials whose silo membership no longer lists as alive: resumed elsewhere from their last checkpoint,
@@ -158,7 +189,7 @@ public sealed partial class StudyGrain
         var now = DateTime.UtcNow;
         foreach (var trial in trials.Running.ToList())
         {
-            var silo = trial.Silo ?? (trial.Record.Silo is { } text ? SiloAddress.FromParsableString(text) : null);
+            var silo = trial.Silo;
             if (!SiloLiveness.IsLost(silo, silo is null ? SiloStatus.None : snapshot.GetSiloStatus(silo), now - trial.AttemptSeen)) continue;
             await Restart(trial, $"its silo {silo} is gone", "its silo died");
         }
@@ -232,63 +263,5 @@ public sealed partial class StudyGrain
             trial.CancelSent = true;
             GrainFactory.GetGrain<ITrialGrain>(trial.Key).Cancel(trial.Record.Attempt).Ignore();
         }
-    }
-
-    async Task FinishIfDone()
-    {
-        if (trials.QueuedCount > 0 || trials.Running.Count > 0) return;
-        if (!cancelRequested && sampler is { ProposesOnDemand: true, Remaining: > 0 }) return;
-        if (!cancelRequested && trials.CountOf(TrialStatuses.Paused) > 0)
-        {
-            // Nothing else to run: the most promising paused trials go on until the pruner's finalists have completed;
-            // the rest end here.
-            int wanted = pruner.Finalists - trials.CountOf(TrialStatuses.Completed);
-            if (wanted > 0 && await PromotePausedTrials(finishing: wanted)) return;
-            foreach (var trial in Paused) await Save(trial, trial.Record with { Status = TrialStatuses.Pruned });
-        }
-        if (trials.Unfinished > 0) return;
-        status = cancelRequested ? StudyStatuses.Cancelled
-            : trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned) > 0 ? StudyStatuses.Completed
-            : StudyStatuses.Failed;
-        var error = status == StudyStatuses.Failed ? NoTrialCompleted() : null;
-        await store.SetStudyStatus(StudyId, status, StudyAnalysis.SummaryJson(spec!, trials.All.Select(t => t.Record).ToList()), error);
-        if (toRelease.Count > 0) { await Scheduler.Release(toRelease.ToArray()); toRelease.Clear(); }
-        ticker?.Dispose();
-        ticker = null;
-        if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
-        log.LogInformation("study {Study} {Status}", StudyId, status);
-        RemoveCheckpoints();
-    }
-
-    string NoTrialCompleted() => trials.CountOf(TrialStatuses.Collapsed) is > 0 and var collapsed
-        ? $"no trial completed ({collapsed} collapsed)" : "no trial completed";
-
-    /// <summary>
-    /// An ended study cannot be resumed, so none of its checkpoints is needed: those of attempts that were
-    /// interrupted or died, and unfinished writes, go with the rest (off the grain's turn: it may be many files).
-    /// </summary>
-    void RemoveCheckpoints()
-    {
-        var folder = CheckpointFiles.StudyFolder(runtime.Artifacts, StudyId);
-        var studyId = StudyId;
-        _ = Task.Run(async () =>
-        {
-            // A slot thread may be removing its attempt's own files at the same moment, and a recursive delete that
-            // finds a file gone gives up: try again on what is left.
-            for (int attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-                    return;
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    if (attempt < 5) { await Task.Delay(200 * attempt); continue; }
-                    log.LogWarning("study {Study}: its checkpoints in {Folder} could not all be removed ({Error})", studyId, folder, e.Message);
-                    return;
-                }
-            }
-        });
     }
 }

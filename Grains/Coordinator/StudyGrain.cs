@@ -154,10 +154,12 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         if (trial.Record.Setting is { } tau) sampler?.ObserveEpoch(tau, r.Epoch, r.ValKnnAccuracy);
     }
 
-    public async Task ReportOutcome(TrialOutcomeReport o)
+    public async Task<bool> ReportOutcome(TrialOutcomeReport o)
     {
-        if (!trials.TryGet(o.TrialId, out var trial) || trial.Record.Attempt != o.Attempt || trial.Status != TrialStatuses.Running)
-            return; // a stale attempt, or a repeated report: nothing to change
+        if (!trials.TryGet(o.TrialId, out var trial) || trial.Record.Attempt != o.Attempt) return false; // a stale attempt
+        // A repeated report changes nothing; it was taken if the attempt ended the trial (a trial queued again after
+        // its silo was thought lost resumes from this attempt's checkpoint).
+        if (trial.Status != TrialStatuses.Running) return TrialStatuses.IsFinal(trial.Status);
         if (o.LastEpoch is { } last) await RecordEpoch(trial, last);
         var record = trial.Record with
         {
@@ -180,13 +182,14 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
             _ => record with { Status = cancelRequested ? TrialStatuses.Cancelled : TrialStatuses.Queued, CheckpointPath = o.CheckpointPath ?? trial.Record.CheckpointPath },
         };
         if (o.Status != TrialRunStatus.Interrupted) pausing.Remove(o.TrialId);
-        await Save(trial, record);
+        if (!await Save(trial, record)) return false;
         trial.Silo = null;
         toRelease.Add(trial.Key);
         if (trial.Status == TrialStatuses.Completed && record.Setting is { } tau && o.Metrics.ToTrialMetrics().Get(spec!.ValidationObjective) is { } value)
             sampler?.Observe(tau, value);
         if (trial.Status == TrialStatuses.Collapsed && record.Setting is { } collapsedAt) sampler?.ObserveCollapse(collapsedAt);
         RequestDrive();
+        return true;
     }
 
     /// <summary>Each trial's validation kNN accuracy by epoch, as the pruners rank it: a collapsed trial's at the bottom.</summary>
@@ -217,18 +220,23 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         trials.CountOf(TrialStatuses.Failed),
         spec?.TotalTrials ?? 0);
 
-    /// <summary>Store first, then memory: when the store refuses the write (another activation wrote the row), the
-    /// stored row is what this one keeps.</summary>
+    /// <summary>Store first, then memory: when the store refuses the write (another activation wrote the row since,
+    /// or the row is not in the state this one last saw), the stored row is what this one keeps.</summary>
     async Task<bool> Save(TrialState trial, TrialRecord record)
     {
-        if (await store.UpdateTrial(record, trial.Record.Attempt))
+        if (await store.UpdateTrial(record, trial.Record.Attempt, trial.Record.Status))
         {
             trials.Set(trial, record);
             return true;
         }
         log.LogWarning("trial {Trial}: stored attempt differs from {Attempt}; the store was written by another activation",
             trial.Key, trial.Record.Attempt);
-        if ((await store.GetTrials(StudyId)).FirstOrDefault(t => t.TrialId == trial.Record.TrialId) is { } stored) trials.Set(trial, stored);
+        if ((await store.GetTrials(StudyId)).FirstOrDefault(t => t.TrialId == trial.Record.TrialId) is { } stored)
+        {
+            trials.Set(trial, stored);
+            trial.Silo = TrialState.StoredSilo(stored);
+            trial.AttemptSeen = DateTime.UtcNow;
+        }
         return false;
     }
 

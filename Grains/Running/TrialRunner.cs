@@ -171,8 +171,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
             outcome.EpochsCompleted, outcome.Seconds, outcome.Error, MetricsMapping.ToRecord(outcome.Metrics), outcome.Checkpoint, attempt.LastEpoch,
             attempt.Device);
         // An interrupted attempt resumes elsewhere from its checkpoints: they stay.
-        return Finish(entry, () => attempt.Coordinator.ReportOutcome(report),
-            cleanUp: outcome.Status is not TrainingStatus.Interrupted ? attempt.Checkpoints : null);
+        return Finish(entry, report, cleanUp: outcome.Status is not TrainingStatus.Interrupted ? attempt.Checkpoints : null);
     }
 
     Action? Failed(Running entry, TrialAttempt attempt, Exception e)
@@ -182,15 +181,16 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         attempt.Telemetry.Ended(nameof(TrainingStatus.Failed), e.Message);
         var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, SiloName, TrialRunStatus.Failed, 0, 0,
             $"{e.GetType().Name}: {e.Message}", new MetricsRecord(), null, attempt.LastEpoch, attempt.Device);
-        return Finish(entry, () => attempt.Coordinator.ReportOutcome(report));
+        return Finish(entry, report);
     }
 
     string SiloName => silo.SiloAddress.ToParsableString();
 
-    /// <param name="cleanUp">the trial's checkpoint folder, to empty of this attempt's files once an ended attempt is reported</param>
+    /// <param name="cleanUp">the trial's checkpoint folder, to empty of this attempt's files once the coordinator has
+    /// taken the outcome (a stale attempt's files stay: the trial's next attempt may resume from them)</param>
     /// <returns>nothing to run on the slot thread: the outcome goes out from the thread pool, so that the slot can
     /// take its next trial at once</returns>
-    Action? Finish(Running entry, Func<Task> report, string? cleanUp = null)
+    Action? Finish(Running entry, TrialOutcomeReport report, string? cleanUp = null)
     {
         var a = entry.Assignment;
         reporting[a.Trial.Key] = a.Attempt;
@@ -199,8 +199,9 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         {
             try
             {
-                await DeliverAsync(report);
-                if (cleanUp is not null && Directory.Exists(cleanUp))
+                bool taken = false;
+                await DeliverAsync(async () => taken = await grains.GetGrain<IStudyGrain>(a.Trial.StudyId).ReportOutcome(report));
+                if (taken && cleanUp is not null && Directory.Exists(cleanUp))
                 {
                     foreach (var file in Directory.GetFiles(cleanUp, CheckpointFiles.PatternOf(a.Attempt))
                                  .Concat(Directory.GetFiles(cleanUp, CheckpointFiles.TemporaryPatternOf(a.Attempt)))) TryDelete(file);

@@ -26,8 +26,10 @@ public interface IStudyStore : IAsyncDisposable
 
     Task AddTrials(IReadOnlyList<TrialRecord> trials);
     Task<IReadOnlyList<TrialRecord>> GetTrials(string studyId);
-    /// <summary>Writes the row if the stored attempt is <paramref name="expectedAttempt"/>.</summary>
-    Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt);
+    /// <summary>Writes the row if the stored attempt is <paramref name="expectedAttempt"/> and, when given, its status
+    /// <paramref name="expectedStatus"/>: a writer that saw the row in another state (a second activation of the
+    /// coordinator) is refused.</summary>
+    Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, string? expectedStatus = null);
 
     /// <summary>Records an epoch if <paramref name="epoch"/>.Attempt is the trial's current attempt; a repeat is a no-op.</summary>
     Task<bool> RecordEpoch(EpochRecord epoch);

@@ -91,11 +91,12 @@ public sealed class MemoryStudyStore : IStudyStore
             return Task.FromResult<IReadOnlyList<TrialRecord>>(trials.Values.Where(t => t.StudyId == studyId).OrderBy(t => t.Index).ToList());
     }
 
-    public Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt)
+    public Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, string? expectedStatus = null)
     {
         lock (gate)
         {
-            if (!trials.TryGetValue((trial.StudyId, trial.TrialId), out var stored) || stored.Attempt != expectedAttempt)
+            if (!trials.TryGetValue((trial.StudyId, trial.TrialId), out var stored) || stored.Attempt != expectedAttempt
+                || (expectedStatus is not null && stored.Status != expectedStatus))
                 return Task.FromResult(false);
             trials[(trial.StudyId, trial.TrialId)] = trial;
             return Task.FromResult(true);

@@ -190,13 +190,13 @@ public abstract class SqlStudyStore : IStudyStore
             r.IsDBNull(16) ? null : r.GetDouble(16)),
         ("study", studyId));
 
-    public async Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt) =>
+    public async Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, string? expectedStatus = null) =>
         await writes.Enqueue((c, t) => Execute(c, t, """
             UPDATE trials SET idx = @idx, tau = @tau, seed = @seed, status = @status, attempt = @attempt, restarts = @restarts,
                 silo = @silo, epochs_completed = @epochs, checkpoint_path = @checkpoint, started_ms = @started,
                 duration_seconds = @duration, error = @error, metrics_json = @metrics, device = @device, tau_max = @tau_max
-            WHERE study_id = @study AND trial_id = @trial AND attempt = @expected
-            """, [.. TrialParameters(trial), ("expected", expectedAttempt)])) == 1;
+            WHERE study_id = @study AND trial_id = @trial AND attempt = @expected AND status = COALESCE(@expected_status, status)
+            """, [.. TrialParameters(trial), ("expected", expectedAttempt), ("expected_status", expectedStatus)])) == 1;
 
     public async Task<bool> RecordEpoch(EpochRecord e) =>
         await writes.Enqueue((c, t) => Execute(c, t, """

@@ -33,6 +33,10 @@ public sealed class ChaosTests(PostgresServer postgres, ITestOutputHelper output
     {
         var silo = ClusterSilo.Start(connection, dir, name).Process;
         processes.Add(silo);
+        // Issue 23: a silo of a cluster without TLS says so at start.
+        Assert.Contains("WARNING: this cluster is open", silo.Stderr);
+        Assert.Contains("without TLS", silo.Stderr);
+        Assert.DoesNotContain("without --cluster-secret", silo.Stderr); // it has one
         return silo;
     }
 

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Study.Grains;
 using Study.Grains.Storage;
 using Xunit;
@@ -11,35 +10,11 @@ namespace Study.Tests.Runtime;
 /// </summary>
 public sealed class StoreFirstTests
 {
-    /// <summary>A store that throws on the first call of one method, and otherwise does what the real one does.</summary>
-    public class FailingOnce : DispatchProxy
-    {
-        public IStudyStore Inner = null!;
-        public string Method = "";
-        int failed;
-
-        protected override object? Invoke(MethodInfo? method, object?[]? args)
-        {
-            if (method!.Name == Method && Interlocked.Exchange(ref failed, 1) == 0)
-                return Task.FromException(new TimeoutException("the store did not answer (injected)"));
-            return method.Invoke(Inner, args);
-        }
-
-        public static IStudyStore Wrap(IStudyStore inner, string method)
-        {
-            var proxy = Create<IStudyStore, FailingOnce>();
-            var failing = (FailingOnce)(object)proxy;
-            failing.Inner = inner;
-            failing.Method = method;
-            return proxy;
-        }
-    }
-
     [Fact]
     public async Task TrialsTheStoreDidNotTakeAreNotKeptInMemory()
     {
         var store = new MemoryStudyStore();
-        await using var cluster = await TestRuntimeCluster.Start([2], FailingOnce.Wrap(store, nameof(IStudyStore.AddTrials)));
+        await using var cluster = await TestRuntimeCluster.Start([2], InterceptedStore.FailingOnce(store, nameof(IStudyStore.AddTrials)));
         var study = cluster.Grains.GetGrain<IStudyGrain>("store-first");
         await study.Start(new StudySpec
         {

@@ -27,6 +27,8 @@ public sealed class TestRuntimeCluster : IAsyncDisposable
     public int[] Slots { get; }
     /// <summary>Each silo's cluster secret (by default the one of this process, shared by all).</summary>
     public SiloCredential?[]? Credentials { get; init; }
+    /// <summary>Runs before every grain call a silo receives; it may throw to fail the call (a fault a test injects).</summary>
+    public Action<IIncomingGrainCallContext>? BeforeCall { get; set; }
     public ConcurrentDictionary<string, int> MaxConcurrent { get; } = new();
     public ConcurrentDictionary<string, int> Concurrent { get; } = new();
 
@@ -73,6 +75,11 @@ public sealed class TestRuntimeCluster : IAsyncDisposable
             var owner = ByName[silo.Configuration["StudyTestCluster"]!];
             var name = silo.Configuration["Orleans:Name"]!;
             silo.UseInMemoryReminderService();
+            silo.AddIncomingGrainCallFilter(context =>
+            {
+                owner.BeforeCall?.Invoke(context);
+                return context.Invoke();
+            });
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.AddStudyRuntime(owner.Store, new RuntimeOptions
             {

@@ -64,6 +64,7 @@ public sealed class TlsClusterTests(PostgresServer postgres) : IDisposable
         var connection = postgres.CreateDatabase();
         silos.Add(ClusterSilo.Start(connection, dir, "silo-a", environment: siloTls).Process);
         silos.Add(ClusterSilo.Start(connection, dir, "silo-b", environment: siloTls).Process); // joins silo-a over TLS
+        Assert.All(silos, s => Assert.DoesNotContain("this cluster is open", s.Stderr)); // mutual TLS and the secret: closed
         string[] submit = ["submit", "--cluster", connection, "--dataset", "synthetic", "--taus", "0.5", "--epochs", "1", "--subset", "512",
             "--eval-subset", "100", "--batch-size", "128"];
 

@@ -72,6 +72,22 @@ public abstract class StudyStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TrialUpdatesCanBeFencedByStatusToo()
+    {
+        // Issue 23: two coordinator activations both at attempt 1; one has moved the trial back to the queue, so the
+        // other's write from the running state it last saw is refused.
+        await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
+        var trial = (await Store.GetTrials("s"))[0];
+        Assert.True(await Store.UpdateTrial(trial with { Status = "running", Attempt = 1, Silo = "a" }, 0, "queued"));
+        Assert.True(await Store.UpdateTrial(trial with { Status = "queued", Attempt = 1, Restarts = 1 }, 1, "running"));
+        Assert.False(await Store.UpdateTrial(trial with { Status = "running", Attempt = 1, EpochsCompleted = 3 }, 1, "running"));
+        Assert.False(await Store.UpdateTrial(trial with { Status = "running", Attempt = 2, Silo = "b" }, 1, "running"));
+        Assert.True(await Store.UpdateTrial(trial with { Status = "running", Attempt = 2, Silo = "b", Restarts = 1 }, 1, "queued"));
+        var stored = (await Store.GetTrials("s"))[0];
+        Assert.Equal(("running", 2, "b", 1, 0), (stored.Status, stored.Attempt, stored.Silo, stored.Restarts, stored.EpochsCompleted));
+    }
+
+    [Fact]
     public async Task EpochsAreIdempotentPerTrialEpochAndAttemptAndFenced()
     {
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
