@@ -45,6 +45,9 @@ var runtime = new RuntimeOptions
     ThreadsPerSlot = options.ThreadsPerSlot ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, slots)),
     Artifacts = Path.GetFullPath(options.Artifacts),
     Credential = settings.Credential,
+    DataRoots = options.DataRoots is { } roots
+        ? roots.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFullPath).ToArray()
+        : [Study.Training.Data.DatasetCatalog.DefaultRoot, "/data"],
 };
 
 IStudyStore store;

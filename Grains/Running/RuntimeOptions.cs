@@ -24,6 +24,12 @@ public sealed class RuntimeOptions
     /// (a cluster of `./silo` processes without --cluster-secret). By default a secret of this process, which is
     /// what the one-process clusters (the embedded one, the tests') share.</summary>
     public Security.SiloCredential? Credential { get; set; } = Security.SiloCredential.ThisProcess;
+    /// <summary>The folders a study's --data-dir must lie in on this silo (a client must not make the silo read any file it
+    /// can name); null: any, for the embedded silo of `study run`, whose user is the one who gives --data-dir.</summary>
+    public IReadOnlyList<string>? DataRoots { get; set; }
+    /// <summary>A slot's worker process that writes nothing for this long (no step, epoch or outcome) is taken as hung:
+    /// it is killed and its trial fails, so it cannot keep its slot for ever. Long enough for a final evaluation.</summary>
+    public TimeSpan WorkerSilenceLimit { get; set; } = TimeSpan.FromMinutes(15);
     /// <summary>How long a stopping silo waits for its trials to checkpoint and report.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -8,7 +8,7 @@ namespace Study.Grains.Running;
 /// activation alive while it does, and lets it go when the attempt has ended.
 /// </summary>
 [SlotPlacement, CollectionAgeLimit(Minutes = 2)]
-public sealed class TrialGrain(TrialRunner runner) : Grain, ITrialGrain
+public sealed class TrialGrain(TrialRunner runner, RuntimeOptions runtime) : Grain, ITrialGrain
 {
     static readonly TimeSpan WhileTraining = TimeSpan.FromDays(30);
     int attempt;
@@ -16,6 +16,9 @@ public sealed class TrialGrain(TrialRunner runner) : Grain, ITrialGrain
     public Task<bool> Start(TrialAssignment assignment)
     {
         Coordinator.StudySpecRules.CheckTrial(assignment, this.GetPrimaryKeyString());
+        if (assignment.Study.DataDir is { } dir && runtime.DataRoots is { } roots
+            && !roots.Any(root => CheckpointFiles.IsUnder(root, dir) || Path.GetFullPath(root) == Path.GetFullPath(dir).TrimEnd('/')))
+            throw new ArgumentException($"--data-dir '{dir}' is outside the folders this silo reads data from (./silo --data-roots {string.Join(",", roots)})");
         // The call's span (with activity propagation: a child of the coordinator's "start trial") parents the attempt's.
         bool started = runner.TryStart(assignment, System.Diagnostics.Activity.Current?.Context ?? default);
         if (started)

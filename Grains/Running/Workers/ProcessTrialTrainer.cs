@@ -9,7 +9,8 @@ namespace Study.Grains.Running.Workers;
 /// Trains each trial in a worker process (<see cref="SlotWorker"/>) instead of on the slot thread itself; the slot
 /// thread relays the worker's progress and epochs to the host and its verdicts back. Workers are kept per device
 /// and reused by the next trial, so a process starts (and loads its datasets) once per slot, not once per trial.
-/// A worker that dies takes only its trial with it: the trial fails, saying how the worker ended.
+/// A worker that dies takes only its trial with it: the trial fails, saying how the worker ended; one that writes
+/// nothing for <see cref="RuntimeOptions.WorkerSilenceLimit"/> is killed as hung, and its trial fails the same way.
 /// </summary>
 public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessTrialTrainer> log) : ITrialTrainer, IDisposable
 {
@@ -35,8 +36,18 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessT
             using var onCancel = control.Cancel.Register(() => worker.TrySend(WorkerProtocol.Cancel));
             using var onInterrupt = control.Interrupt.Register(() => worker.TrySend(WorkerProtocol.Interrupt));
             int epochs = 0;
+            long lastHeard = Environment.TickCount64;
+            bool hung = false;
+            var limit = options.WorkerSilenceLimit;
+            using var watchdog = new Timer(_ =>
+            {
+                if (Environment.TickCount64 - Interlocked.Read(ref lastHeard) <= limit.TotalMilliseconds) return;
+                hung = true;
+                worker.Kill();
+            }, null, WatchPeriod(limit), WatchPeriod(limit));
             while (worker.ReadLine() is { } line)
             {
+                Interlocked.Exchange(ref lastHeard, Environment.TickCount64);
                 if (!line.StartsWith('{'))
                 {
                     log.LogInformation("worker {Pid} ({Device}): {Line}", worker.Id, device, line);
@@ -56,7 +67,10 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessT
                     return outcome;
                 }
             }
-            return Died(worker, epochs, clock);
+            return hung
+                ? TrainingOutcome.Failure($"the slot's worker process (pid {worker.Id}, {worker.Device}) wrote nothing for {limit.TotalSeconds:0} s " +
+                    $"after {epochs} epoch(s) and was killed as hung", clock.Elapsed.TotalSeconds)
+                : Died(worker, epochs, clock);
         }
         finally
         {
@@ -64,6 +78,8 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessT
             else Retire(worker);
         }
     }
+
+    static TimeSpan WatchPeriod(TimeSpan limit) => TimeSpan.FromMilliseconds(Math.Clamp(limit.TotalMilliseconds / 4, 100, 10_000));
 
     WorkerProcess Take(string device)
     {

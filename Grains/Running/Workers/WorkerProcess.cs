@@ -64,6 +64,13 @@ public sealed class WorkerProcess : IDisposable
         catch (IOException) { return null; }
     }
 
+    /// <summary>Ends a worker that no longer answers (its pipes close, so a read waiting on it returns).</summary>
+    public void Kill()
+    {
+        try { process.Kill(entireProcessTree: true); }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { }
+    }
+
     /// <summary>"exit code 1" or "killed by signal 9", and its last words on stderr; waits briefly for it to end.</summary>
     public string DescribeEnd()
     {

@@ -9,11 +9,10 @@ public static class DatasetCatalog
     /// else Debian's <c>/usr/share/datasets</c>.</summary>
     public const string RootVariable = "STUDY_DATA_ROOT";
 
-    public static string? DefaultDataDir(string dataset)
-    {
-        var root = Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } r ? r : "/usr/share/datasets";
-        return dataset is "synthetic" || !Names.Contains(dataset) ? null : Path.Combine(root, dataset);
-    }
+    public static string DefaultRoot => Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } r ? r : "/usr/share/datasets";
+
+    public static string? DefaultDataDir(string dataset) =>
+        dataset is "synthetic" || !Names.Contains(dataset) ? null : Path.Combine(DefaultRoot, dataset);
 
     /// <summary>Loads the train and test sets. <paramref name="seed"/> only matters for <c>synthetic</c>.</summary>
     public static (ImageSet Train, ImageSet Test) Load(string dataset, string? dataDir, long seed)

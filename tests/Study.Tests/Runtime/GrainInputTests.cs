@@ -78,6 +78,28 @@ public sealed class GrainInputTests
     }
 
     [Fact]
+    public async Task ADataFolderOutsideTheSilosDataRootsIsRefused()
+    {
+        // Issue 23: a client could name any folder on the silos as its data directory.
+        var root = Directory.CreateTempSubdirectory("study-data-root-").FullName;
+        try
+        {
+            await using var cluster = await TestRuntimeCluster.Start([1], dataRoots: [root]);
+            var trial = new TrialSpec("s", "t1", 0, 0.5, 1);
+            var outside = new TrialAssignment(trial, Valid("s") with { Taus = [], Dataset = "cifar10", DataDir = "/etc" }, 1, null);
+            var e = await Assert.ThrowsAsync<ArgumentException>(() => cluster.SiloGrains().GetGrain<ITrialGrain>(trial.Key).Start(outside));
+            Assert.Contains("--data-dir '/etc' is outside the folders this silo reads data from", e.Message);
+            var sneaky = outside with { Study = outside.Study with { DataDir = root + "/../../etc" } };
+            await Assert.ThrowsAsync<ArgumentException>(() => cluster.SiloGrains().GetGrain<ITrialGrain>(trial.Key).Start(sneaky));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(cluster.Artifacts));
+            // Inside a root, the trial starts (and fails on its missing files, as any trial would).
+            var inside = outside with { Study = outside.Study with { DataDir = Path.Combine(root, "cifar10") } };
+            Assert.True(await cluster.SiloGrains().GetGrain<ITrialGrain>(trial.Key).Start(inside));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
     public async Task ATrialSentToAnotherTrialsGrainIsRefused()
     {
         await using var cluster = await TestRuntimeCluster.Start([1]);

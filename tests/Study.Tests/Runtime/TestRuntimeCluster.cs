@@ -45,9 +45,13 @@ public sealed class TestRuntimeCluster : IAsyncDisposable
         Cluster = builder.Build();
     }
 
-    public static async Task<TestRuntimeCluster> Start(int[] slots, IStudyStore? store = null, SiloCredential?[]? credentials = null)
+    /// <summary>The silos' --data-roots (null: any folder, as the embedded silo).</summary>
+    public IReadOnlyList<string>? DataRoots { get; init; }
+
+    public static async Task<TestRuntimeCluster> Start(int[] slots, IStudyStore? store = null, SiloCredential?[]? credentials = null,
+        IReadOnlyList<string>? dataRoots = null)
     {
-        var cluster = new TestRuntimeCluster(slots, store ?? new MemoryStudyStore()) { Credentials = credentials };
+        var cluster = new TestRuntimeCluster(slots, store ?? new MemoryStudyStore()) { Credentials = credentials, DataRoots = dataRoots };
         await cluster.Cluster.DeployAsync();
         return cluster;
     }
@@ -85,6 +89,7 @@ public sealed class TestRuntimeCluster : IAsyncDisposable
             {
                 Slots = owner.Slots[IndexOf(name)], ThreadsPerSlot = 1, Artifacts = owner.Artifacts, DrainTimeout = TimeSpan.FromSeconds(5),
                 Credential = owner.Credentials is { } credentials ? credentials[IndexOf(name)] : SiloCredential.ThisProcess,
+                DataRoots = owner.DataRoots,
             });
             silo.Services.AddSingleton<ITrialTrainer>(sp => new CountingTrainer(
                 new TrainerSelector(sp.GetRequiredService<ContrastiveTrialTrainer>(), sp.GetRequiredService<Study.Grains.Running.Workers.ProcessTrialTrainer>(),
