@@ -6,7 +6,10 @@ namespace Study.Grains.Storage;
 /// <summary>
 /// Serialises a store's writes through one writer that commits whatever is pending in a single transaction: under
 /// load, hundreds of small writes cost one commit (one fsync) instead of one each. Each write still gets its own
-/// result; if a batch fails, its writes are retried one by one so that only the failing one fails.
+/// result; if a batch fails inside a write, its writes are retried one by one so that only the failing one fails.
+/// When the database cannot be reached (no connection, or a transient error), the whole batch fails at once: retried
+/// one by one, 512 writes would each wait out a connection timeout while the queue grew. The queue is bounded: past
+/// <see cref="Capacity"/> pending writes a new one fails at once, saying so, instead of filling the memory.
 /// </summary>
 public sealed class WriteBatcher : IAsyncDisposable
 {
@@ -15,13 +18,18 @@ public sealed class WriteBatcher : IAsyncDisposable
     sealed record Pending(Write Write, TaskCompletionSource<int> Done);
 
     const int MaxBatch = 512;
-    readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    public const int DefaultCapacity = 20_000;
+    readonly Channel<Pending> queue;
     readonly Func<Task<DbConnection>> open;
     readonly Func<DbConnection, DbTransaction> begin;
     readonly Task writer;
 
-    public WriteBatcher(Func<Task<DbConnection>> open, Func<DbConnection, DbTransaction> begin)
+    public int Capacity { get; }
+
+    public WriteBatcher(Func<Task<DbConnection>> open, Func<DbConnection, DbTransaction> begin, int capacity = DefaultCapacity)
     {
+        Capacity = capacity;
+        queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         this.open = open;
         this.begin = begin;
         writer = Task.Run(Run);
@@ -31,7 +39,9 @@ public sealed class WriteBatcher : IAsyncDisposable
     {
         var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!queue.Writer.TryWrite(new Pending(write, done)))
-            done.SetException(new ObjectDisposedException(nameof(WriteBatcher)));
+            done.SetException(queue.Reader.Completion.IsCompleted || closed
+                ? new ObjectDisposedException(nameof(WriteBatcher))
+                : new TimeoutException($"the store is not keeping up: {Capacity:N0} writes are waiting for the database"));
         return done.Task;
     }
 
@@ -48,6 +58,11 @@ public sealed class WriteBatcher : IAsyncDisposable
                 var results = await Commit(batch);
                 for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(results[i]);
             }
+            catch (Exception e) when (Unreachable(e))
+            {
+                var cause = e is UnreachableException { InnerException: { } inner } ? inner : e;
+                foreach (var item in batch) item.Done.SetException(cause);
+            }
             catch when (batch.Count > 1)
             {
                 foreach (var item in batch)
@@ -63,9 +78,17 @@ public sealed class WriteBatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>Thrown when the database could not be reached: every write of the batch fails with it.</summary>
+    sealed class UnreachableException(Exception inner) : Exception(inner.Message, inner);
+
+    static bool Unreachable(Exception e) => e is UnreachableException or DbException { IsTransient: true };
+
     async Task<int[]> Commit(IReadOnlyList<Pending> items)
     {
-        await using var connection = await open();
+        DbConnection opened;
+        try { opened = await open(); }
+        catch (Exception e) { throw new UnreachableException(e); }
+        await using var connection = opened;
         await using var transaction = begin(connection);
         var results = new int[items.Count];
         for (int i = 0; i < items.Count; i++) results[i] = await items[i].Write(connection, transaction);
@@ -73,8 +96,11 @@ public sealed class WriteBatcher : IAsyncDisposable
         return results;
     }
 
+    volatile bool closed;
+
     public async ValueTask DisposeAsync()
     {
+        closed = true;
         queue.Writer.TryComplete();
         await writer;
     }
