@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using Study.Client.Cli;
 using Study.Client.Commands;
@@ -99,6 +100,35 @@ public sealed class KubernetesManifestTests
         Assert.Equal(Env(postgres, "POSTGRES_USER"), parts["username"]);
         var password = At(EnvEntry(postgres, "POSTGRES_PASSWORD"), "valueFrom", "secretKeyRef");
         Assert.Equal(ManifestChecks.SecretValue(m, Str(password, "name")!, Str(password, "key")!), parts["password"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void NoPasswordShipsEachIsMadeAtRandomForTheCluster(string overlay)
+    {
+        // Issue 23: the manifests shipped placeholder passwords. Now scripts/cluster-certs makes them, and the Secrets
+        // the pods read hold those files' contents.
+        var m = Render(overlay);
+        var grafana = Containers(m.PodOf("Deployment", "grafana").Pod).Single();
+        var postgres = Containers(m.PodOf("StatefulSet", "postgres").Pod).Single();
+        var tls = Path.Combine(Manifests.RenderRoot.Value, "k8s", "tls");
+        foreach (var (container, variable, file) in new[] { (postgres, "POSTGRES_PASSWORD", "postgres-password"), (grafana, "GF_SECURITY_ADMIN_PASSWORD", "grafana-admin-password") })
+        {
+            var reference = At(EnvEntry(container, variable), "valueFrom", "secretKeyRef");
+            var value = ManifestChecks.SecretValue(m, Str(reference, "name")!, Str(reference, "key")!);
+            Assert.Equal(File.ReadAllText(Path.Combine(tls, file)), value);
+            Assert.Matches("^[0-9a-f]{48}$", value);
+        }
+        foreach (var secret in m.Objects.Where(o => Str(o, "kind") == "Secret"))
+            Assert.DoesNotContain("REPLACE-ME", string.Join(" ", Map(At(secret, "data")).Values.Select(v => Encoding.UTF8.GetString(Convert.FromBase64String($"{v}")))
+                .Concat(Map(At(secret, "stringData")).Values.Select(v => $"{v}"))));
+        var other = Directory.CreateTempSubdirectory("study-certs-").FullName;
+        try
+        {
+            Manifests.ClusterCerts(other);
+            Assert.NotEqual(File.ReadAllText(Path.Combine(tls, "postgres-password")), File.ReadAllText(Path.Combine(other, "postgres-password")));
+        }
+        finally { Directory.Delete(other, recursive: true); }
     }
 
     static string Describe(object? node) => node is Dictionary<string, object?> d ? string.Join(",", d.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}")) : "";
