@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -6,9 +7,11 @@ namespace Study.Grains.Security;
 
 /// <summary>
 /// The secret the silos of a cluster share and clients do not have (--cluster-secret FILE). A silo-only call
-/// carries a proof: the time and an HMAC-SHA256, under the secret, of the time, the method and the target grain.
-/// So a client that holds a certificate of the cluster still cannot report slots, epochs or outcomes, even with a
-/// hand-made message, and a proof seen once cannot be replayed on another call or after <see cref="Window"/>.
+/// carries a proof: the time, a random nonce and an HMAC-SHA256, under the secret, of the time, the nonce and the
+/// call (the method, the target grain and a digest of the arguments). So a client that holds a certificate of the
+/// cluster still cannot report slots, epochs or outcomes, even with a hand-made message; and a proof seen on the
+/// wire is good for nothing else: not for other arguments (the digest), not a second time (each nonce is taken
+/// once), not after <see cref="Window"/>.
 /// </summary>
 public sealed class SiloCredential
 {
@@ -17,6 +20,8 @@ public sealed class SiloCredential
     public const int MinimumSecretBytes = 16;
 
     readonly byte[] key;
+    /// <summary>The nonces of the proofs taken within the window (by the time they carry), so none is taken twice.</summary>
+    readonly ConcurrentDictionary<string, long> taken = new();
 
     SiloCredential(byte[] key) => this.key = key;
 
@@ -43,18 +48,36 @@ public sealed class SiloCredential
     public string Prove(string call, DateTimeOffset now)
     {
         var seconds = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return seconds + ":" + Convert.ToBase64String(Mac(seconds, call));
+        var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        return $"{seconds}:{nonce}:{Convert.ToBase64String(Mac(seconds, nonce, call))}";
     }
 
+    /// <summary>Whether <paramref name="proof"/> proves <paramref name="call"/> now; a proof is taken once.</summary>
     public bool Verify(string call, string? proof, DateTimeOffset now)
     {
-        if (proof?.Split(':') is not [var seconds, var mac]) return false;
+        if (proof?.Split(':') is not [var seconds, var nonce, var mac] || nonce.Length != 32) return false;
         if (!long.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)) return false;
         if (Math.Abs(now.ToUnixTimeSeconds() - unix) > Window.TotalSeconds) return false;
         var given = new byte[32];
-        return Convert.TryFromBase64String(mac, given, out int length) && length == 32
-               && CryptographicOperations.FixedTimeEquals(given, Mac(seconds, call));
+        if (!Convert.TryFromBase64String(mac, given, out int length) || length != 32
+            || !CryptographicOperations.FixedTimeEquals(given, Mac(seconds, nonce, call)))
+            return false;
+        return Take(nonce, unix, now);
     }
 
-    byte[] Mac(string seconds, string call) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(seconds + "\n" + call));
+    bool Take(string nonce, long unix, DateTimeOffset now)
+    {
+        if (!taken.TryAdd(nonce, unix)) return false;
+        if (taken.Count > 10_000)
+        {
+            // Older than the window: such a proof is refused by its time anyway.
+            long oldest = now.ToUnixTimeSeconds() - (long)Window.TotalSeconds - 1;
+            foreach (var (old, at) in taken)
+                if (at < oldest) taken.TryRemove(old, out _);
+        }
+        return true;
+    }
+
+    byte[] Mac(string seconds, string nonce, string call) =>
+        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(seconds + "\n" + nonce + "\n" + call));
 }

@@ -115,7 +115,12 @@ public sealed class SiloOnlyCallTests
             var b = SiloCredential.Load(Path.Combine(dir, "b"), "--cluster-secret");
             var again = SiloCredential.Load(Path.Combine(dir, "a-again"), "--cluster-secret");
             var now = DateTimeOffset.UtcNow;
-            var proof = a.Prove("ISlotSchedulerGrain.Heartbeat slot/0", now);
+            var proof = a.Prove("ISlotSchedulerGrain.Heartbeat slot/0 DIGEST1", now);
+            Assert.False(a.Verify("ISlotSchedulerGrain.Heartbeat slot/0 DIGEST2", proof, now), "other arguments (issue 23)");
+            Assert.True(a.Verify("ISlotSchedulerGrain.Heartbeat slot/0 DIGEST1", proof, now));
+            Assert.False(a.Verify("ISlotSchedulerGrain.Heartbeat slot/0 DIGEST1", proof, now), "the same proof again (issue 23)");
+            Assert.NotEqual(proof, a.Prove("ISlotSchedulerGrain.Heartbeat slot/0 DIGEST1", now)); // each proof its own nonce
+            proof = a.Prove("ISlotSchedulerGrain.Heartbeat slot/0", now);
 
             Assert.True(a.Verify("ISlotSchedulerGrain.Heartbeat slot/0", proof, now + TimeSpan.FromMinutes(4)));
             Assert.True(again.Verify("ISlotSchedulerGrain.Heartbeat slot/0", proof, now), "blanks around a secret are not part of it");
@@ -124,7 +129,8 @@ public sealed class SiloOnlyCallTests
             Assert.False(a.Verify("ISlotSchedulerGrain.Heartbeat slot/1", proof, now), "another grain");
             Assert.False(a.Verify("ISlotSchedulerGrain.Heartbeat slot/0", proof, now + TimeSpan.FromMinutes(6)), "a replay after the window");
             Assert.False(a.Verify("ISlotSchedulerGrain.Heartbeat slot/0", proof, now - TimeSpan.FromMinutes(6)), "a proof from the future");
-            foreach (var garbage in new[] { null, "", "123", "x:y", $"{now.ToUnixTimeSeconds()}:AAAA", proof + "x" })
+            var fresh = a.Prove("ISlotSchedulerGrain.Heartbeat slot/0", now);
+            foreach (var garbage in new[] { null, "", "123", "x:y", $"{now.ToUnixTimeSeconds()}:AAAA", fresh + "x", fresh.Split(':')[0] + ":" + fresh.Split(':')[2] })
                 Assert.False(a.Verify("ISlotSchedulerGrain.Heartbeat slot/0", garbage, now), $"garbage '{garbage}'");
         }
         finally { Directory.Delete(dir, recursive: true); }
