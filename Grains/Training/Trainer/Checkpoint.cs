@@ -34,20 +34,30 @@ public sealed class Checkpoint
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + ".tmp-" + Environment.ProcessId + "-" + Environment.CurrentManagedThreadId;
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8))
+        try
         {
-            writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(meta));
-            model.save(writer);
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
-            using (var state = random.State()) state.Save(writer);
-            writer.Write(bank is not null);
-            if (bank is not null) { using var cpu = bank.cpu(); cpu.Save(writer); }
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+            using (var writer = new BinaryWriter(stream, Encoding.UTF8))
+            {
+                writer.Write(Magic);
+                writer.Write(JsonSerializer.Serialize(meta));
+                model.save(writer);
+                ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
+                using (var state = random.State()) state.Save(writer);
+                writer.Write(bank is not null);
+                if (bank is not null) { using var cpu = bank.cpu(); cpu.Save(writer); }
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch (IOException e)
+        {
+            // A full disk, say: the unfinished file goes at once (it would only take more of the space), no file of
+            // that name is left to be loaded, and the trial fails saying which write failed.
+            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw new IOException($"writing the checkpoint {path} failed: {e.Message}", e);
+        }
     }
 
     /// <summary>Restores the state into the given objects and returns the metadata. The bank tensor, if any, is the caller's.</summary>
