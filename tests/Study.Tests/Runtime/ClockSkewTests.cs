@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Npgsql;
+using Study.Tests.Cli;
+using Study.Tests.Infrastructure;
+using Xunit;
+
+namespace Study.Tests.Runtime;
+
+/// <summary>
+/// Issue 23: one silo's clock 30 s ahead, the other's 30 s behind (libfaketime; the monotonic clock, which timers and
+/// timeouts use, is left alone), on a PostgreSQL cluster. Failure detection (probes), slot reports and the silo-call
+/// proofs (±5 minutes, docs/RELIABILITY.md) do not need the two to agree: the study completes with every trial
+/// once, all its epochs once, and no attempt restarted because of the skew.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClockSkewTests(PostgresServer postgres) : IDisposable
+{
+    const string FakeTime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+    readonly string dir = Directory.CreateTempSubdirectory("study-skew-").FullName;
+    readonly List<ChildProcess> silos = [];
+
+    public void Dispose()
+    {
+        foreach (var silo in silos) silo.Dispose();
+        Directory.Delete(dir, recursive: true);
+    }
+
+    static Dictionary<string, string> Skewed(string offset) => new()
+    {
+        ["LD_PRELOAD"] = FakeTime, ["FAKETIME"] = offset, ["FAKETIME_DONT_FAKE_MONOTONIC"] = "1",
+    };
+
+    [Fact]
+    public async Task AStudyCompletesOnSilosWhoseClocksAreAMinuteApart()
+    {
+        Assert.True(File.Exists(FakeTime), $"{FakeTime} is missing (Debian's libfaketime; ./test installs it)");
+        var connection = postgres.CreateDatabase();
+        silos.Add(ClusterSilo.Start(connection, dir, "ahead", environment: Skewed("+30s")).Process);
+        silos.Add(ClusterSilo.Start(connection, dir, "behind", environment: Skewed("-30s")).Process);
+
+        // The skew is real: each silo writes its own clock into the membership table.
+        await using (var db = new NpgsqlConnection(connection))
+        {
+            await db.OpenAsync();
+            await using var query = new NpgsqlCommand("SELECT siloname, extract(epoch FROM iamalivetime - now()) FROM orleansmembershiptable WHERE status = 3", db);
+            await using var reader = await query.ExecuteReaderAsync();
+            var offsets = new Dictionary<string, double>();
+            while (await reader.ReadAsync()) offsets[reader.GetString(0)] = Convert.ToDouble(reader.GetValue(1));
+            Assert.InRange(offsets["ahead"], 15, 45);
+            Assert.InRange(offsets["behind"], -45, -15);
+        }
+
+        var submit = StudyProcess.Run(TimeSpan.FromMinutes(2), dir, "submit", "--cluster", connection, "--dataset", "synthetic",
+            "--taus", "0.1,0.3,0.6,1.0", "--epochs", "2", "--subset", "2048", "--eval-subset", "300", "--batch-size", "128");
+        Assert.True(submit.ExitCode == 0, submit.Stderr);
+        var id = submit.Stdout.Trim().Split('\n')[^1];
+        var watched = StudyProcess.Run(TimeSpan.FromMinutes(6), dir, "watch", id, "--cluster", connection, "--json", "--out", Path.Combine(dir, "out"));
+        Assert.True(watched.ExitCode == 0, watched.Stderr);
+        using var results = JsonDocument.Parse(watched.Stdout);
+        var trials = results.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(4, trials.Count);
+        Assert.All(trials, t => Assert.Equal(("completed", 2, 1),
+            (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32(), t.GetProperty("attempts").GetInt32())));
+        Assert.Equal(2, trials.Select(t => t.GetProperty("silo").GetString()).Distinct().Count()); // both skewed silos trained
+        foreach (var trial in trials)
+        {
+            var epochs = File.ReadAllLines(Path.Combine(dir, "out", "trials", trial.GetProperty("trial_id").GetString()!, "metrics.jsonl"))
+                .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32());
+            Assert.Equal([1, 2], epochs);
+        }
+    }
+}
