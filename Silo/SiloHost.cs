@@ -68,6 +68,7 @@ public static class SiloHost
             if (options.Name is { } name) silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
             if (options.Dashboard) silo.AddDashboard();
             silo.AddStudyRuntime(store, runtime);
+            silo.Services.AddSingleton<IFatalErrorHandler, FatalErrorExit>();
         });
         if (!http) return ((HostApplicationBuilder)builder).Build();
 

@@ -10,9 +10,17 @@ public sealed class ChildProcess : IDisposable
     readonly Process process;
     readonly StringBuilder stdout = new(), stderr = new();
 
-    public ChildProcess(string dll, IEnumerable<string> args, string workingDirectory, IDictionary<string, string>? environment = null)
+    /// <param name="launcher">words that run the program (e.g. <c>ip netns exec NS</c>, which execs it: the pid stays its)</param>
+    public ChildProcess(string dll, IEnumerable<string> args, string workingDirectory, IDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? launcher = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        var info = new ProcessStartInfo(launcher is [var first, ..] ? first : "dotnet")
+            { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        if (launcher is { Count: > 0 })
+        {
+            foreach (var word in launcher.Skip(1)) info.ArgumentList.Add(word);
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(dll);
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;

@@ -15,8 +15,18 @@ public sealed class PostgresServer : IDisposable
     readonly string dataDir = Path.Combine(Path.GetTempPath(), "study-pg-" + Guid.NewGuid().ToString("n")[..8]);
     readonly string bin;
 
-    public PostgresServer()
+    readonly string listen = "127.0.0.1";
+    readonly IReadOnlyList<string> launcher = [];
+
+    public PostgresServer() : this(null, null) { }
+
+    /// <summary>A server listening on <paramref name="address"/> inside a network lab's namespace (the words of
+    /// <paramref name="launcher"/>), trusting every client of that /24.</summary>
+    public static PostgresServer InLab(string address, IReadOnlyList<string> launcher) => new(address, launcher);
+
+    PostgresServer(string? address, IReadOnlyList<string>? launcher)
     {
+        if (address is not null) (listen, this.launcher) = (address, launcher ?? []);
         bin = Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d).Select(d => Path.Combine(d, "bin"))
             .FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
             ?? throw new InvalidOperationException("PostgreSQL is not installed (./test installs the Debian package postgresql)");
@@ -24,12 +34,14 @@ public sealed class PostgresServer : IDisposable
         Directory.CreateDirectory(dataDir);
         if (IsRoot) Run("chown", "postgres:postgres", dataDir);
         RunPg("initdb", "-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
+        if (address is not null)
+            File.AppendAllText(Path.Combine(dataDir, "pg_hba.conf"), $"host all all {string.Join('.', address.Split('.')[..3])}.0/24 trust\n");
         Start();
-        AdminConnectionString = $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
+        AdminConnectionString = $"Host={listen};Port={Port};Username=postgres;Database=postgres;Pooling=false";
     }
 
     void Start() => RunPg("pg_ctl", "-D", dataDir, "-l", Path.Combine(dataDir, "server.log"), "-w", "-t", "60", "-o",
-        $"-p {Port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+        $"-p {Port} -k {dataDir} -c listen_addresses={listen} -c fsync=off -c max_connections=200", "start");
 
     /// <summary>Stops the server (its clients' connections break), keeps it down for <paramref name="down"/>, starts it again.</summary>
     public void Restart(TimeSpan down)
@@ -50,7 +62,7 @@ public sealed class PostgresServer : IDisposable
         connection.Open();
         using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
         command.ExecuteNonQuery();
-        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+        return $"Host={listen};Port={Port};Username=postgres;Database={name}";
     }
 
     public void Dispose()
@@ -64,7 +76,8 @@ public sealed class PostgresServer : IDisposable
     void RunPg(string tool, params string[] args)
     {
         var path = Path.Combine(bin, tool);
-        if (IsRoot) Run("runuser", ["-u", "postgres", "--", path, .. args]);
+        if (launcher.Count > 0) Run(launcher[0], [.. launcher.Skip(1), "runuser", "-u", "postgres", "--", path, .. args]);
+        else if (IsRoot) Run("runuser", ["-u", "postgres", "--", path, .. args]);
         else Run(path, args);
     }
 
