@@ -81,7 +81,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         try
         {
             var outcome = Train(attempt, ControlOf(entry, attempt));
-            SaveArtifacts(a, outcome);
+            SaveArtifacts(a, outcome, entry.Cancel.Token);
             return Ended(entry, attempt, outcome);
         }
         catch (Exception e)
@@ -156,11 +156,14 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
             .ContinueWith(t => log.LogDebug(t.Exception, "progress of {Trial} not stored", a.Trial.Key), TaskContinuationOptions.OnlyOnFaulted);
     }
 
-    void SaveArtifacts(TrialAssignment a, TrainingOutcome outcome)
+    /// <summary>The embeddings go to the store like a report to the coordinator: retried while the database cannot be
+    /// reached (a silo cut from it for a while), so that a trial does not fail for the network's fault.</summary>
+    void SaveArtifacts(TrialAssignment a, TrainingOutcome outcome, CancellationToken stop)
     {
-        if (outcome.Evaluation is { } evaluation)
-            Block(store.SaveArtifacts(new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
-                evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false))));
+        if (outcome.Evaluation is not { } evaluation) return;
+        var record = new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
+            evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false));
+        Deliver(() => store.SaveArtifacts(record), stop);
     }
 
     Action? Ended(Running entry, TrialAttempt attempt, TrainingOutcome outcome)
