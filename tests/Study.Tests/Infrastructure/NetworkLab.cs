@@ -8,7 +8,8 @@ namespace Study.Tests.Infrastructure;
 /// (the client's side), and network namespaces on it, each with a veth pair and an address of its own in a
 /// 10.231.N.0/24 the lab draws, so that several labs and the host's own networks never meet. Faults are made with
 /// iproute2: a namespace's link down (isolated from everything), a blackhole route (one peer unreachable, one way),
-/// netem (delay, loss). Everything is deleted on dispose. Needs root, as the test machines run.
+/// a token bucket and nftables (slow and lossy). Everything is deleted on dispose. Needs root, as the test machines
+/// run (and nftables for <see cref="SlowAndLossy"/>).
 /// </summary>
 public sealed class NetworkLab : IDisposable
 {
@@ -56,9 +57,29 @@ public sealed class NetworkLab : IDisposable
     public void Block(string member, int host) => Ip("-n", Namespace(member), "route", "add", "blackhole", $"{Address(host)}/32");
     public void Unblock(string member, int host) => Ip("-n", Namespace(member), "route", "del", "blackhole", $"{Address(host)}/32");
 
-    /// <summary>netem on what <paramref name="member"/> sends, e.g. "delay", "200ms", "50ms", "loss", "5%".</summary>
-    public void Netem(string member, params string[] settings) => Ip(["-n", Namespace(member), "qdisc", "replace", "dev", Inside(member), "root", "netem", .. settings]);
-    public void ClearNetem(string member) => Ip("-n", Namespace(member), "qdisc", "del", "dev", Inside(member), "root");
+    /// <summary>
+    /// A slow, lossy link for <paramref name="member"/>: what it sends is limited to <paramref name="rate"/> (a token
+    /// bucket: packets queue behind each other, up to 400 ms), and <paramref name="lossPercent"/>% of the packets it
+    /// sends and of those it receives are dropped at random (nftables). netem, which would add a fixed delay, is not
+    /// in this machine's kernel; tbf and nftables are.
+    /// </summary>
+    public void SlowAndLossy(string member, string rate, int lossPercent)
+    {
+        string ns = Namespace(member), table = $"lab{id}";
+        Ip("netns", "exec", ns, "tc", "qdisc", "replace", "dev", Inside(member), "root", "tbf", "rate", rate, "burst", "32kbit", "latency", "400ms");
+        Ip("netns", "exec", ns, "nft", "add", "table", "inet", table);
+        foreach (var hook in new[] { "input", "output" })
+        {
+            Ip("netns", "exec", ns, "nft", "add", "chain", "inet", table, hook, $"{{ type filter hook {hook} priority 0; }}");
+            Ip("netns", "exec", ns, "nft", "add", "rule", "inet", table, hook, "meta", "l4proto", "tcp", "numgen", "random", "mod", "100", "<", $"{lossPercent}", "drop");
+        }
+    }
+
+    public void Clear(string member)
+    {
+        Ip("netns", "exec", Namespace(member), "tc", "qdisc", "del", "dev", Inside(member), "root");
+        Ip("netns", "exec", Namespace(member), "nft", "delete", "table", "inet", $"lab{id}");
+    }
 
     public void Dispose()
     {
