@@ -35,8 +35,10 @@ public sealed class ClockSkewTests(PostgresServer postgres) : IDisposable
     {
         Assert.True(File.Exists(FakeTime), $"{FakeTime} is missing (Debian's libfaketime; ./test installs it)");
         var connection = postgres.CreateDatabase();
-        silos.Add(ClusterSilo.Start(connection, dir, "ahead", environment: Skewed("+30s")).Process);
-        silos.Add(ClusterSilo.Start(connection, dir, "behind", environment: Skewed("-30s")).Process);
+        // Both start at once (each waits for its /readyz).
+        var started = await Task.WhenAll(Task.Run(() => ClusterSilo.Start(connection, dir, "ahead", environment: Skewed("+30s")).Process),
+            Task.Run(() => ClusterSilo.Start(connection, dir, "behind", environment: Skewed("-30s")).Process));
+        silos.AddRange(started);
 
         // The skew is real: each silo writes its own clock into the membership table.
         await using (var db = new NpgsqlConnection(connection))

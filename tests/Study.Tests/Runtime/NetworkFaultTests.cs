@@ -34,13 +34,13 @@ public sealed class NetworkFaultTests : IDisposable
     ChildProcess StartSilo(string connection, string member, int host)
     {
         var secret = Path.Combine(dir, "cluster-secret");
-        if (!File.Exists(secret)) File.WriteAllText(secret, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        lock (processes) if (!File.Exists(secret)) File.WriteAllText(secret, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
         var address = lab.Address(host);
         var silo = new ChildProcess(ChildProcess.SiloDll,
             ["--cluster", connection, "--slots", "1", "--threads-per-slot", "1", "--advertise", address, "--metrics-port", "9100",
              "--metrics-address", address, "--artifacts", Path.Combine(dir, "artifacts"), "--name", member, "--cluster-secret", secret],
             dir, launcher: lab.Launcher(member));
-        processes.Add(silo);
+        lock (processes) processes.Add(silo);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (!Ready(http, address))
@@ -112,10 +112,13 @@ public sealed class NetworkFaultTests : IDisposable
         lab.Add("b", 3);
         postgres = PostgresServer.InLab(lab.Address(Database), lab.Launcher("d"));
         var connection = postgres.CreateDatabase();
+        // Both start at once (each waits for its /readyz).
+        var a = Task.Run(() => StartSilo(connection, "a", 2));
+        var b = Task.Run(() => StartSilo(connection, "b", 3));
         var silos = new Dictionary<string, (ChildProcess Process, string Address)>
         {
-            ["a"] = (StartSilo(connection, "a", 2), lab.Address(2)),
-            ["b"] = (StartSilo(connection, "b", 3), lab.Address(3)),
+            ["a"] = (a.Result, lab.Address(2)),
+            ["b"] = (b.Result, lab.Address(3)),
         };
 
         var submit = StudyProcess.Run(TimeSpan.FromMinutes(2), dir, "submit", "--cluster", connection, "--dataset", "synthetic",
