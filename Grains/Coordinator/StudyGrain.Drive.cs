@@ -168,16 +168,8 @@ public sealed partial class StudyGrain
     /// </summary>
     async Task StartFailed(TrialState trial, string failure)
     {
-        int restarts = trial.Record.Restarts + 1;
-        bool giveUp = restarts > spec!.MaxRestarts;
-        await Save(trial, trial.Record with
-        {
-            Status = giveUp ? TrialStatuses.Failed : TrialStatuses.Queued, Restarts = restarts,
-            Error = giveUp ? $"its start failed ({failure}); lost {restarts} times (more than --max-restarts {spec.MaxRestarts})" : trial.Record.Error,
-        });
-        trial.Silo = null;
-        toRelease.Add(trial.Key);
-        double seconds = Math.Min(60, Math.Pow(2, restarts - 1)) * (0.75 + 0.5 * Random.Shared.NextDouble());
+        await Restart(trial, $"its start failed ({failure})", $"its start failed ({failure})");
+        double seconds = Math.Min(60, Math.Pow(2, trial.Record.Restarts - 1)) * (0.75 + 0.5 * Random.Shared.NextDouble());
         trial.NotBefore = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
     }
 

@@ -39,7 +39,7 @@ public sealed class WriteBatcher : IAsyncDisposable
     {
         var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!queue.Writer.TryWrite(new Pending(write, done)))
-            done.SetException(queue.Reader.Completion.IsCompleted || closed
+            done.SetException(closed
                 ? new ObjectDisposedException(nameof(WriteBatcher))
                 : new TimeoutException($"the store is not keeping up: {Capacity:N0} writes are waiting for the database"));
         return done.Task;

@@ -23,18 +23,6 @@ public sealed class AttemptFencingTests
         return trial is { Status: TrialStatuses.Running, Attempt: 1, EpochsCompleted: 0 } && (int)args[1]! == 0;
     }
 
-    static async Task<StudySnapshot> Finish(IStudyGrain study, TimeSpan within)
-    {
-        var until = DateTime.UtcNow + within;
-        StudySnapshot snapshot;
-        while (!StudyStatuses.IsFinal((snapshot = await study.GetSnapshot()).Status))
-        {
-            Assert.True(DateTime.UtcNow < until, $"the study did not end: {snapshot}");
-            await Task.Delay(200);
-        }
-        return snapshot;
-    }
-
     [Fact]
     public async Task WhenStoringOneOfTwoNewAttemptsFailsTheStudyStillEnds()
     {
@@ -47,7 +35,7 @@ public sealed class AttemptFencingTests
         await using var cluster = await TestRuntimeCluster.Start([2], failing);
         var study = cluster.Grains.GetGrain<IStudyGrain>("partial-store");
         await study.Start(Grid("partial-store"));
-        Assert.Equal(StudyStatuses.Completed, (await Finish(study, TimeSpan.FromSeconds(90))).Status);
+        Assert.Equal(StudyStatuses.Completed, (await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromSeconds(90))).Status);
         var trials = await store.GetTrials("partial-store");
         Assert.Equal(2, trials.Count);
         Assert.All(trials, t => Assert.Equal((TrialStatuses.Completed, 2), (t.Status, t.EpochsCompleted)));
@@ -63,14 +51,14 @@ public sealed class AttemptFencingTests
         var racing = InterceptedStore.Wrap(store, (method, args, call) =>
         {
             if (IsNewAttempt(method, args, out var trial) && trial.Index == 0 && Interlocked.Exchange(ref interfered, 1) == 0)
-                store.UpdateTrial(trial with { Silo = cluster!.Cluster.Primary.SiloAddress.ToParsableString() }, 0).GetAwaiter().GetResult();
+                store.UpdateTrial(trial with { Silo = cluster!.Cluster.Primary!.SiloAddress.ToParsableString() }, 0).GetAwaiter().GetResult();
             return call();
         });
         await using (cluster = await TestRuntimeCluster.Start([2], racing))
         {
             var study = cluster.Grains.GetGrain<IStudyGrain>("refused");
             await study.Start(Grid("refused"));
-            Assert.Equal(StudyStatuses.Completed, (await Finish(study, TimeSpan.FromSeconds(120))).Status);
+            Assert.Equal(StudyStatuses.Completed, (await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromSeconds(120))).Status);
             Assert.Equal(1, interfered);
             var first = (await store.GetTrials("refused")).Single(t => t.Index == 0);
             Assert.Equal((TrialStatuses.Completed, 2), (first.Status, first.Attempt));

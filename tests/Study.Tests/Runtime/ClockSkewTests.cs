@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 using Study.Tests.Cli;
 using Study.Tests.Infrastructure;
@@ -56,19 +55,11 @@ public sealed class ClockSkewTests(PostgresServer postgres) : IDisposable
             "--taus", "0.1,0.6", "--epochs", "2", "--subset", "2048", "--eval-subset", "300", "--batch-size", "128");
         Assert.True(submit.ExitCode == 0, submit.Stderr);
         var id = submit.Stdout.Trim().Split('\n')[^1];
-        var watched = StudyProcess.Run(TimeSpan.FromMinutes(6), dir, "watch", id, "--cluster", connection, "--json", "--out", Path.Combine(dir, "out"));
-        Assert.True(watched.ExitCode == 0, watched.Stderr);
-        using var results = JsonDocument.Parse(watched.Stdout);
-        var trials = results.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        var trials = ClusterStudy.Watch(dir, id, connection, TimeSpan.FromMinutes(6));
         Assert.Equal(2, trials.Count);
         Assert.All(trials, t => Assert.Equal(("completed", 2, 1),
-            (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32(), t.GetProperty("attempts").GetInt32())));
-        Assert.Equal(2, trials.Select(t => t.GetProperty("silo").GetString()).Distinct().Count()); // both skewed silos trained
-        foreach (var trial in trials)
-        {
-            var epochs = File.ReadAllLines(Path.Combine(dir, "out", "trials", trial.GetProperty("trial_id").GetString()!, "metrics.jsonl"))
-                .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32());
-            Assert.Equal([1, 2], epochs);
-        }
+            (t.Trial.GetProperty("status").GetString(), t.Trial.GetProperty("epochs_completed").GetInt32(), t.Trial.GetProperty("attempts").GetInt32())));
+        Assert.Equal(2, trials.Select(t => t.Trial.GetProperty("silo").GetString()).Distinct().Count()); // both skewed silos trained
+        Assert.All(trials, t => Assert.Equal([1, 2], t.Epochs));
     }
 }

@@ -42,20 +42,9 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
         var id = submit.Stdout.Trim().Split('\n')[^1];
 
         // Wait until both silos train, one of them past its first epoch, then kill that one.
-        JsonElement Show() => JsonDocument.Parse(StudyProcess.Run(TimeSpan.FromMinutes(1), dir, "show", id, "--json", "--cluster", connection).Stdout).RootElement;
-        string? victimAddress = null;
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (victimAddress is null)
-        {
-            var running = Show().GetProperty("trials").EnumerateArray().Where(t => t.GetProperty("status").GetString() == "running").ToList();
-            if (running.Select(t => t.GetProperty("silo").GetString()).Distinct().Count() == 2
-                && running.FirstOrDefault(t => t.GetProperty("epochs_completed").GetInt32() >= 1) is { ValueKind: JsonValueKind.Object } trained)
-                victimAddress = trained.GetProperty("silo").GetString();
-            Assert.True(DateTime.UtcNow < until, "the two silos never trained at once");
-            Thread.Sleep(300);
-        }
+        var victimAddress = ClusterStudy.SiloOfATrainedTrialOnceBothTrain(dir, id, connection);
         // A silo address reads "127.0.0.1:PORT@GENERATION".
-        var victim = silos[int.Parse(victimAddress!.Split(':')[1].Split('@')[0])];
+        var victim = silos[int.Parse(victimAddress.Split(':')[1].Split('@')[0])];
         var workers = SlotWorkers.Of(victim.Id);
         Assert.Single(workers);
         victim.KillHard();
@@ -63,20 +52,12 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
         while (workers.Any(SlotWorkers.Exists) && DateTime.UtcNow < gone) Thread.Sleep(100);
         Assert.False(workers.Any(SlotWorkers.Exists), "the killed silo's worker process is still running");
 
-        var watched = StudyProcess.Run(TimeSpan.FromMinutes(5), dir, "watch", id, "--cluster", connection, "--json", "--out", Path.Combine(dir, "out"));
-        Assert.True(watched.ExitCode == 0, watched.Stderr);
-        using var results = JsonDocument.Parse(watched.Stdout);
-        var trials = results.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        var trials = ClusterStudy.Watch(dir, id, connection, TimeSpan.FromMinutes(5));
         Assert.Equal(4, trials.Count);
-        Assert.All(trials, t => Assert.Equal(("completed", 3), (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32())));
-        Assert.Contains(trials, t => t.GetProperty("attempts").GetInt32() > 1);
-        Assert.DoesNotContain(trials, t => t.GetProperty("silo").GetString() == victimAddress);
-        foreach (var trial in trials)
-        {
-            var epochs = File.ReadAllLines(Path.Combine(dir, "out", "trials", trial.GetProperty("trial_id").GetString()!, "metrics.jsonl"))
-                .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32());
-            Assert.Equal([1, 2, 3], epochs);
-        }
+        Assert.All(trials, t => Assert.Equal(("completed", 3), (t.Trial.GetProperty("status").GetString(), t.Trial.GetProperty("epochs_completed").GetInt32())));
+        Assert.Contains(trials, t => t.Trial.GetProperty("attempts").GetInt32() > 1);
+        Assert.DoesNotContain(trials, t => t.Trial.GetProperty("silo").GetString() == victimAddress);
+        Assert.All(trials, t => Assert.Equal([1, 2, 3], t.Epochs));
     }
 
     [Theory]

@@ -28,13 +28,7 @@ public sealed class FailedStartTests
             StudyId = "failing-start", Dataset = "synthetic", Search = SearchKind.Grid, Taus = [0.1, 0.5], Epochs = 1, SyntheticEpochMs = 50,
             Seed = 1, MaxRestarts = 2,
         });
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        StudySnapshot snapshot;
-        while (!StudyStatuses.IsFinal((snapshot = await study.GetSnapshot()).Status))
-        {
-            Assert.True(DateTime.UtcNow < until, $"the study did not end: {snapshot}, {starts.Count} failed starts");
-            await Task.Delay(100);
-        }
+        var snapshot = await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromSeconds(60), () => $"{starts.Count} failed starts");
         Assert.Equal(StudyStatuses.Completed, snapshot.Status);
         var failed = (await cluster.Store.GetTrials("failing-start")).Single(t => t.Index == 0);
         Assert.Equal((TrialStatuses.Failed, 3), (failed.Status, failed.Restarts));

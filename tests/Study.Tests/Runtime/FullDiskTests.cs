@@ -39,13 +39,7 @@ public sealed class FullDiskTests
                 StudyId = "full-disk", Dataset = "synthetic", Search = SearchKind.Grid, Taus = [0.5], Epochs = 2, Subset = 256, EvalSubset = 100,
                 BatchSize = 64, Seed = 1,
             });
-            var until = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            StudySnapshot snapshot;
-            while (!StudyStatuses.IsFinal((snapshot = await study.GetSnapshot()).Status))
-            {
-                Assert.True(DateTime.UtcNow < until, $"the study did not end: {snapshot}");
-                await Task.Delay(200);
-            }
+            var snapshot = await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromMinutes(3));
             Assert.Equal(StudyStatuses.Failed, snapshot.Status);
             var trial = Assert.Single(await cluster.Store.GetTrials("full-disk"));
             Assert.Equal(TrialStatuses.Failed, trial.Status);
@@ -55,7 +49,7 @@ public sealed class FullDiskTests
             Assert.Empty(await cluster.Store.GetEpochs("full-disk"));
             Assert.Equal(StudyStatuses.Failed, (await cluster.Store.GetStudy("full-disk"))!.Status);
             // Nothing of the trial is left on the full filesystem: no checkpoint, no unfinished write.
-            until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
             while (Directory.EnumerateFiles(cluster.Artifacts, "*", SearchOption.AllDirectories).Any(f => f != filler))
             {
                 Assert.True(DateTime.UtcNow < until, string.Join(", ", Directory.EnumerateFiles(cluster.Artifacts, "*", SearchOption.AllDirectories)));

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Study.Tests.Cli;
 using Study.Tests.Infrastructure;
 using Xunit;
@@ -127,32 +126,14 @@ public sealed class NetworkFaultTests : IDisposable
         var id = submit.Stdout.Trim().Split('\n')[^1];
 
         // Once both silos train and one is past its first epoch, the fault strikes that one.
-        JsonElement Show() => JsonDocument.Parse(StudyProcess.Run(TimeSpan.FromMinutes(1), dir, "show", id, "--json", "--cluster", connection).Stdout).RootElement;
-        string? victim = null;
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (victim is null)
-        {
-            var running = Show().GetProperty("trials").EnumerateArray().Where(t => t.GetProperty("status").GetString() == "running").ToList();
-            if (running.Select(t => t.GetProperty("silo").GetString()).Distinct().Count() == 2
-                && running.FirstOrDefault(t => t.GetProperty("epochs_completed").GetInt32() >= 1) is { ValueKind: JsonValueKind.Object } trained)
-                victim = silos.Single(s => trained.GetProperty("silo").GetString()!.StartsWith(s.Value.Address + ":")).Key;
-            Assert.True(DateTime.UtcNow < until, "the two silos never trained at once");
-            Thread.Sleep(300);
-        }
+        var trained = ClusterStudy.SiloOfATrainedTrialOnceBothTrain(dir, id, connection);
+        var victim = silos.Single(s => trained.StartsWith(s.Value.Address + ":")).Key;
         Faults[fault](lab, victim, victim == "a" ? "b" : "a");
 
-        var watched = StudyProcess.Run(TimeSpan.FromMinutes(8), dir, "watch", id, "--cluster", connection, "--json", "--out", Path.Combine(dir, "out"));
-        Assert.True(watched.ExitCode == 0, watched.Stderr);
-        using var results = JsonDocument.Parse(watched.Stdout);
-        var trials = results.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        var trials = ClusterStudy.Watch(dir, id, connection, TimeSpan.FromMinutes(8));
         Assert.Equal(4, trials.Count);
-        Assert.All(trials, t => Assert.Equal(("completed", 3), (t.GetProperty("status").GetString(), t.GetProperty("epochs_completed").GetInt32())));
-        foreach (var trial in trials)
-        {
-            var epochs = File.ReadAllLines(Path.Combine(dir, "out", "trials", trial.GetProperty("trial_id").GetString()!, "metrics.jsonl"))
-                .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32());
-            Assert.Equal([1, 2, 3], epochs);
-        }
+        Assert.All(trials, t => Assert.Equal(("completed", 3), (t.Trial.GetProperty("status").GetString(), t.Trial.GetProperty("epochs_completed").GetInt32())));
+        Assert.All(trials, t => Assert.Equal([1, 2, 3], t.Epochs));
 
         // Each silo: serving, or gone with the exit a supervisor restarts on (told it was declared dead), not a crash.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -169,7 +150,7 @@ public sealed class NetworkFaultTests : IDisposable
             }
             outcome.Add($"{name}{(name == victim ? " (victim)" : "")}: {(process.HasExited ? "exited 3" : "serving")}");
         }
-        int attempts = trials.Sum(t => t.GetProperty("attempts").GetInt32());
+        int attempts = trials.Sum(t => t.Trial.GetProperty("attempts").GetInt32());
         // Cut off past the membership timeout, the victim's trial moved: resumed elsewhere as a new attempt.
         if (fault is "isolate" or "combined") Assert.True(attempts > trials.Count, $"{attempts} attempts: the cut silo's trial did not move");
         Console.WriteLine($"network fault {fault}: study completed, 4 trials, {attempts} attempts; {string.Join("; ", outcome)}");

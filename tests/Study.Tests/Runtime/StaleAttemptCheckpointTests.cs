@@ -30,7 +30,7 @@ public sealed class StaleAttemptCheckpointTests
         await cluster.Store.CreateStudy(new StudyRecord("stale", StudyStatuses.Running, now, now, StudySpecJson.Write(spec)),
             [new TrialRecord("stale", trial.TrialId, 0, 0.1, 1, TrialStatuses.Queued)]);
         await cluster.Store.UpdateTrial(new TrialRecord("stale", trial.TrialId, 0, 0.1, 1, TrialStatuses.Running, Attempt: 2, Restarts: 1,
-            Silo: cluster.Cluster.Primary.SiloAddress.ToParsableString(), EpochsCompleted: 1, CheckpointPath: firstEpoch, StartedMs: now), 0);
+            Silo: cluster.Cluster.Primary!.SiloAddress.ToParsableString(), EpochsCompleted: 1, CheckpointPath: firstEpoch, StartedMs: now), 0);
 
         // Attempt 1, still alive on its silo, writes epoch 1's checkpoint again and hears that it is stale.
         var assignment = new TrialAssignment(trial, spec with { Taus = [] }, 1, null);
@@ -47,13 +47,7 @@ public sealed class StaleAttemptCheckpointTests
 
         // Once the coordinator sees that attempt 2 is not running, the next attempt resumes from epoch 1.
         var study = cluster.Grains.GetGrain<IStudyGrain>("stale");
-        until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        StudySnapshot snapshot;
-        while (!StudyStatuses.IsFinal((snapshot = await study.GetSnapshot()).Status))
-        {
-            Assert.True(DateTime.UtcNow < until, $"the study did not end: {snapshot}");
-            await Task.Delay(200);
-        }
+        var snapshot = await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromSeconds(90));
         Assert.Equal(StudyStatuses.Completed, snapshot.Status);
         var stored = Assert.Single(await cluster.Store.GetTrials("stale"));
         Assert.Equal((TrialStatuses.Completed, 3), (stored.Status, stored.Attempt));

@@ -21,13 +21,7 @@ public sealed class StoreFirstTests
             StudyId = "store-first", Dataset = "synthetic", Search = SearchKind.Adaptive, Trials = 4, TauMin = 0.05, TauMax = 2, Epochs = 1,
             SyntheticEpochMs = 20, Seed = 3,
         });
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        StudySnapshot snapshot;
-        while (!StudyStatuses.IsFinal((snapshot = await study.GetSnapshot()).Status))
-        {
-            Assert.True(DateTime.UtcNow < until, $"the study did not end: {snapshot}");
-            await Task.Delay(100);
-        }
+        var snapshot = await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromMinutes(2));
         var stored = await store.GetTrials("store-first");
         Assert.Equal(StudyStatuses.Completed, snapshot.Status);
         Assert.Equal(4, stored.Count);

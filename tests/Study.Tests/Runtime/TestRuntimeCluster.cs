@@ -63,6 +63,20 @@ public sealed class TestRuntimeCluster : IAsyncDisposable
     public IGrainFactory SiloGrains(int index = 0) =>
         ((InProcessSiloHandle)Cluster.Silos[index]).SiloHost.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The study's snapshot once it has ended; the test fails, saying where the study stood (and
+    /// <paramref name="detail"/>), when it has not ended within <paramref name="within"/>.</summary>
+    public static async Task<StudySnapshot> UntilEnded(IStudyGrain study, TimeSpan within, Func<string>? detail = null)
+    {
+        var until = DateTime.UtcNow + within;
+        StudySnapshot snapshot;
+        while (!StudyStatuses.IsFinal((snapshot = await study.GetSnapshot()).Status))
+        {
+            Xunit.Assert.True(DateTime.UtcNow < until, $"the study did not end: {snapshot}{(detail is null ? "" : ", " + detail())}");
+            await Task.Delay(100);
+        }
+        return snapshot;
+    }
+
     public static int IndexOf(string siloName) => siloName == "Primary" ? 0 : int.Parse(siloName.Split('_')[1]);
 
     public async ValueTask DisposeAsync()
