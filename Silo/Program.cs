@@ -53,7 +53,7 @@ var runtime = new RuntimeOptions
 IStudyStore store;
 try
 {
-    store = options.Cluster is not { } connection ? new SqliteStudyStore(options.Store) : new PostgresStudyStore(await StudyRuntimeHosting.OpenCluster(connection));
+    store = options.Cluster is not { } connection ? new SqliteStudyStore(options.Store) : new PostgresStudyStore(await StudyRuntimeHosting.OpenClusterAsSilo(connection, settings.ClientPassword));
     await store.EnsureSchema();
 }
 catch (Exception e) when (options.Cluster is not null && e is Npgsql.NpgsqlException or ArgumentException or TimeoutException or System.Net.Sockets.SocketException)

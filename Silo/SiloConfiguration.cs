@@ -8,8 +8,9 @@ namespace Study.Silo;
 public sealed class SiloConfigurationException(string message) : Exception(message);
 
 /// <summary>A silo's settings, with the files they name loaded: its TLS certificates (null without
-/// --tls-certificate) and the cluster secret (null without --cluster-secret).</summary>
-public sealed record SiloSettings(SiloOptions Options, Grains.Hosting.StudyTls? Tls, Grains.Security.SiloCredential? Credential);
+/// --tls-certificate), the cluster secret (null without --cluster-secret) and the clients' database password (null
+/// without --client-password).</summary>
+public sealed record SiloSettings(SiloOptions Options, Grains.Hosting.StudyTls? Tls, Grains.Security.SiloCredential? Credential, string? ClientPassword);
 
 /// <summary>
 /// Reads <see cref="SiloOptions"/> through Microsoft.Extensions.Configuration: the settings file, then STUDY_*
@@ -55,9 +56,16 @@ public static partial class SiloConfiguration
             var tls = options.TlsCertificate is null ? null
                 : Grains.Hosting.StudyTls.Load(options.TlsCertificate, options.TlsKey, options.TlsCa!, options.TlsRequireClientCertificate);
             var credential = options.ClusterSecret is { } secret ? Grains.Security.SiloCredential.Load(secret, "--cluster-secret") : null;
-            return new SiloSettings(options, tls, credential);
+            return new SiloSettings(options, tls, credential, options.ClientPassword is { } file ? ClientPassword(file) : null);
         }
         catch (ArgumentException e) { throw new SiloConfigurationException(e.Message); }
+    }
+
+    static string ClientPassword(string file)
+    {
+        if (!File.Exists(file)) throw new SiloConfigurationException($"--client-password: no file '{file}'");
+        var password = File.ReadAllText(file).Trim();
+        return password.Length >= 16 ? password : throw new SiloConfigurationException($"--client-password: '{file}' must hold at least 16 characters");
     }
 
     static readonly Dictionary<string, string> SwitchMappings =

@@ -38,6 +38,9 @@ public sealed class SiloOptions
     [ConfigurationKeyName("tls_require_client_certificate")] public bool TlsRequireClientCertificate { get; set; }
     /// <summary>A file holding the secret the silos share and clients do not: silo-only calls are signed with it.</summary>
     [ConfigurationKeyName("cluster_secret")] public string? ClusterSecret { get; set; }
+    /// <summary>A file holding the password of the clients' read-only database role (study_client), which the silos
+    /// create and keep current.</summary>
+    [ConfigurationKeyName("client_password")] public string? ClientPassword { get; set; }
     /// <summary>Comma-separated folders a study's --data-dir must lie in (default: the datasets' root and /data).</summary>
     [ConfigurationKeyName("data_roots")] public string? DataRoots { get; set; }
     [ConfigurationKeyName("dashboard")] public bool Dashboard { get; set; }
@@ -50,7 +53,7 @@ public sealed class SiloOptions
     public static readonly string[] Names = ["cluster", "slots", "slots-per-gpu", "slot-isolation", "threads-per-slot", "silo-port",
         "gateway-port", "artifacts", "metrics-port", "metrics-address", "store", "primary-port", "name", "advertise",
         "dashboard", "dashboard-port", "dashboard-address", "dashboard-token", "listen-address", "tls-certificate", "tls-key", "tls-ca",
-        "tls-require-client-certificate", "cluster-secret", "data-roots"];
+        "tls-require-client-certificate", "cluster-secret", "client-password", "data-roots"];
 
     public const string Usage = """
         usage: ./silo [options]
@@ -78,6 +81,9 @@ public sealed class SiloOptions
           --cluster-secret FILE     a secret the silos share and clients never get (at least 16 bytes, e.g. openssl
                                     rand -hex 32): silos sign slot reports, trial starts and epoch reports with it, so a
                                     client cannot send them; required with --tls-certificate
+          --client-password FILE    with --cluster: the password of the database role study_client, which the silos
+                                    create with reading rights only; clients connect as it (Username=study_client),
+                                    so a client can write nothing to the database (default: no such role)
           --data-roots DIRS         folders (comma-separated) a study's --data-dir must lie in (default: STUDY_DATA_ROOT or
                                     /usr/share/datasets, and /data): a client cannot make the silo read other files
           --dashboard               the Orleans Dashboard, on --dashboard-port P (default 8080) at --dashboard-address IP

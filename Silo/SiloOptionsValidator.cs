@@ -31,6 +31,7 @@ public sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
         if (o.TlsRequireClientCertificate && o.TlsCertificate is null) failures.Add("--tls-require-client-certificate: give --tls-certificate and --tls-ca");
         if (o.TlsCertificate is not null && o.ClusterSecret is null)
             failures.Add("--tls-certificate: give --cluster-secret too, or a client with a certificate could act as a silo");
+        if (o.ClientPassword is not null && o.Cluster is null) failures.Add("--client-password: only with --cluster (the role is a PostgreSQL one)");
         if (o.Advertise is { } advertise && !IPAddress.TryParse(advertise, out _)) failures.Add($"--advertise: '{advertise}' is not an IP address");
         if (o.MetricsPort is { } metrics && (metrics == o.SiloPort || metrics == o.GatewayPort))
             failures.Add($"--metrics-port: {metrics} is already the silo or gateway port");

@@ -40,9 +40,9 @@ public static class StudyStores
     {
         try
         {
-            return await StudyRuntimeHosting.OpenCluster(connectionString);
+            return await StudyRuntimeHosting.OpenClusterAsClient(connectionString);
         }
-        catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
             throw new UsageException($"--cluster: cannot use the cluster database ({e.GetBaseException().Message.TrimEnd('.')})");
         }

@@ -28,7 +28,8 @@ public static class StudyRuntimeHosting
         // Grain calls carry the caller's trace context, so that one study is one trace (docs/TELEMETRY.md).
         silo.AddActivityPropagation();
         // Failure detection, chosen on purpose (docs/RELIABILITY.md): a silo that misses 3 probes of 2 s from 2
-        // voters is declared dead, so its trials move in about 10 s instead of Orleans's default 20-30 s. Probes are
+        // voters is declared dead in about 10 s instead of Orleans's default 20-30 s (its trials move 10 s after that:
+        // SiloLiveness.DeadGrace, the time a cut-off silo gets to stop them itself). Probes are
         // answered off the training threads (slots are dedicated threads or worker processes), so a silo busy
         // training still answers them. Every silo, the tests' included, runs with these.
         silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
@@ -62,6 +63,7 @@ public static class StudyRuntimeHosting
         services.AddSingleton<ITrialTrainer, TrainerSelector>();
         services.AddSingleton<TrialRunner>();
         services.AddHostedService<SlotHeartbeat>();
+        services.AddHostedService<SelfFence>();
         return silo;
     }
 
@@ -74,13 +76,32 @@ public static class StudyRuntimeHosting
         return silo;
     }
 
-    /// <summary>Opens the cluster database, creating its schema when missing; the error names what failed.</summary>
-    public static async Task<NpgsqlDataSource> OpenCluster(string connectionString, CancellationToken cancel = default)
+    /// <summary>A silo's view of the cluster database: its schema created when missing, and the clients' read-only
+    /// role with <paramref name="clientPassword"/> when given; the error names what failed.</summary>
+    public static async Task<NpgsqlDataSource> OpenClusterAsSilo(string connectionString, string? clientPassword, CancellationToken cancel = default)
+    {
+        var dataSource = DataSource(connectionString);
+        await PostgresSchema.Ensure(dataSource, clientPassword, cancel);
+        return dataSource;
+    }
+
+    /// <summary>A client's view of the cluster database: it runs no DDL, so the silos must have made the schema.</summary>
+    /// <exception cref="InvalidOperationException">no silo has created the schema yet</exception>
+    public static async Task<NpgsqlDataSource> OpenClusterAsClient(string connectionString, CancellationToken cancel = default)
+    {
+        var dataSource = DataSource(connectionString);
+        if (!await PostgresClientRole.SchemaExists(dataSource, cancel))
+        {
+            await dataSource.DisposeAsync();
+            throw new InvalidOperationException("the database has no study tables yet: a silo creates them when it starts (./silo --cluster ...)");
+        }
+        return dataSource;
+    }
+
+    static NpgsqlDataSource DataSource(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (builder.Timeout is 0 or > 10) builder.Timeout = 10;
-        var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
-        await PostgresSchema.Ensure(dataSource, cancel);
-        return dataSource;
+        return NpgsqlDataSource.Create(builder.ConnectionString);
     }
 }

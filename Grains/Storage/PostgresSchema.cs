@@ -4,14 +4,15 @@ namespace Study.Grains.Storage;
 
 /// <summary>
 /// Creates, when missing, everything a cluster keeps in PostgreSQL: Orleans' membership and reminder tables with
-/// their query texts (Sql/orleans-postgres.sql) and the study store's tables. Silos call it at start; an advisory
-/// lock keeps silos that start together from racing.
+/// their query texts (Sql/orleans-postgres.sql), the study store's tables and, given its password, the clients'
+/// read-only role (<see cref="PostgresClientRole"/>). Silos alone call it, at start; an advisory lock keeps silos
+/// that start together from racing.
 /// </summary>
 public static class PostgresSchema
 {
     const long LockKey = 0x57_75_64_79; // any constant the silos agree on
 
-    public static async Task Ensure(NpgsqlDataSource dataSource, CancellationToken cancel = default)
+    public static async Task Ensure(NpgsqlDataSource dataSource, string? clientPassword, CancellationToken cancel = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancel);
         await Execute(connection, $"SELECT pg_advisory_lock({LockKey})", cancel);
@@ -20,6 +21,7 @@ public static class PostgresSchema
             await Execute(connection, OrleansScript(), cancel);
             await using var store = new PostgresStudyStore(dataSource);
             await store.EnsureSchema(cancel);
+            if (clientPassword is not null) await PostgresClientRole.Ensure(connection, clientPassword, cancel);
         }
         finally
         {

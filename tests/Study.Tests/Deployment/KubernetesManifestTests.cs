@@ -84,22 +84,43 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
-    public void TheConnectionStringMatchesPostgres(string overlay)
+    public void TheConnectionStringsMatchPostgresAndTheClientsRole(string overlay)
     {
+        // Issue 23: the client Job had the owner's connection string. The silos connect as the owner; the Job as
+        // study_client, the read-only role the silos create with the password of their --client-password file.
         var m = Render(overlay);
         var postgres = Containers(m.PodOf("StatefulSet", "postgres").Pod).Single();
-        var cluster = At(EnvEntry(m.SiloContainer, "STUDY_CLUSTER"), "valueFrom", "secretKeyRef");
-        var job = Containers(m.Pods.Single(p => Kind(p.Owner) == "Job").Pod).Last();
-        Assert.Equal(Describe(cluster), Describe(At(EnvEntry(job, "STUDY_CLUSTER"), "valueFrom", "secretKeyRef")));
-        var parts = ManifestChecks.SecretValue(m, Str(cluster, "name")!, Str(cluster, "key")!)!.Split(';', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0].Trim().ToLowerInvariant(), p => p[1].Trim());
-        var service = m.Get("Service", parts["host"]);
-        Assert.Contains(parts.GetValueOrDefault("port", "5432"), List(At(service, "spec", "ports")).Select(p => Str(p, "port")));
-        Assert.True(Selects(At(service, "spec", "selector"), m.PodOf("StatefulSet", "postgres").Labels), $"Host={parts["host"]} is not PostgreSQL's Service");
-        Assert.Equal(Env(postgres, "POSTGRES_DB"), parts["database"]);
-        Assert.Equal(Env(postgres, "POSTGRES_USER"), parts["username"]);
+        var silo = ConnectionString(m, m.SiloContainer);
+        var (_, job) = ManifestChecks.ClientJob(m);
+        var client = ConnectionString(m, job);
+        foreach (var parts in new[] { silo, client })
+        {
+            var service = m.Get("Service", parts["host"]);
+            Assert.Contains(parts.GetValueOrDefault("port", "5432"), List(At(service, "spec", "ports")).Select(p => Str(p, "port")));
+            Assert.True(Selects(At(service, "spec", "selector"), m.PodOf("StatefulSet", "postgres").Labels), $"Host={parts["host"]} is not PostgreSQL's Service");
+            Assert.Equal(Env(postgres, "POSTGRES_DB"), parts["database"]);
+        }
+        Assert.Equal(Env(postgres, "POSTGRES_USER"), silo["username"]);
         var password = At(EnvEntry(postgres, "POSTGRES_PASSWORD"), "valueFrom", "secretKeyRef");
-        Assert.Equal(ManifestChecks.SecretValue(m, Str(password, "name")!, Str(password, "key")!), parts["password"]);
+        Assert.Equal(ManifestChecks.SecretValue(m, Str(password, "name")!, Str(password, "key")!), silo["password"]);
+
+        Assert.Equal(Grains.Storage.PostgresClientRole.Name, client["username"]);
+        Assert.NotEqual(silo["password"], client["password"]);
+        var dir = Directory.CreateTempSubdirectory("study-manifest-").FullName;
+        try
+        {
+            var files = ManifestChecks.LocalTlsEnvironment(m, m.SiloPod, m.SiloContainer, dir);
+            Assert.Equal(client["password"], File.ReadAllText(files["STUDY_CLIENT_PASSWORD"]));
+            Assert.DoesNotContain(List(job.GetValueOrDefault("env")).Select(Map), e => Str(e, "name") == "STUDY_CLIENT_PASSWORD");
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    static Dictionary<string, string> ConnectionString(Manifests m, Dictionary<string, object?> container)
+    {
+        var cluster = At(EnvEntry(container, "STUDY_CLUSTER"), "valueFrom", "secretKeyRef");
+        return ManifestChecks.SecretValue(m, Str(cluster, "name")!, Str(cluster, "key")!)!.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0].Trim().ToLowerInvariant(), p => p[1].Trim());
     }
 
     [Theory]

@@ -66,14 +66,14 @@ public static partial class ManifestChecks
     }
 
     /// <summary>A container's TLS settings as they would be on a node: the files of its Secret volumes written
-    /// under <paramref name="root"/> (from the rendered Secrets), and its STUDY_TLS_* and STUDY_CLUSTER_SECRET
-    /// variables pointing at them.</summary>
+    /// under <paramref name="root"/> (from the rendered Secrets), and its STUDY_TLS_*, STUDY_CLUSTER_SECRET and
+    /// STUDY_CLIENT_PASSWORD variables pointing at them.</summary>
     public static Dictionary<string, string> LocalTlsEnvironment(Manifests m, Dictionary<string, object?> pod, Dictionary<string, object?> container, string root)
     {
         var environment = new Dictionary<string, string>();
         foreach (var e in List(container.GetValueOrDefault("env")).Select(Map))
         {
-            if (Str(e, "name") is not { } name || !(name.StartsWith("STUDY_TLS_") || name == "STUDY_CLUSTER_SECRET") || Str(e, "value") is not { } value) continue;
+            if (Str(e, "name") is not { } name || !(name.StartsWith("STUDY_TLS_") || name is "STUDY_CLUSTER_SECRET" or "STUDY_CLIENT_PASSWORD") || Str(e, "value") is not { } value) continue;
             if (SecretFileAt(pod, container, value) is { } file)
             {
                 var local = Path.Combine(root, Str(file.Volume, "name")!, file.Relative);

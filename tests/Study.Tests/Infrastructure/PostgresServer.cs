@@ -8,7 +8,8 @@ namespace Study.Tests.Infrastructure;
 
 /// <summary>
 /// A real PostgreSQL server (Debian's, installed by ./test) started for the test run in a temporary folder on a
-/// free port, with trust authentication on loopback; stopped and deleted at the end.
+/// free port, with trust authentication on loopback for every role but the clients' (study_client), which must give
+/// its password; stopped and deleted at the end.
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
@@ -34,6 +35,9 @@ public sealed class PostgresServer : IDisposable
         Directory.CreateDirectory(dataDir);
         if (IsRoot) Run("chown", "postgres:postgres", dataDir);
         RunPg("initdb", "-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
+        // The first matching line wins: the clients' role is checked before the trust lines.
+        var hba = Path.Combine(dataDir, "pg_hba.conf");
+        File.WriteAllText(hba, $"local all {Grains.Storage.PostgresClientRole.Name} scram-sha-256\nhost all {Grains.Storage.PostgresClientRole.Name} 0.0.0.0/0 scram-sha-256\n" + File.ReadAllText(hba));
         if (address is not null)
             File.AppendAllText(Path.Combine(dataDir, "pg_hba.conf"), $"host all all {string.Join('.', address.Split('.')[..3])}.0/24 trust\n");
         Start();
