@@ -64,7 +64,7 @@ public static class SiloHost
                     o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Parse(listen), options.SiloPort);
                     o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Parse(listen), options.GatewayPort);
                 });
-            if (tls is not null) silo.UseTls(tls.Certificate!, o => tls.Configure(o, silo: true));
+            if (tls is not null) silo.UseTls(tls.Certificate!, o => tls.ConfigureSilo(o, options.SiloPort));
             if (options.Name is { } name) silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
             if (options.Dashboard) silo.AddDashboard();
             silo.AddStudyRuntime(store, runtime);

@@ -79,6 +79,6 @@ static class ClientTlsSetup
 {
     public static IClientBuilder ConfigureTls(this IClientBuilder client, StudyTls? tls) =>
         tls is null ? client
-        : tls.Certificate is { } certificate ? client.UseTls(certificate, o => tls.Configure(o, silo: false))
-        : client.UseTls(o => tls.Configure(o, silo: false));
+        : tls.Certificate is { } certificate ? client.UseTls(certificate, o => tls.ConfigureClient(o))
+        : client.UseTls(o => tls.ConfigureClient(o));
 }

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Orleans.Connections.Security;
 
@@ -45,24 +48,50 @@ public sealed record StudyTls(X509Certificate2? Certificate, X509Certificate2 Au
         }
     }
 
-    /// <summary>The Orleans TLS options of a silo (<paramref name="silo"/>) or a client.</summary>
-    public void Configure(TlsOptions options, bool silo)
+    /// <summary>The Orleans TLS options of a client: the gateway must show a silo's certificate.</summary>
+    public void ConfigureClient(TlsOptions options)
+    {
+        Configure(options);
+        options.OnAuthenticateAsClient = (_, client) => ClientSide(client);
+    }
+
+    /// <summary>The Orleans TLS options of a silo. On <paramref name="siloPort"/> only a silo's certificate gets in
+    /// (one that may serve as well as connect: clients' certificates may only connect); on the gateway port a client's
+    /// certificate is enough.</summary>
+    public void ConfigureSilo(TlsOptions options, int siloPort)
+    {
+        Configure(options);
+        options.ClientCertificateMode = RequireClientCertificate ? RemoteCertificateMode.RequireCertificate : RemoteCertificateMode.AllowCertificate;
+        options.OnAuthenticateAsClient = (_, client) => ClientSide(client);
+        options.OnAuthenticateAsServer = (connection, server) =>
+            ((SslServerAuthenticationOptions)server.SslServerAuthenticationOptions).CertificateChainPolicy =
+                connection.LocalEndPoint is IPEndPoint { Port: var port } && port == siloPort ? ChainPolicy(ServerAuth, ClientAuth) : ChainPolicy(ClientAuth);
+    }
+
+    void Configure(TlsOptions options)
     {
         options.LocalCertificate = Certificate;
         options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
-        if (silo) options.ClientCertificateMode = RequireClientCertificate ? RemoteCertificateMode.RequireCertificate : RemoteCertificateMode.AllowCertificate;
-        options.RemoteCertificateValidation = (certificate, _, _) => ChainsToAuthority(certificate);
-        options.OnAuthenticateAsClient = (_, client) => client.TargetHost = TargetHost;
+        // Every handshake sets its chain policy (ChainPolicy): trust the authority alone, and require the usages of the
+        // peer's role. Peers are reached by IP, so the name is not checked.
+        options.RemoteCertificateValidation = (_, _, errors) => (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None;
     }
 
-    /// <summary>Whether <paramref name="certificate"/> is signed by the cluster's authority (and in date); the host
-    /// name is not checked, as peers are reached by IP.</summary>
-    public bool ChainsToAuthority(X509Certificate2 certificate)
+    void ClientSide(TlsClientAuthenticationOptions client)
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
+        client.TargetHost = TargetHost;
+        ((SslClientAuthenticationOptions)client.SslClientAuthenticationOptions).CertificateChainPolicy = ChainPolicy(ServerAuth);
+    }
+
+    static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1"), ClientAuth = new("1.3.6.1.5.5.7.3.2");
+
+    /// <summary>A new policy for each handshake (SslStream may add to it): chains to the cluster's authority alone, in
+    /// date, with every one of <paramref name="usages"/> among the certificate's extended key usages.</summary>
+    X509ChainPolicy ChainPolicy(params Oid[] usages)
+    {
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(Authority);
+        foreach (var usage in usages) policy.ApplicationPolicy.Add(usage);
+        return policy;
     }
 }

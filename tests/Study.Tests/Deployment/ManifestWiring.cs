@@ -124,7 +124,7 @@ public static partial class ManifestChecks
         var expectations = new (string From, Dictionary<string, object?> FromLabels, string To, Dictionary<string, object?> ToLabels, int Port, bool Allowed)[]
         {
             ("silo", silo, "silo", silo, SiloPort, true), ("silo", silo, "silo", silo, GatewayPort, true),
-            ("client", client, "silo", silo, GatewayPort, true), ("client", client, "silo", silo, SiloPort, true),
+            ("client", client, "silo", silo, GatewayPort, true), ("client", client, "silo", silo, SiloPort, false),
             ("prometheus", prometheus, "silo", silo, MetricsPort, true), ("grafana", grafana, "silo", silo, SiloPort, false),
             ("prometheus", prometheus, "silo", silo, GatewayPort, false), ("client", client, "silo", silo, MetricsPort, false),
             ("silo", silo, "postgres", postgres, 5432, true), ("client", client, "postgres", postgres, 5432, true),
