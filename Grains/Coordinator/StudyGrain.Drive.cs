@@ -122,6 +122,7 @@ public sealed partial class StudyGrain
             s.Trial.CancelSent = false;
             s.Trial.AttemptSeen = DateTime.UtcNow;
             s.Trial.MissingSince = null;
+            s.Trial.SeenDeadSince = null;
             stored.Add(s);
         }).ToList();
         try { await Task.WhenAll(saves); }
@@ -182,7 +183,9 @@ public sealed partial class StudyGrain
         foreach (var trial in trials.Running.ToList())
         {
             var silo = trial.Silo;
-            if (!SiloLiveness.IsLost(silo, silo is null ? SiloStatus.None : snapshot.GetSiloStatus(silo), now - trial.AttemptSeen)) continue;
+            var status = silo is null ? SiloStatus.None : snapshot.GetSiloStatus(silo);
+            trial.SeenDeadSince = status == SiloStatus.Dead ? trial.SeenDeadSince ?? now : null;
+            if (!SiloLiveness.IsLost(silo, status, now - trial.AttemptSeen, now - trial.SeenDeadSince)) continue;
             await Restart(trial, $"its silo {silo} is gone", "its silo died");
         }
     }

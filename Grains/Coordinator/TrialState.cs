@@ -16,6 +16,8 @@ public sealed class TrialState(TrialRecord record)
     public DateTime NotBefore { get; set; }
     /// <summary>Since when the attempt's silo has reported not running it, if it has.</summary>
     public DateTime? MissingSince { get; set; }
+    /// <summary>Since when this coordinator has seen the attempt's silo dead, if it has.</summary>
+    public DateTime? SeenDeadSince { get; set; }
 
     public string Key => TrialKeys.Of(Record.StudyId, Record.TrialId);
     public string Status => Record.Status;

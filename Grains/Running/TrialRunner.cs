@@ -18,6 +18,7 @@ namespace Study.Grains.Running;
 public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFactory grains, IStudyStore store,
     ILocalSiloDetails silo, RuntimeOptions options, StudyMetrics metrics, ILogger<TrialRunner> log)
 {
+    readonly ReportDelivery delivery = new(log);
     /// <param name="Trace">the span that started the attempt: the attempt's own span joins the study's trace under it</param>
     sealed record Running(TrialAssignment Assignment, ActivityContext Trace, CancellationTokenSource Cancel, CancellationTokenSource Interrupt,
         TaskCompletionSource Done);
@@ -31,9 +32,16 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
 
     public int Slots => slots.Count;
 
-    /// <summary>Starts the attempt on a free slot; false when there is none (the coordinator will place it again).</summary>
+    public int RunningCount => running.Count;
+
+    /// <summary>Set while this silo is cut off from the rest of the cluster (<see cref="SelfFence"/>): no attempt starts.</summary>
+    public bool Fenced { get; set; }
+
+    /// <summary>Starts the attempt on a free slot; false when there is none, or while fenced (the coordinator will
+    /// place it again).</summary>
     public bool TryStart(TrialAssignment assignment, ActivityContext trace = default)
     {
+        if (Fenced) return false;
         var key = assignment.Trial.Key;
         if (running.TryGetValue(key, out var existing))
         {
@@ -78,9 +86,18 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         using var telemetry = new TrialTelemetry(metrics, a, entry.Trace, slot, device, log);
         var attempt = new TrialAttempt(a, device, telemetry, grains.GetGrain<IStudyGrain>(a.Trial.StudyId),
             CheckpointFiles.Folder(options.Artifacts, a.Trial.StudyId, a.Trial.TrialId));
+        // The started and ended lines let an operator (and NetworkFaultTests) see that no two silos train one trial at once.
+        log.LogInformation("trial {Trial} attempt {Attempt}: training started", a.Trial.Key, a.Attempt);
+        TrainingOutcome outcome;
+        try { outcome = Train(attempt, ControlOf(entry, attempt)); }
+        catch (Exception e)
+        {
+            log.LogInformation("trial {Trial} attempt {Attempt}: training ended (error)", a.Trial.Key, a.Attempt);
+            return Failed(entry, attempt, e);
+        }
+        log.LogInformation("trial {Trial} attempt {Attempt}: training ended ({Status})", a.Trial.Key, a.Attempt, outcome.Status);
         try
         {
-            var outcome = Train(attempt, ControlOf(entry, attempt));
             SaveArtifacts(a, outcome, entry.Cancel.Token);
             return Ended(entry, attempt, outcome);
         }
@@ -134,8 +151,15 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
             Publish(attempt, "evaluating", attempt.LastStep with { Epoch = m.Epoch, Step = attempt.LastStep.StepsPerEpoch, Loss = m.Loss });
             return EpochDecision.Continue;
         }
-        var verdict = EpochVerdict.Stop;
-        Deliver(async () => verdict = await attempt.Coordinator.ReportEpoch(report), entry.Cancel.Token);
+        // An interrupt (a drain, or this silo fencing itself off) ends a delivery the network holds up: the attempt
+        // then stops at its next step with a checkpoint, as interrupted, instead of waiting here.
+        EpochVerdict? answer = null;
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(entry.Cancel.Token, entry.Interrupt.Token))
+        {
+            try { delivery.Deliver(async () => answer = await attempt.Coordinator.ReportEpoch(report).WaitAsync(stop.Token), stop.Token); }
+            catch (Exception) when (entry.Interrupt.IsCancellationRequested) { return EpochDecision.Continue; }
+        }
+        var verdict = answer ?? EpochVerdict.Stop;
         if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
         // The coordinator now resumes this trial from this epoch's checkpoint: the previous one is no longer needed.
         if (verdict != EpochVerdict.Stop && m.Epoch > 1) TryDelete(attempt.CheckpointPath(m.Epoch - 1, 0));
@@ -163,7 +187,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         if (outcome.Evaluation is not { } evaluation) return;
         var record = new ArtifactRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, evaluation.EmbeddingDimension,
             evaluation.Embeddings, evaluation.Labels, StudyJson.Serialize(evaluation.Similarities, indented: false));
-        Deliver(() => store.SaveArtifacts(record), stop);
+        delivery.Deliver(() => store.SaveArtifacts(record), stop);
     }
 
     Action? Ended(Running entry, TrialAttempt attempt, TrainingOutcome outcome)
@@ -203,7 +227,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
             try
             {
                 bool taken = false;
-                await DeliverAsync(async () => taken = await grains.GetGrain<IStudyGrain>(a.Trial.StudyId).ReportOutcome(report));
+                await delivery.DeliverAsync(async () => taken = await grains.GetGrain<IStudyGrain>(a.Trial.StudyId).ReportOutcome(report));
                 if (taken && cleanUp is not null && Directory.Exists(cleanUp))
                 {
                     foreach (var file in Directory.GetFiles(cleanUp, CheckpointFiles.PatternOf(a.Attempt))
@@ -229,45 +253,8 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>
-    /// Reports must arrive: the coordinator may be moving off a silo that died, which membership takes some seconds
-    /// to declare, so keep trying for a few minutes (or until the attempt is cancelled) before giving up.
-    /// </summary>
-    async Task DeliverAsync(Func<Task> send, CancellationToken stop = default)
-    {
-        var until = DateTime.UtcNow + DeliveryPatience;
-        for (int attempt = 1; ; attempt++)
-        {
-            try { await send(); return; }
-            catch (Exception e) when (DateTime.UtcNow < until && !stop.IsCancellationRequested)
-            {
-                log.LogWarning("report of a trial failed (try {Try}: {Error}); retrying", attempt, e.GetBaseException().Message);
-                await Task.Delay(Math.Min(5000, 500 * attempt));
-            }
-        }
-    }
-
-    /// <summary><see cref="DeliverAsync"/> from a slot thread, which waits for it.</summary>
-    void Deliver(Func<Task> send, CancellationToken stop) => Block(DeliverAsync(send, stop));
-
-    static readonly TimeSpan DeliveryPatience = TimeSpan.FromMinutes(3);
     /// <summary>Live progress goes to the store at most this often per trial (it is for people watching).</summary>
     const long ProgressIntervalMs = 1000;
-
-    /// <summary>
-    /// Waits for a task on a slot thread without spinning: Task.Wait spins first, and thirty-two slot threads
-    /// spinning on grain calls took half of this machine's two cores (measured with `study bench --runtime`).
-    /// </summary>
-    static void Block(Task task)
-    {
-        if (!task.IsCompleted)
-        {
-            using var done = new ManualResetEventSlim(false, spinCount: 0);
-            task.ContinueWith(_ => done.Set(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            done.Wait();
-        }
-        task.GetAwaiter().GetResult();
-    }
 
     static TrialRunStatus StatusOf(TrainingStatus status) => status switch
     {

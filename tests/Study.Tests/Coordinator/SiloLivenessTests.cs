@@ -14,8 +14,8 @@ public sealed class SiloLivenessTests
     [Fact]
     public void AnUnknownSiloIsLostOnlyAfterAGrace()
     {
-        Assert.False(SiloLiveness.IsLost(Silo, SiloStatus.None, TimeSpan.FromSeconds(2)));
-        Assert.True(SiloLiveness.IsLost(Silo, SiloStatus.None, SiloLiveness.UnknownGrace + TimeSpan.FromSeconds(1)));
+        Assert.False(SiloLiveness.IsLost(Silo, SiloStatus.None, TimeSpan.FromSeconds(2), null));
+        Assert.True(SiloLiveness.IsLost(Silo, SiloStatus.None, SiloLiveness.UnknownGrace + TimeSpan.FromSeconds(1), null));
     }
 
     [Theory]
@@ -23,9 +23,20 @@ public sealed class SiloLivenessTests
     [InlineData(SiloStatus.Active, false)]
     [InlineData(SiloStatus.Joining, false)]
     [InlineData(SiloStatus.ShuttingDown, false)]
-    public void DeadIsLostAtOnceAndLivingIsNot(SiloStatus status, bool lost) =>
-        Assert.Equal(lost, SiloLiveness.IsLost(Silo, status, TimeSpan.FromSeconds(1)));
+    public void DeadIsLostAfterItsGraceAndLivingIsNot(SiloStatus status, bool lost) =>
+        Assert.Equal(lost, SiloLiveness.IsLost(Silo, status, TimeSpan.FromSeconds(1), status == SiloStatus.Dead ? SiloLiveness.DeadGrace : null));
+
+    /// <summary>Issue 23: a silo declared dead may only be cut off, and its attempt trains on until it fences itself
+    /// (Running.SelfFence). Its trials move only once it has been seen dead for longer than that takes.</summary>
+    [Fact]
+    public void ADeadSilosTrialsMoveOnlyAfterItHadTimeToStopThem()
+    {
+        Assert.False(SiloLiveness.IsLost(Silo, SiloStatus.Dead, TimeSpan.FromMinutes(5), TimeSpan.Zero));
+        Assert.False(SiloLiveness.IsLost(Silo, SiloStatus.Dead, TimeSpan.FromMinutes(5), SiloLiveness.DeadGrace - TimeSpan.FromSeconds(1)));
+        Assert.True(SiloLiveness.IsLost(Silo, SiloStatus.Dead, TimeSpan.FromMinutes(5), SiloLiveness.DeadGrace));
+        Assert.True(SiloLiveness.DeadGrace >= Study.Grains.Running.SelfFence.StopAfter + TimeSpan.FromSeconds(5), "no margin for the step in progress");
+    }
 
     [Fact]
-    public void ATrialWithoutASiloIsLost() => Assert.True(SiloLiveness.IsLost(null, SiloStatus.None, TimeSpan.Zero));
+    public void ATrialWithoutASiloIsLost() => Assert.True(SiloLiveness.IsLost(null, SiloStatus.None, TimeSpan.Zero, null));
 }

@@ -9,6 +9,7 @@ public sealed class ChildProcess : IDisposable
 {
     readonly Process process;
     readonly StringBuilder stdout = new(), stderr = new();
+    readonly List<(DateTime At, string Line)> stdoutLines = [];
 
     /// <param name="launcher">words that run the program (e.g. <c>ip netns exec NS</c>, which execs it: the pid stays its)</param>
     public ChildProcess(string dll, IEnumerable<string> args, string workingDirectory, IDictionary<string, string>? environment = null,
@@ -25,7 +26,11 @@ public sealed class ChildProcess : IDisposable
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (stdout) { stdout.AppendLine(e.Data); stdoutLines.Add((DateTime.UtcNow, e.Data)); }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -38,6 +43,8 @@ public sealed class ChildProcess : IDisposable
     public bool HasExited => process.HasExited;
     public int ExitCode => process.ExitCode;
     public string Stdout { get { lock (stdout) return stdout.ToString(); } }
+    /// <summary>Each line of stdout with when this process read it (the order of events across processes).</summary>
+    public IReadOnlyList<(DateTime At, string Line)> StdoutLines { get { lock (stdout) return stdoutLines.ToList(); } }
     public string Stderr { get { lock (stderr) return stderr.ToString(); } }
 
     public void Signal(int signal)

@@ -150,9 +150,42 @@ public sealed class NetworkFaultTests : IDisposable
             }
             outcome.Add($"{name}{(name == victim ? " (victim)" : "")}: {(process.HasExited ? "exited 3" : "serving")}");
         }
+        var gaps = NoTrialTrainedTwiceAtOnce(silos.ToDictionary(s => s.Key, s => s.Value.Process));
         int attempts = trials.Sum(t => t.Trial.GetProperty("attempts").GetInt32());
         // Cut off past the membership timeout, the victim's trial moved: resumed elsewhere as a new attempt.
         if (fault is "isolate" or "combined") Assert.True(attempts > trials.Count, $"{attempts} attempts: the cut silo's trial did not move");
-        Console.WriteLine($"network fault {fault}: study completed, 4 trials, {attempts} attempts; {string.Join("; ", outcome)}");
+        Console.WriteLine($"network fault {fault}: study completed, 4 trials, {attempts} attempts; {string.Join("; ", outcome)}" +
+            (gaps.Count > 0 ? $"; a moved attempt ended {string.Join(", ", gaps.Select(g => $"{g.TotalSeconds:0.0} s"))} before its successor started" : ""));
+    }
+
+    /// <summary>From the silos' "training started" and "training ended" lines, in the order this process read them:
+    /// no two attempts of one trial trained at the same time (an attempt that never ended trains on for ever). Returns
+    /// the time between an attempt's end and its successor's start, for successors on another silo.</summary>
+    static List<TimeSpan> NoTrialTrainedTwiceAtOnce(Dictionary<string, ChildProcess> silos)
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(@"trial (\S+) attempt (\d+): training (started|ended)");
+        var spans = new Dictionary<(string Trial, int Attempt), (string Silo, DateTime Start, DateTime End)>();
+        foreach (var (name, process) in silos)
+            foreach (var (at, line) in process.StdoutLines)
+            {
+                if (pattern.Match(line) is not { Success: true } m) continue;
+                var key = (m.Groups[1].Value, int.Parse(m.Groups[2].Value));
+                if (m.Groups[3].Value == "started") spans[key] = (name, at, DateTime.MaxValue);
+                else if (spans.TryGetValue(key, out var span) && span.End == DateTime.MaxValue) spans[key] = span with { End = at };
+            }
+        Assert.NotEmpty(spans);
+        var gaps = new List<TimeSpan>();
+        foreach (var trial in spans.GroupBy(s => s.Key.Trial))
+        {
+            var attempts = trial.OrderBy(s => s.Value.Start).ToList();
+            for (int i = 1; i < attempts.Count; i++)
+                Assert.True(attempts[i - 1].Value.End <= attempts[i].Value.Start,
+                    $"trial {trial.Key}: attempt {attempts[i - 1].Key.Attempt} on {attempts[i - 1].Value.Silo} still trained " +
+                    $"({(attempts[i - 1].Value.End == DateTime.MaxValue ? "it never ended" : $"until {attempts[i - 1].Value.End:HH:mm:ss.fff}")}) " +
+                    $"when attempt {attempts[i].Key.Attempt} started on {attempts[i].Value.Silo} at {attempts[i].Value.Start:HH:mm:ss.fff}");
+            gaps.AddRange(attempts.Zip(attempts.Skip(1)).Where(p => p.First.Value.Silo != p.Second.Value.Silo)
+                .Select(p => p.Second.Value.Start - p.First.Value.End));
+        }
+        return gaps;
     }
 }
