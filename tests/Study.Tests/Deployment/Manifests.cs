@@ -15,7 +15,7 @@ public sealed class Manifests
     public string Overlay { get; }
     public List<Dictionary<string, object?>> Objects { get; }
 
-    Manifests(string overlay, string yaml) => (Overlay, Objects) = (overlay, KustomizeYaml.Documents(yaml));
+    Manifests(string overlay, string yaml) => (Overlay, Objects) = (overlay, ManifestYaml.Documents(yaml));
 
     /// <summary>A fresh parse each call (tests may change what they get); kustomize runs once per overlay.</summary>
     public static Manifests Render(string overlay) => new(overlay, Rendered.GetOrAdd(overlay, Build));
