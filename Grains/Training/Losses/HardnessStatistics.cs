@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using static TorchSharp.torch;
 
 namespace Study.Training.Losses;
@@ -18,9 +19,10 @@ public sealed class HardnessStatistics
     public double EntropySum { get; set; }
     public long Anchors { get; set; }
 
-    public double PositiveSimilarity => Anchors > 0 ? PositiveSum / Anchors : double.NaN;
-    public double NearestNegativeSimilarity => Anchors > 0 ? NearestNegativeSum / Anchors : double.NaN;
-    public double PenaltyEntropy => Anchors > 0 ? EntropySum / Anchors : double.NaN;
+    // Derived, so not part of a checkpoint (NaN before the first step).
+    [JsonIgnore] public double PositiveSimilarity => Anchors > 0 ? PositiveSum / Anchors : double.NaN;
+    [JsonIgnore] public double NearestNegativeSimilarity => Anchors > 0 ? NearestNegativeSum / Anchors : double.NaN;
+    [JsonIgnore] public double PenaltyEntropy => Anchors > 0 ? EntropySum / Anchors : double.NaN;
 
     /// <summary>Adds one step's anchors (their positives, and the negatives among their candidates).</summary>
     public void Add(AnchorSimilarities anchors, LossSettings settings)

@@ -14,6 +14,8 @@ namespace Study.Training.Trainer;
 public sealed class Checkpoint
 {
     const string Magic = "TAUCKPT1";
+    /// <summary>A metric of the history may be NaN (say, an epoch's statistic that had nothing to average).</summary>
+    static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>Epochs fully completed.</summary>
     public int EpochsCompleted { get; init; }
@@ -40,7 +42,7 @@ public sealed class Checkpoint
             using (var writer = new BinaryWriter(stream, Encoding.UTF8))
             {
                 writer.Write(Magic);
-                writer.Write(JsonSerializer.Serialize(meta));
+                writer.Write(JsonSerializer.Serialize(meta, Json));
                 model.save(writer);
                 ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
                 using (var state = random.State()) state.Save(writer);
@@ -69,7 +71,7 @@ public sealed class Checkpoint
         try { magic = reader.ReadString(); }
         catch (EndOfStreamException) { throw new InvalidDataException($"{path}: not a checkpoint (empty or truncated)"); }
         if (magic != Magic) throw new InvalidDataException($"{path}: not a checkpoint");
-        var meta = JsonSerializer.Deserialize<Checkpoint>(reader.ReadString())
+        var meta = JsonSerializer.Deserialize<Checkpoint>(reader.ReadString(), Json)
             ?? throw new InvalidDataException($"{path}: checkpoint metadata missing");
         model.load(reader);
         ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);

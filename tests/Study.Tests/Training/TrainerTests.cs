@@ -101,6 +101,31 @@ public sealed class TrainerTests : IDisposable
         AssertSameOutcome(straight, resumed);
     }
 
+    /// <summary>Issue 23: an interrupt that comes while an epoch is being reported (a silo fencing itself off while its
+    /// report waits on the network) stops the trial at the next epoch's first step. That checkpoint holds an epoch
+    /// with no step yet, whose hardness averages are NaN: writing it threw, and the trial failed.</summary>
+    [Fact]
+    public void InterruptedAtTheFirstStepOfAnEpochResumesToTheSameResult()
+    {
+        var options = Options();
+        var straight = new ContrastiveTrainer(options, data).Run();
+        var checkpoint = Path.Combine(dir, "epoch-start.ckpt");
+        using var interrupt = new CancellationTokenSource();
+        var stopped = new ContrastiveTrainer(options, data).Run(new TrainingControl
+        {
+            CheckpointPath = checkpoint,
+            Interrupt = interrupt.Token,
+            OnEpoch = m =>
+            {
+                if (m.Epoch == 1) interrupt.Cancel();
+                return EpochDecision.Continue;
+            },
+        });
+        Assert.Equal((TrainingStatus.Interrupted, 1, null), (stopped.Status, stopped.EpochsCompleted, stopped.Error));
+        var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint });
+        AssertSameOutcome(straight, resumed);
+    }
+
     /// <summary>Issue 20: the InstDisc bank (its vectors, the generator, the batch-norm statistics of the mlp-bn head) is
     /// in every checkpoint, so a bank trial interrupted in its second epoch of four resumes bit for bit.</summary>
     [Fact]
