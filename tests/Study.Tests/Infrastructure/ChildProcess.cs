@@ -26,6 +26,8 @@ public sealed class ChildProcess : IDisposable
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         process = Process.Start(info)!;
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => ExitedAt ??= DateTime.UtcNow;
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
@@ -42,6 +44,8 @@ public sealed class ChildProcess : IDisposable
     public int Id => process.Id;
     public bool HasExited => process.HasExited;
     public int ExitCode => process.ExitCode;
+    /// <summary>When this process saw it end (null while it runs).</summary>
+    public DateTime? ExitedAt { get; private set; }
     public string Stdout { get { lock (stdout) return stdout.ToString(); } }
     /// <summary>Each line of stdout with when this process read it (the order of events across processes).</summary>
     public IReadOnlyList<(DateTime At, string Line)> StdoutLines { get { lock (stdout) return stdoutLines.ToList(); } }

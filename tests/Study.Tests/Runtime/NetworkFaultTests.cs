@@ -159,7 +159,8 @@ public sealed class NetworkFaultTests : IDisposable
     }
 
     /// <summary>From the silos' "training started" and "training ended" lines, in the order this process read them:
-    /// no two attempts of one trial trained at the same time (an attempt that never ended trains on for ever). Returns
+    /// no two attempts of one trial trained at the same time (an attempt that never ended trained until its silo
+    /// exited, or for ever if it did not). Returns
     /// the time between an attempt's end and its successor's start, for successors on another silo.</summary>
     static List<TimeSpan> NoTrialTrainedTwiceAtOnce(Dictionary<string, ChildProcess> silos)
     {
@@ -174,6 +175,8 @@ public sealed class NetworkFaultTests : IDisposable
                 else if (spans.TryGetValue(key, out var span) && span.End == DateTime.MaxValue) spans[key] = span with { End = at };
             }
         Assert.NotEmpty(spans);
+        foreach (var (key, span) in spans.ToList())
+            if (span.End == DateTime.MaxValue && silos[span.Silo].ExitedAt is { } exited) spans[key] = span with { End = exited };
         var gaps = new List<TimeSpan>();
         foreach (var trial in spans.GroupBy(s => s.Key.Trial))
         {
@@ -182,7 +185,10 @@ public sealed class NetworkFaultTests : IDisposable
                 Assert.True(attempts[i - 1].Value.End <= attempts[i].Value.Start,
                     $"trial {trial.Key}: attempt {attempts[i - 1].Key.Attempt} on {attempts[i - 1].Value.Silo} still trained " +
                     $"({(attempts[i - 1].Value.End == DateTime.MaxValue ? "it never ended" : $"until {attempts[i - 1].Value.End:HH:mm:ss.fff}")}) " +
-                    $"when attempt {attempts[i].Key.Attempt} started on {attempts[i].Value.Silo} at {attempts[i].Value.Start:HH:mm:ss.fff}");
+                    $"when attempt {attempts[i].Key.Attempt} started on {attempts[i].Value.Silo} at {attempts[i].Value.Start:HH:mm:ss.fff}; " +
+                    $"{attempts[i - 1].Value.Silo} said:\n" + string.Join("\n", silos[attempts[i - 1].Value.Silo].StdoutLines
+                        .Where(l => l.Line.Contains("silo:") || l.Line.Contains("attempt") || l.Line.Contains("dead", StringComparison.OrdinalIgnoreCase))
+                        .TakeLast(25).Select(l => $"{l.At:HH:mm:ss.fff} {l.Line}")));
             gaps.AddRange(attempts.Zip(attempts.Skip(1)).Where(p => p.First.Value.Silo != p.Second.Value.Silo)
                 .Select(p => p.Second.Value.Start - p.First.Value.End));
         }
