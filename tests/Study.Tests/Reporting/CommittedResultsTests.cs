@@ -17,11 +17,13 @@ public sealed class CommittedResultsTests
 {
     static string Results => Path.Combine(StudyProcess.RepositoryRoot, "docs", "results");
 
-    /// <summary>The scripts that print docs/EXPERIMENTS.md's tables from docs/results (the search comparison's once its
-    /// raw results are there).</summary>
+    /// <summary>The scripts that print docs/EXPERIMENTS.md's tables from docs/results (the search comparison's and the
+    /// batch grid's once their raw results are there).</summary>
     public static TheoryData<string> TableScripts => new(new[] { "bank-tables", "rung-bias" }
-        .Concat(Directory.Exists(Path.Combine(Results, "search"))
-            && Directory.EnumerateFiles(Path.Combine(Results, "search"), "results.json", SearchOption.AllDirectories).Any() ? ["search-tables"] : []));
+        .Concat(HasResults("search") ? ["search-tables"] : []).Concat(HasResults("grid") ? ["grid-tables"] : []));
+
+    static bool HasResults(string section) => Directory.Exists(Path.Combine(Results, section))
+        && Directory.EnumerateFiles(Path.Combine(Results, section), "results.json", SearchOption.AllDirectories).Any();
 
     [Theory]
     [MemberData(nameof(TableScripts))]
