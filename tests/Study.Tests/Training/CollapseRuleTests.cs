@@ -77,6 +77,11 @@ public class CollapseRuleTests
         { "bank mlp-bn, τ 0.07", [(0.3228, 0.9317), (0.3158, 0.9464), (0.976, 0.8294), (1.58, 0.7037)] },
         // An untrained encoder at 0.008 that rises: past the floor for two epochs, but rising, and above it by the third.
         { "untrained start", [(0.008, 0.9995), (0.05, 0.9985), (0.4, 0.99)] },
+        // Issue 22: hard-simple, batch negatives, Fashion-MNIST 10,000 images, seeds 2 and 4 (docs/results/grid): one point
+        // for three epochs, but spreading out manyfold an epoch; the rule stopped both at epoch 3 (seed 2 completed
+        // healthy in the run before the rule).
+        { "hard-simple batch, seed 2", [(3.51e-5, 0.999996), (4.43e-5, 0.999994), (1.17e-4, 0.999986)] },
+        { "hard-simple batch, seed 4", [(5.75e-5, 0.999992), (1.0e-4, 0.999986), (8.52e-4, 0.999898)] },
     };
 
     [Theory]
