@@ -158,6 +158,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         {
             try { delivery.Deliver(async () => answer = await attempt.Coordinator.ReportEpoch(report).WaitAsync(stop.Token), stop.Token); }
             catch (Exception) when (entry.Interrupt.IsCancellationRequested) { return EpochDecision.Continue; }
+            catch (Exception) when (entry.Cancel.IsCancellationRequested) { } // cancelled meanwhile: it stops at its next step
         }
         var verdict = answer ?? EpochVerdict.Stop;
         if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
