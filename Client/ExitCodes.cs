@@ -1,6 +1,6 @@
 namespace Study.Client;
 
-/// <summary>SPEC §2 exit statuses.</summary>
+/// <summary>The exit statuses of ./study and ./silo (docs/CLI.md).</summary>
 public static class ExitCodes
 {
     public const int Completed = 0;

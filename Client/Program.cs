@@ -1,14 +1,17 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using Study.Client;
 using Study.Client.Cli;
 using Study.Client.Commands;
 using Study.Training.Data;
+using Study.Grains.Hosting;
 using Study.Training.Native;
 
 return StudyProgram.Run(args);
 
 namespace Study.Client
 {
-    /// <summary>The <c>study</c> console: one command per verb of SPEC §2; exit statuses as SPEC §2 says.</summary>
+    /// <summary>The <c>study</c> console: its commands and exit statuses are docs/CLI.md's.</summary>
     public static class StudyProgram
     {
         public static int Run(string[] args)
@@ -59,57 +62,48 @@ namespace Study.Client
             return Grains.Running.Workers.SlotWorker.Run(Console.In, Console.Out);
         }
 
+        /// <summary>Exceptions reach <see cref="Run"/>; Ctrl-C is this program's (<see cref="Progress.ConsoleInterrupt"/>).</summary>
+        static readonly InvocationConfiguration Invocation = new() { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+
         static int Dispatch(string[] args, CancellationToken cancel)
         {
-            if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+            if (args.Length == 0)
             {
-                Console.WriteLine(Help.Overview);
-                return args.Length == 0 ? ExitCodes.BadInput : ExitCodes.Completed;
+                Console.WriteLine(StudyCommandLine.Overview);
+                return ExitCodes.BadInput;
             }
-            var rest = args[1..];
-            if (rest.Contains("--help") || rest.Contains("-h"))
+            var parsed = StudyCommandLine.Read(args);
+            var parse = parsed.Parse;
+            var problem = StudyCommandLine.Problem(parsed);
+            if (parse.Action is not ParseErrorAction && !(parse.RunsCommand() && parse.CommandResult.Command is StudyCommand))
             {
-                Console.WriteLine(Help.For(args[0]));
-                return ExitCodes.Completed;
+                // --help, `help` or [suggest]: an unknown command's help is bad input.
+                if (parse.Action is CommandLineHelp.Action && parse.CommandResult.Command is RootCommand && problem is not null) throw new UsageException(problem);
+                return parse.Invoke(Invocation);
             }
+            if (problem is not null) throw new UsageException(problem);
+            var command = parse.CommandResult.Command.Name;
             // Before anything touches torch: the GPU pack's build takes libtorch from STUDY_LIBTORCH_DIR.
             if (NativeLibTorch.Load() is { } missing) throw new UsageException(missing);
             if (NativeLibTorch.Notice is { } notice) Console.Error.WriteLine($"study: note: {notice}");
             // Before the telemetry providers read the OTEL_* variables: --dashboard starts the local dashboard, and a
             // running one receives this process's telemetry unless OTEL_* send it elsewhere.
-            if (args[0] is "run" or "submit" or "resume" && rest.Contains("--dashboard"))
+            if (parse.GetValue(CommonOptions.Dashboard))
             {
                 try { DashboardCommand.EnsureRunning(); }
                 catch (DashboardCommand.DashboardStartException e) { Console.Error.WriteLine($"study: note: {e.Message}; going on without it"); }
             }
-            if (args[0] is not "dashboard" && Grains.Hosting.LocalDashboard.Discover() is { } dashboard && args[0] is "run" or "submit" or "resume")
+            if (command is "run" or "submit" or "resume" && Grains.Hosting.LocalDashboard.Discover() is { } dashboard)
                 Console.Error.WriteLine($"study: telemetry to the dashboard at {dashboard.LoginUrl}");
             // Where OTEL_EXPORTER_OTLP_ENDPOINT says so, the command is a span, and a study it starts joins its trace.
-            using var telemetry = Grains.Hosting.ConsoleTelemetry.Start(ServiceName(args));
-            using var span = Grains.Telemetry.StudyTelemetry.Source.StartActivity("study " + args[0], System.Diagnostics.ActivityKind.Client,
-                parentContext: default, [new("study.command", args[0])]);
-            return args[0] switch
-            {
-                "train" => TrainCommand.Run(rest, cancel),
-                "bench" => BenchCommand.Run(rest, cancel),
-                "devices" => DevicesCommand.Run(rest),
-                "run" => RunCommand.Run(rest, cancel).GetAwaiter().GetResult(),
-                "submit" => SubmitCommand.Run(rest).GetAwaiter().GetResult(),
-                "watch" => WatchCommand.Run(rest, cancel).GetAwaiter().GetResult(),
-                "list" => ListCommand.Run(rest).GetAwaiter().GetResult(),
-                "show" => ShowCommand.Run(rest).GetAwaiter().GetResult(),
-                "cancel" => CancelCommand.Run(rest).GetAwaiter().GetResult(),
-                "resume" => ResumeCommand.Run(rest, cancel).GetAwaiter().GetResult(),
-                "report" => ReportCommand.Run(rest).GetAwaiter().GetResult(),
-                "compare" => CompareCommand.Run(rest).GetAwaiter().GetResult(),
-                "dashboard" => DashboardCommand.Run(rest),
-                _ => throw new UsageException($"unknown command '{args[0]}'{ClosestName.Hint(args[0], Help.Commands)}; see study --help"),
-            };
+            using var telemetry = Grains.Hosting.ConsoleTelemetry.Start(ServiceName(parse));
+            using var span = Grains.Telemetry.StudyTelemetry.Source.StartActivity("study " + command, System.Diagnostics.ActivityKind.Client,
+                parentContext: default, [new("study.command", command)]);
+            return parse.InvokeAsync(Invocation, cancel).GetAwaiter().GetResult();
         }
 
         /// <summary>study-embedded for a run or resume with its silo in this process, study-client for the rest.</summary>
-        static string ServiceName(string[] args) =>
-            args[0] is "run" or "resume" && !args.Any(a => a == "--cluster" || a.StartsWith("--cluster="))
-                && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("STUDY_CLUSTER")) ? "study-embedded" : "study-client";
+        static string ServiceName(ParseResult parse) =>
+            parse.CommandResult.Command.Name is "run" or "resume" && Connection.StudyStores.ClusterOf(parse) is null ? "study-embedded" : "study-client";
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine.Invocation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ using Study.Silo;
 using Study.Training.Native;
 using Study.Training.Trainer;
 
-// ./silo: one silo of a study cluster (SPEC §3). Exit 2 on bad input, as the study console.
+// ./silo: one silo of a study cluster (docs/CLI.md). Exit 2 on bad input, as the study console.
 if (NativeLibTorch.Load() is { } missing)
 {
     Console.Error.WriteLine($"silo: {missing}");
@@ -18,11 +19,8 @@ if (NativeLibTorch.Load() is { } missing)
 }
 if (NativeLibTorch.Notice is { } notice) Console.Error.WriteLine($"silo: note: {notice}");
 if (args is [SlotWorker.Argument]) return SlotWorker.Run(Console.In, Console.Out);
-if (args.Contains("--help") || args.Contains("-h"))
-{
-    Console.WriteLine(SiloOptions.Usage);
-    return 0;
-}
+// --help, or the [suggest] directive of shell completion.
+if (SiloCommandLine.Root.Parse(args, LayeredCommandLine.Grammar) is { Action: not (null or ParseErrorAction) } asked && !asked.RunsCommand()) return asked.Invoke();
 
 SiloSettings settings;
 try { settings = SiloConfiguration.Load(args); }

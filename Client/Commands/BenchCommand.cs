@@ -1,5 +1,8 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using Study.Client.Cli;
+using Study.Grains.Hosting;
 using Study.Grains.Running;
 using Study.Training.Augmentation;
 using Study.Training.Data;
@@ -10,11 +13,12 @@ using Study.Training.Randomness;
 using Study.Training.Trainer;
 using TorchSharp;
 using static TorchSharp.torch;
+using T = Study.Client.Cli.TrainingOptionDeclarations;
 
 namespace Study.Client.Commands;
 
 /// <summary>
-/// <c>study bench</c> (SPEC §7): times the product's own training step (<see cref="TrainingStep"/>: augment both
+/// <c>study bench</c> (docs/CLI.md): times the product's own training step (<see cref="TrainingStep"/>: augment both
 /// views, forward, loss, backward, optimiser step) on Fashion-MNIST and prints images/s; resident memory is
 /// sampled at steps 100 and 1,000 to show it stays flat.
 /// </summary>
@@ -22,28 +26,44 @@ public static class BenchCommand
 {
     static readonly int[] MemorySamples = [100, 200, 500, 1000, 2000, 5000];
 
-    public static readonly OptionSpec[] Specs =
+    static readonly Option<int> Steps = TypedOptions.Int("--steps", "timed steps", 40, min: 1);
+    static readonly Option<int> Warmup = TypedOptions.Int("--warmup", "untimed steps first", 5, min: 0);
+    /// <summary>Also --runtime's: slots per silo there.</summary>
+    public static readonly Option<int?> Slots = TypedOptions.OptionalInt("--slots",
+        "training loops at once on the device, as a silo's slots run them; prints their total (default: 1; with --runtime: slots per silo, default: 4)",
+        min: 1, helpName: "K");
+    static readonly Option<string> Isolation = TypedOptions.Choice("--slot-isolation",
+        "with --slots: thread (threads of this process) or process (a process each)", ["thread", "process"], "thread", helpName: "MODE");
+    public static readonly Option<bool> Barrier =
+        TypedOptions.Flag("--barrier", "wait for a line on stdin after the warm-up (what --slots K --slot-isolation process starts)");
+    static readonly Option<double> Tau = TypedOptions.Number("--tau", "temperature of the loss", 0.2, TypedOptions.Positive);
+    static readonly Option<bool> Runtime =
+        TypedOptions.Flag("--runtime", "benchmark the study runtime instead: trials/s, slot utilisation and proposal latency (the options below)");
+
+    /// <summary>The options of the training step's benchmark alone; those of --runtime alone are <see cref="RuntimeBenchmark.Options"/>.</summary>
+    static readonly Option[] StepOptions =
     [
-        new("encoder", string.Join(" or ", SettingNames<EncoderKind>.All), ValueName: "NAME", Default: SettingName.Of(Defaults.Encoder)),
-        new("batch-size", "images per step", ValueName: "N", Default: $"{Defaults.BatchSize}"),
-        new("steps", "timed steps", ValueName: "N", Default: "40"),
-        new("warmup", "untimed steps first", ValueName: "N", Default: "5"),
-        new("threads", "torch threads (default: all cores)", ValueName: "N"),
-        new("device", "auto, cpu, cuda or cuda:N", ValueName: "NAME", Default: Defaults.Device),
-        new("precision", string.Join(" or ", SettingNames<Precision>.All), ValueName: "NAME", Default: SettingName.Of(Defaults.Precision)),
-        new("slots", "training loops at once on the device, as a silo's slots run them; prints their total", ValueName: "K", Default: "1"),
-        new("slot-isolation", "with --slots: thread (threads of this process) or process (a process each)", ValueName: "MODE", Default: "thread"),
-        OptionSpec.Flag("barrier", "wait for a line on stdin after the warm-up (what --slots K --slot-isolation process starts)"),
-        new("dataset", "the images stepped through", ValueName: "NAME", Default: Defaults.Dataset),
-        new("data-dir", "folder of the dataset's files", ValueName: "DIR"),
-        new("tau", "temperature of the loss", Default: "0.2"),
-        new("loss", "loss of the step", ValueName: "NAME", Default: SettingName.Of(Defaults.Loss)),
-        new("negatives", string.Join(" or ", SettingNames<NegativeSource>.All), ValueName: "NAME", Default: SettingName.Of(Defaults.Negatives)),
-        new("projection-head", string.Join(" or ", SettingNames<ProjectionHeadKind>.All), ValueName: "NAME", Default: SettingName.Of(Defaults.ProjectionHead)),
-        new("hard-count", "the hard losses keep exactly K negatives (default: the fraction α)", ValueName: "K"),
-        OptionSpec.Flag("runtime", "benchmark the study runtime instead (SPEC §7; see study bench --runtime --help)"),
-        OptionSpec.Flag("json", "print one JSON object"),
+        T.Encoder, T.BatchSize, Steps, Warmup, T.Threads, T.Device, T.Precision, Isolation, Barrier, T.Dataset, T.DataDir, Tau, T.Loss, T.Negatives,
+        T.ProjectionHead, T.HardCount,
     ];
+
+    public static StudyCommand Declaration { get; } = Declare();
+
+    static StudyCommand Declare()
+    {
+        var command = new StudyCommand("bench", "bench [options] | bench --runtime [options]",
+            "Times the product's training step on Fashion-MNIST (images/s), or with --runtime the study runtime (trials/s, slot utilisation, proposal latency).",
+            ["./study bench --steps 40 --warmup 5 --json", "./study bench --device cuda --batch-size 4096 --json",
+             "./study bench --runtime --trials 10000 --silos 8 --slots 4 --json"],
+            [.. StepOptions[..7], Slots, .. StepOptions[7..], Runtime, CommonOptions.Json, .. RuntimeBenchmark.Options]);
+        command.Validators.Add(r =>
+        {
+            bool runtime = r.GetValue(Runtime);
+            if ((runtime ? StepOptions : RuntimeBenchmark.Options).FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } other)
+                r.AddError(runtime ? $"{other.Name} is not an option of bench --runtime" : $"{other.Name} is an option of bench --runtime only");
+        });
+        return command.WithAction((parse, cancel) => parse.GetValue(Runtime) ? RuntimeBenchmark.Run(parse) : Task.FromResult(Run(parse, cancel)));
+    }
 
     /// <summary>What one loop of the step is timed with.</summary>
     public sealed record Settings(EncoderKind Encoder, ProjectionHeadKind Head, LossSettings Loss, int Batch, int Steps, int Warmup, int Threads, Device Device,
@@ -53,35 +73,26 @@ public static class BenchCommand
         string Encoder, int BatchSize, int Steps, int Warmup, int Threads, string Device, string Precision, double Seconds, double ImagesPerSecond,
         IReadOnlyDictionary<string, double> RssMbAtStep, IReadOnlyDictionary<string, double> RssMbRawAtStep, double RssMbEnd);
 
-    public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
+    static int Run(ParseResult parse, CancellationToken cancel)
     {
-        if (args.Contains("--runtime")) return RuntimeBenchmark.Run(args).GetAwaiter().GetResult();
-        var a = ParsedArguments.Parse("bench", args, Specs);
-        var encoder = a.Setting("encoder", Defaults.Encoder);
-        int batch = a.Int("batch-size", min: 2) ?? Defaults.BatchSize;
-        int steps = a.Int("steps", min: 1) ?? 40;
-        int warmup = a.Int("warmup", min: 0) ?? 5;
-        int threads = TrainingOptionReader.Threads(a);
-        var deviceName = a.String("device", Defaults.Device);
+        int batch = parse.GetValue(T.BatchSize), steps = parse.GetValue(Steps), warmup = parse.GetValue(Warmup);
+        int threads = TrainingOptionReader.Threads(parse);
+        var deviceName = parse.GetValue(T.Device)!;
         TrainingOptionReader.CheckDeviceHere(deviceName);
-        var tau = TrainingOptionReader.ParseTau("tau", a.String("tau", "0.2"));
-        var loss = new LossSettings(a.Setting("loss", Defaults.Loss), tau, Defaults.HardFraction, a.Setting("negatives", Defaults.Negatives),
-            a.Int("hard-count", min: 1));
-        var options = new TrainingOptions { Dataset = a.Choice("dataset", DatasetCatalog.Names, Defaults.Dataset), DataDir = a.Value("data-dir") };
-        int slots = a.Int("slots", min: 1) ?? 1;
-        SlotIsolation isolation;
-        try { isolation = RuntimeOptions.ParseIsolation(a.Value("slot-isolation")) ?? SlotIsolation.Thread; }
-        catch (ArgumentException e) { throw new UsageException(e.Message); }
-        if (slots > 1 && isolation == SlotIsolation.Process) return SlotsBenchmark.InProcesses(slots, args, a.Flag("json"), cancel);
+        var loss = new LossSettings(parse.GetValue(T.Loss), parse.GetValue(Tau), Defaults.HardFraction, parse.GetValue(T.Negatives), parse.GetValue(T.HardCount));
+        var options = new TrainingOptions { Dataset = parse.GetValue(T.Dataset)!, DataDir = parse.GetValue(T.DataDir) };
+        int slots = parse.GetValue(Slots) ?? 1;
+        bool json = parse.GetValue(CommonOptions.Json);
+        if (slots > 1 && parse.GetValue(Isolation) == "process") return SlotsBenchmark.InProcesses(slots, OneSlotArguments(parse), json, cancel);
         TrainingRuntime.Initialize(threads);
         using var data = TrainCommand.LoadData(options);
-        var settings = new Settings(encoder, a.Setting("projection-head", Defaults.ProjectionHead), loss, batch, steps, warmup, threads, TrainingDevice.Resolve(deviceName),
-            a.Setting("precision", Defaults.Precision));
+        var settings = new Settings(parse.GetValue(T.Encoder), parse.GetValue(T.ProjectionHead), loss, batch, steps, warmup, threads,
+            TrainingDevice.Resolve(deviceName), parse.GetValue(T.Precision));
         if (slots > 1)
-            return SlotsBenchmark.InThreads(slots, afterWarmup => Measure(data, settings, cancel, afterWarmup), a.Flag("json"), cancel);
-        Action? waitForGo = a.Flag("barrier") ? () => { Console.WriteLine(SlotsBenchmark.Ready); Console.In.ReadLine(); } : null;
+            return SlotsBenchmark.InThreads(slots, afterWarmup => Measure(data, settings, cancel, afterWarmup), json, cancel);
+        Action? waitForGo = parse.GetValue(Barrier) ? () => { Console.WriteLine(SlotsBenchmark.Ready); Console.In.ReadLine(); } : null;
         var result = Measure(data, settings, cancel, waitForGo);
-        if (a.Flag("json")) Console.WriteLine(StudyJson.Serialize(result, indented: false));
+        if (json) Console.WriteLine(StudyJson.Serialize(result, indented: false));
         else
         {
             Console.WriteLine($"{result.ImagesPerSecond:0} images/s ({result.Encoder}, batch {batch}, {steps} steps after {warmup} warm-up, " +
@@ -89,6 +100,14 @@ public static class BenchCommand
             foreach (var (step, mb) in result.RssMbAtStep) Console.WriteLine($"resident memory at step {step}: {mb:0} MB after a full GC ({result.RssMbRawAtStep[step]:0} MB before)");
         }
         return cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Completed;
+    }
+
+    /// <summary>This command's options as one of K processes gets them: all but --slots, --slot-isolation, --barrier and --json.</summary>
+    static IEnumerable<string> OneSlotArguments(ParseResult parse)
+    {
+        Option[] dropped = [Slots, Isolation, Barrier, CommonOptions.Json];
+        return parse.CommandResult.Children.OfType<OptionResult>().Where(r => !r.Implicit && !dropped.Contains(r.Option))
+            .SelectMany(r => r.Tokens.Select(t => $"{r.Option.Name}={t.Value}").DefaultIfEmpty(r.Option.Name));
     }
 
     /// <param name="afterWarmup">called once the warm-up steps are done, before the clock starts (a start line for several loops)</param>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Grains;
@@ -12,18 +13,21 @@ namespace Study.Client.Commands;
 /// </summary>
 public static class CancelCommand
 {
-    public static async Task<int> Run(IReadOnlyList<string> args)
+    public static StudyCommand Declaration { get; } = new StudyCommand("cancel", "cancel ID [options]",
+        "Cancels a study: running trials stop at their next step and are marked cancelled.",
+        ["./study cancel ID", "./study cancel ID --cluster CONN"], StudyStores.Options).WithStudyIds(several: false, Run);
+
+    static async Task<int> Run(ParseResult parse, CancellationToken cancel)
     {
-        var a = ParsedArguments.Parse("cancel", args, StudyCommandOptions.Plain);
-        var id = StudyCommandOptions.StudyId(a, "cancel");
-        await using var store = await StudyStores.Open(a, mustExist: true);
+        var id = CommonOptions.StudyId(parse);
+        await using var store = await StudyStores.Open(parse, mustExist: true);
         var study = await store.GetStudy(id) ?? throw new UsageException($"no study '{id}' in the store");
         if (StudyStatuses.IsFinal(study.Status))
         {
             Console.WriteLine($"study {id} is {study.Status} already");
             return ExitCodes.Completed;
         }
-        if (StudyStores.Cluster(a) is { } connection)
+        if (StudyStores.ClusterOf(parse) is { } connection)
         {
             await using var cluster = await ClusterConnection.Connect(connection);
             var snapshot = await cluster.Grains.GetGrain<IStudyGrain>(id).Cancel();

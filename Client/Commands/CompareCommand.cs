@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Spectre.Console;
 using Study.Client.Cli;
 using Study.Client.Connection;
@@ -9,33 +10,35 @@ namespace Study.Client.Commands;
 /// <summary>`study compare ID [ID …]`: several studies side by side, from the store alone.</summary>
 public static class CompareCommand
 {
-    public static readonly OptionSpec[] Specs =
-    [
-        OptionSpec.Flag("per-seed", "a compute row per seed of each study: each seed of a grid is one repetition of its search"),
-        OptionSpec.Flag("markdown", "print the tables as markdown (for docs) instead of for the console"),
-        OptionSpec.Flag("json", "print one JSON object (schema study-compare/1, docs/METRICS.md): intervals and tests included"),
-        .. StudyStores.Specs,
-    ];
+    static readonly Option<bool> PerSeed =
+        TypedOptions.Flag("--per-seed", "a compute row per seed of each study: each seed of a grid is one repetition of its search");
+    static readonly Option<bool> Markdown = TypedOptions.Flag("--markdown", "print the tables as markdown (for docs) instead of for the console");
 
-    public static async Task<int> Run(IReadOnlyList<string> args)
+    public static StudyCommand Declaration { get; } = new StudyCommand("compare", "compare ID [ID ...] [options]",
+        "Compares studies from the store alone: each τ's metrics as mean ± sd over its seeds, and what each study (or, with " +
+        "--per-seed, each seed: a repetition of the search) spent — trials, epochs, images, seconds — and its best validation objective. " +
+        "--json prints one JSON object (schema study-compare/1, docs/METRICS.md), intervals and tests included.",
+        ["./study compare ID1 ID2", "./study compare ID1 ID2 --per-seed --markdown"],
+        [PerSeed, Markdown, CommonOptions.Json, .. StudyStores.Options]).WithStudyIds(several: true, Run);
+
+    static async Task<int> Run(ParseResult parse, CancellationToken cancel)
     {
-        var a = ParsedArguments.Parse("compare", args, Specs);
-        if (a.Positionals.Count == 0) throw new UsageException("study compare takes one or more study ids (see study list)");
-        await using var store = await StudyStores.Open(a, mustExist: true);
+        bool json = parse.GetValue(CommonOptions.Json), markdown = parse.GetValue(Markdown), perSeed = parse.GetValue(PerSeed);
+        await using var store = await StudyStores.Open(parse, mustExist: true);
         var studies = new List<StudyResults>();
-        foreach (var id in a.Positionals)
+        foreach (var id in parse.GetValue(CommonOptions.StudyIds)!)
             studies.Add(await StudyResults.Load(store, id) ?? throw new UsageException($"no study '{id}' in the store"));
         bool epochsDiffer = studies.Select(s => s.Spec.Epochs).Distinct().Count() > 1;
-        if (a.Flag("json") && a.Flag("markdown")) throw new UsageException("compare: give --json or --markdown, not both");
-        if (a.Flag("json"))
+        if (json && markdown) throw new UsageException("compare: give --json or --markdown, not both");
+        if (json)
         {
-            Console.WriteLine(Grains.Storage.StudyJson.Serialize(ComparisonJson.Build(studies, a.Flag("per-seed"), epochsDiffer)));
+            Console.WriteLine(Grains.Storage.StudyJson.Serialize(ComparisonJson.Build(studies, perSeed, epochsDiffer)));
             return ExitCodes.Completed;
         }
         var contrasts = studies.SelectMany(s => StudyComparison.Contrasts(s, epochsDiffer)).ToList();
         var temperatures = studies.SelectMany(s => StudyComparison.Temperatures(s, epochsDiffer)).ToList();
-        var compute = studies.SelectMany(s => StudyComparison.Compute(s, a.Flag("per-seed"), epochsDiffer)).ToList();
-        if (a.Flag("markdown"))
+        var compute = studies.SelectMany(s => StudyComparison.Compute(s, perSeed, epochsDiffer)).ToList();
+        if (markdown)
         {
             Console.Write(StudyComparison.Markdown(StudyComparison.TemperatureColumns, StudyComparison.Rows(temperatures)));
             Console.WriteLine();

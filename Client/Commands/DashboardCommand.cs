@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -19,24 +20,26 @@ public static class DashboardCommand
     public const int DefaultPort = 18888;
     static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
 
-    public static readonly OptionSpec[] Specs =
-    [
-        new("port", "its pages' port on 127.0.0.1; OTLP/gRPC listens on PORT+1, OTLP/HTTP on PORT+2", ValueName: "PORT", Default: DefaultPort.ToString()),
-        OptionSpec.Flag("stop", "stop the dashboard this machine runs"),
-    ];
+    static readonly Option<int> Port = TypedOptions.Int("--port", "its pages' port on 127.0.0.1; OTLP/gRPC listens on PORT+1, OTLP/HTTP on PORT+2",
+        DefaultPort, min: 1, max: 65533, helpName: "PORT");
+    static readonly Option<bool> StopOption = TypedOptions.Flag("--stop", "stop the dashboard this machine runs");
 
-    public static int Run(IReadOnlyList<string> args)
+    public static StudyCommand Declaration { get; } = new StudyCommand("dashboard", "dashboard [options]",
+        "Starts the Aspire Dashboard on this machine, in the background, and prints its login address: while it runs, `study` " +
+        "commands and silos started here send it their traces, metrics and logs (unless OTEL_* variables send them elsewhere).",
+        ["./study dashboard", "./study run --dashboard", "./study dashboard --stop"], [Port, StopOption])
+        .WithAction((parse, _) => Task.FromResult(Run(parse)));
+
+    static int Run(ParseResult parse)
     {
-        var a = ParsedArguments.Parse("dashboard", args, Specs);
-        if (a.Positionals.Count > 0) throw new UsageException($"study dashboard: unexpected argument '{a.Positionals[0]}'");
-        if (a.Flag("stop"))
+        if (parse.GetValue(StopOption))
         {
-            if (a.Has("port")) throw new UsageException("study dashboard: give --stop or --port, not both");
+            if (parse.Given(Port)) throw new UsageException("study dashboard: give --stop or --port, not both");
             Console.WriteLine(Stop() ? "dashboard: stopped" : "dashboard: none was running");
             return ExitCodes.Completed;
         }
         LocalDashboard dashboard;
-        try { dashboard = EnsureRunning(a.Int("port", min: 1, max: 65533) ?? DefaultPort); }
+        try { dashboard = EnsureRunning(parse.GetValue(Port)); }
         catch (DashboardStartException e)
         {
             Console.Error.WriteLine($"study dashboard: {e.Message}");

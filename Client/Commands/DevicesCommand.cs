@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Study.Client.Cli;
 using Study.Grains.Scheduling;
 using Study.Training.Native;
@@ -12,11 +13,13 @@ namespace Study.Client.Commands;
 /// </summary>
 public static class DevicesCommand
 {
-    public static readonly OptionSpec[] Specs =
-    [
-        new("slots-per-gpu", "as ./silo's: trials at once per GPU", ValueName: "K", Default: "1"),
-        OptionSpec.Flag("json", "print one JSON object"),
-    ];
+    static readonly Option<int> SlotsPerGpu = TypedOptions.Int("--slots-per-gpu", "as ./silo's: trials at once per GPU", 1, min: 1, helpName: "K");
+
+    public static StudyCommand Declaration { get; } = new StudyCommand("devices", "devices [options]",
+        "Shows what this machine trains on: where libtorch was loaded from (STUDY_LIBTORCH_DIR on a GPU pack), the CUDA devices, " +
+        "and the slots a silo started here would have.",
+        ["./study devices", "pack/study devices --slots-per-gpu 4 --json"], [SlotsPerGpu, CommonOptions.Json])
+        .WithAction((parse, _) => Task.FromResult(Run(parse)));
 
     public sealed record Result(string Libtorch, bool CudaAvailable, int Gpus, IReadOnlyList<string> Devices,
         IReadOnlyList<string> SiloSlots, int Threads, IReadOnlyList<GpuMemoryFigure> GpuMemory);
@@ -24,17 +27,15 @@ public static class DevicesCommand
     /// <summary>A CUDA device's memory as the NVIDIA driver counts it (every process's); the study.gpu.memory.* gauges' source.</summary>
     public sealed record GpuMemoryFigure(string Device, ulong UsedBytes, ulong TotalBytes);
 
-    public static int Run(IReadOnlyList<string> args)
+    static int Run(ParseResult parse)
     {
-        var a = ParsedArguments.Parse("devices", args, Specs);
-        if (a.Positionals.Count > 0) throw new UsageException($"study devices: unexpected argument '{a.Positionals[0]}'");
         int gpus = TrainingDevice.CudaDevices();
-        var layout = SlotLayout.For(gpus, null, a.Int("slots-per-gpu", min: 1) ?? 1);
+        var layout = SlotLayout.For(gpus, null, parse.GetValue(SlotsPerGpu));
         var memory = Enumerable.Range(0, gpus).Select(i => (Index: i, Reading: Grains.Telemetry.GpuMemory.Read(i)))
             .Where(m => m.Reading is not null).Select(m => new GpuMemoryFigure($"cuda:{m.Index}", m.Reading!.Value.Used, m.Reading.Value.Total)).ToList();
         var result = new Result(NativeLibTorch.Source, gpus > 0, gpus,
             ["cpu", .. Enumerable.Range(0, gpus).Select(i => $"cuda:{i}")], layout.Devices, TorchSharp.torch.get_num_threads(), memory);
-        if (a.Flag("json")) Console.WriteLine(StudyJson.Serialize(result, indented: false));
+        if (parse.GetValue(CommonOptions.Json)) Console.WriteLine(StudyJson.Serialize(result, indented: false));
         else
         {
             Console.WriteLine($"libtorch: {(result.Libtorch == "bundled" ? "bundled with the app (TorchSharp-cpu)" : result.Libtorch)}");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Study.Client.Cli;
@@ -11,21 +12,22 @@ namespace Study.Client.Commands;
 /// <summary>`study list [--json]`: the studies of the store, from its own tables.</summary>
 public static class ListCommand
 {
-    public static readonly OptionSpec[] Specs = [OptionSpec.Flag("json", "print an array of {study_id, status, created, trials, best}"), .. StudyStores.Specs];
+    public static StudyCommand Declaration { get; } = new StudyCommand("list", "list [options]",
+        "Lists the studies of the store: id, status, creation time, trials and best τ. --json prints an array of {study_id, status, created, trials, best}.",
+        ["./study list", "./study list --json"], [CommonOptions.Json, .. StudyStores.Options]).WithAction(Run);
 
-    public static async Task<int> Run(IReadOnlyList<string> args)
+    static async Task<int> Run(ParseResult parse, CancellationToken cancel)
     {
-        var a = ParsedArguments.Parse("list", args, Specs);
-        if (a.Positionals.Count > 0) throw new UsageException($"study list: unexpected argument '{a.Positionals[0]}'");
-        if (StudyStores.Cluster(a) is null && !File.Exists(a.String("store", StudyStores.DefaultStore)))
+        bool json = parse.GetValue(CommonOptions.Json);
+        if (StudyStores.ClusterOf(parse) is null && !File.Exists(StudyStores.StorePath(parse)))
         {
-            Console.WriteLine(a.Flag("json") ? "[]" : "no studies yet");
+            Console.WriteLine(json ? "[]" : "no studies yet");
             return ExitCodes.Completed;
         }
-        await using var store = await StudyStores.Open(a, mustExist: true);
+        await using var store = await StudyStores.Open(parse, mustExist: true);
         var rows = new List<(StudyRecord Study, int Trials)>();
         foreach (var study in await store.ListStudies()) rows.Add((study, (await store.GetTrials(study.StudyId)).Count));
-        if (a.Flag("json"))
+        if (json)
         {
             var array = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
             {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Grains;
@@ -11,14 +12,19 @@ namespace Study.Client.Commands;
 /// </summary>
 public static class ResumeCommand
 {
-    public static async Task<int> Run(IReadOnlyList<string> args, CancellationToken cancel)
+    public static StudyCommand Declaration { get; } = new StudyCommand("resume", "resume ID [options]",
+        "Continues an interrupted study from its stored state and its trials' checkpoints. Refuses (exit 2) while another process drives it.",
+        ["./study resume ID", "./study resume ID --cluster CONN"],
+        [CommonOptions.Out, CommonOptions.Json, TrainingOptionDeclarations.Threads, .. StudyStores.Options, CommonOptions.Dashboard])
+        .WithStudyIds(several: false, Run);
+
+    static async Task<int> Run(ParseResult parse, CancellationToken cancel)
     {
-        var a = ParsedArguments.Parse("resume", args, StudyCommandOptions.Resume);
-        var id = StudyCommandOptions.StudyId(a, "resume");
-        await using var store = await StudyStores.Open(a, mustExist: true);
+        var id = CommonOptions.StudyId(parse);
+        await using var store = await StudyStores.Open(parse, mustExist: true);
         var study = await store.GetStudy(id) ?? throw new UsageException($"no study '{id}' in the store");
         if (StudyStatuses.IsFinal(study.Status)) throw new UsageException($"study {id} is {study.Status}; there is nothing to resume");
-        if (StudyStores.Cluster(a) is { } connection)
+        if (StudyStores.ClusterOf(parse) is { } connection)
         {
             await using var cluster = await ClusterConnection.Connect(connection);
             var snapshot = await cluster.Grains.GetGrain<IStudyGrain>(id).Resume();
@@ -26,9 +32,9 @@ public static class ResumeCommand
             return ExitCodes.Completed;
         }
         var spec = Study.Grains.Storage.StudySpecJson.Read(study.SpecJson);
-        if (a.Int("threads", min: 1) is { } threads) spec = spec with { Threads = threads };
+        if (parse.GetValue(TrainingOptionDeclarations.Threads) is { } threads) spec = spec with { Threads = threads };
         StudyCommandOptions.CheckDevice(spec);
-        return await EmbeddedStudy.Drive(store, a.String("store", StudyStores.DefaultStore), spec, a.Value("out"),
-            a.Flag("json"), grains => grains.GetGrain<IStudyGrain>(id).Resume(), leaseFirst: true, cancel);
+        return await EmbeddedStudy.Drive(store, StudyStores.StorePath(parse), spec, parse.GetValue(CommonOptions.Out),
+            parse.GetValue(CommonOptions.Json), grains => grains.GetGrain<IStudyGrain>(id).Resume(), leaseFirst: true, cancel);
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -15,23 +16,20 @@ using Study.Grains.Storage;
 namespace Study.Client.Commands;
 
 /// <summary>
-/// `study bench --runtime` (SPEC §7): one study of synthetic trials (no tensor work; each epoch reports after
+/// `study bench --runtime` (docs/CLI.md): one study of synthetic trials (no tensor work; each epoch reports after
 /// --epoch-ms) through the real grains, on an in-process cluster of --silos silos with --slots slots each.
 /// </summary>
 public static class RuntimeBenchmark
 {
-    public static readonly OptionSpec[] Specs =
-    [
-        OptionSpec.Flag("runtime", "benchmark the study runtime"),
-        new("trials", "trials of the study", ValueName: "N", Default: "1000"),
-        new("silos", "in-process silos", ValueName: "S", Default: "4"),
-        new("slots", "slots per silo", ValueName: "K", Default: "4"),
-        new("epochs", "epochs per trial", ValueName: "E", Default: "1"),
-        new("epoch-ms", "milliseconds an epoch takes", ValueName: "M", Default: "0"),
-        new("search", "grid or adaptive", ValueName: "NAME", Default: "grid"),
-        new("store", "memory or sqlite", ValueName: "NAME", Default: "memory"),
-        OptionSpec.Flag("json", "print one JSON object"),
-    ];
+    static readonly Option<int> Trials = TypedOptions.Int("--trials", "trials of the study", 1000, min: 1);
+    static readonly Option<int> Silos = TypedOptions.Int("--silos", "in-process silos", 4, min: 1, helpName: "S");
+    static readonly Option<int> Epochs = TypedOptions.Int("--epochs", "epochs per trial", 1, min: 1, helpName: "E");
+    static readonly Option<int> EpochMs = TypedOptions.Int("--epoch-ms", "milliseconds an epoch takes", 0, min: 0, helpName: "M");
+    static readonly Option<string> Search = TypedOptions.Choice("--search", "grid or adaptive", ["grid", "adaptive"], "grid");
+    static readonly Option<string> Store = TypedOptions.Choice("--store", "memory or sqlite", ["memory", "sqlite"], "memory");
+
+    /// <summary>The options of `bench --runtime` alone (it shares --slots and --json with the step's benchmark).</summary>
+    public static readonly Option[] Options = [Trials, Silos, Epochs, EpochMs, Search, Store];
 
     public sealed record Result(
         int Trials, int Silos, int Slots, int Epochs, int EpochMs, string Search, string Store, double Seconds, double TrialsPerSecond,
@@ -39,16 +37,12 @@ public static class RuntimeBenchmark
         double? ProposalMsPerPointP50, double? ProposalMsPerPointP99, double? BestTau,
         double RssMbAfter, long? StoreBytes);
 
-    public static async Task<int> Run(IReadOnlyList<string> args)
+    public static async Task<int> Run(ParseResult parse)
     {
-        var a = ParsedArguments.Parse("bench", args, Specs);
-        int trials = a.Int("trials", min: 1) ?? 1000, silos = a.Int("silos", min: 1) ?? 4, slots = a.Int("slots", min: 1) ?? 4;
-        int epochs = a.Int("epochs", min: 1) ?? 1, epochMs = a.Int("epoch-ms", min: 0) ?? 0;
-        var search = a.Setting("search", SearchKind.Grid);
-        if (search == SearchKind.Random) throw new UsageException("--search: the runtime benchmark runs grid or adaptive");
-        var storeKind = a.Choice("store", ["memory", "sqlite"], "memory");
-        var result = await Measure(trials, silos, slots, epochs, epochMs, search, storeKind);
-        if (a.Flag("json")) Console.WriteLine(StudyJson.Serialize(result, indented: false));
+        SettingNames<SearchKind>.TryParse(parse.GetValue(Search)!, out var search);
+        var result = await Measure(parse.GetValue(Trials), parse.GetValue(Silos), parse.GetValue(BenchCommand.Slots) ?? 4, parse.GetValue(Epochs),
+            parse.GetValue(EpochMs), search, parse.GetValue(Store)!);
+        if (parse.GetValue(CommonOptions.Json)) Console.WriteLine(StudyJson.Serialize(result, indented: false));
         else Console.WriteLine($"{result.Trials} trials in {result.Seconds:0.00} s: {result.TrialsPerSecond:0} trials/s, slot utilisation {result.SlotUtilization:P1}" +
             (result.ProposalMsP99 is { } p99 ? $", proposals p50 {result.ProposalMsP50:0.00} ms p99 {p99:0.00} ms" : ""));
         return ExitCodes.Completed;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Client.Reporting;
@@ -8,13 +9,16 @@ namespace Study.Client.Commands;
 /// <summary>`study show ID [--json]`: a study and its trials; --json prints its results.json as it stands.</summary>
 public static class ShowCommand
 {
-    public static async Task<int> Run(IReadOnlyList<string> args)
+    public static StudyCommand Declaration { get; } = new StudyCommand("show", "show ID [options]",
+        "Shows a study and its trials as they stand; --json prints its results.json.",
+        ["./study show ID", "./study show ID --json"], [CommonOptions.Json, .. StudyStores.Options]).WithStudyIds(several: false, Run);
+
+    static async Task<int> Run(ParseResult parse, CancellationToken cancel)
     {
-        var a = ParsedArguments.Parse("show", args, StudyCommandOptions.Show);
-        var id = StudyCommandOptions.StudyId(a, "show");
-        await using var store = await StudyStores.Open(a, mustExist: true);
+        var id = CommonOptions.StudyId(parse);
+        await using var store = await StudyStores.Open(parse, mustExist: true);
         var results = await StudyResults.Load(store, id) ?? throw new UsageException($"no study '{id}' in the store");
-        if (a.Flag("json")) Console.WriteLine(results.ToJson().ToJsonString(StudyJson.Options));
+        if (parse.GetValue(CommonOptions.Json)) Console.WriteLine(results.ToJson().ToJsonString(StudyJson.Options));
         else StudySummary.Print(results, StudySummary.DefaultFolder(id) + " (study report writes it)", json: false);
         return ExitCodes.Completed;
     }

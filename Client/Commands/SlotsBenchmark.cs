@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Study.Client.Cli;
 using System.Text.Json;
 using Study.Grains.Running;
 using Study.Grains.Storage;
@@ -30,17 +31,11 @@ public static class SlotsBenchmark
             results.Sum(r => r.ImagesPerSecond), [.. results.Select(r => r.ImagesPerSecond)]), json, cancel);
     }
 
-    /// <param name="args">this command's arguments; each process gets them without --slots, with --barrier and --json</param>
-    public static int InProcesses(int slots, IReadOnlyList<string> args, bool json, CancellationToken cancel)
+    /// <param name="options">the options each process gets besides --barrier and --json</param>
+    public static int InProcesses(int slots, IEnumerable<string> options, bool json, CancellationToken cancel)
     {
-        var childArgs = new List<string>();
-        for (int i = 0; i < args.Count; i++)
-        {
-            if (args[i] is "--slots" or "--slot-isolation") { i++; continue; }
-            if (args[i] is "--json" or "--barrier") continue;
-            childArgs.Add(args[i]);
-        }
-        childArgs.AddRange(["--barrier", "--json"]);
+        List<string> childArgs = [.. options];
+        childArgs.AddRange([BenchCommand.Barrier.Name, CommonOptions.Json.Name]);
         var children = Enumerable.Range(0, slots).Select(_ => Start(childArgs)).ToList();
         try
         {

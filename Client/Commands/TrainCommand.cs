@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Study.Client.Cli;
 using Study.Client.Reporting;
 using Study.Grains;
@@ -13,24 +14,32 @@ namespace Study.Client.Commands;
 /// <summary><c>study train</c>: one τ in-process, no cluster, with the same trainer and evaluation as a trial.</summary>
 public static class TrainCommand
 {
-    public static readonly OptionSpec[] Specs =
-        [new("tau", "the temperature τ of this trial (τ−:τ+ with --tau-schedule cosine)", Default: "0.2"), .. TrainingOptionReader.Specs];
-
-    public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
+    static readonly Option<TauSetting> Tau = new("--tau")
     {
-        var a = ParsedArguments.Parse("train", args, Specs);
-        if (a.Positionals.Count > 0) throw new UsageException($"study train: unexpected argument '{a.Positionals[0]}'");
-        var tau = a.Value("tau") is { } text ? TrainingOptionReader.ParseTauSetting("tau", text) : 0.2;
-        var options = TrainingOptionReader.Read(a, tau);
+        Description = "the temperature τ of this trial (τ−:τ+ with --tau-schedule cosine)",
+        DefaultValueFactory = _ => 0.2,
+        CustomParser = r => TypedOptions.Parse(r, text => TrainingOptionReader.ParseTauSetting("--tau", text)),
+    };
+
+    public static StudyCommand Declaration { get; } = new StudyCommand("train", "train [options]",
+        "Trains and evaluates one τ in this process (no cluster) and writes <out>/trials/<trial-id>/.",
+        ["./study train --dataset fashion-mnist --tau 0.2 --epochs 1 --subset 8192 --eval-subset 2000 --json",
+         "./study train --dataset synthetic --tau 0.5 --epochs 2"],
+        [Tau, .. TrainingOptionDeclarations.All, CommonOptions.Out, CommonOptions.Json, CommonOptions.Config])
+        .WithAction((parse, cancel) => Task.FromResult(Run(parse, cancel)));
+
+    static int Run(ParseResult parse, CancellationToken cancel)
+    {
+        var options = TrainingOptionReader.Read(parse, parse.GetValue(Tau));
         TrainingOptionReader.CheckDeviceHere(options.Device);
-        int threads = TrainingOptionReader.Threads(a);
+        int threads = TrainingOptionReader.Threads(parse);
         TrainingRuntime.Initialize(threads);
 
         using var data = LoadData(options);
         var studyId = TrialNaming.NewStudyId("train");
-        var folder = a.Value("out") ?? Path.Combine("studies", studyId);
+        var folder = parse.GetValue(CommonOptions.Out) ?? Path.Combine("studies", studyId);
         var trialId = TrialNaming.TrialId(0, TauSetting.Of(options.Tau, options.TauMax), options.Seed, options.Loss);
-        bool json = a.Flag("json");
+        bool json = parse.GetValue(CommonOptions.Json);
         Console.Error.WriteLine($"study train: {trialId} on {options.Dataset} ({data.Training.Length} training images, " +
             $"{data.Evaluated.Length} test images evaluated), {options.Epochs} epoch(s), {threads} thread(s)");
 

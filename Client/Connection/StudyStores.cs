@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Npgsql;
 using Study.Client.Cli;
 using Study.Grains.Hosting;
@@ -10,26 +11,36 @@ public static class StudyStores
 {
     public const string DefaultStore = "studies/studies.db";
 
-    public static readonly OptionSpec[] Specs =
-    [
-        new("cluster", "the cluster's PostgreSQL connection string (default: embedded)", ValueName: "CONN"),
-        new("store", "the embedded store", ValueName: "PATH", Default: "./" + DefaultStore),
-    ];
+    /// <summary>Also the variable STUDY_CLUSTER, which wins over a --config file and gives way to --cluster or --store on the
+    /// command line.</summary>
+    public static readonly Option<string?> Cluster = OneOf(TypedOptions.Text("--cluster", "the cluster's PostgreSQL connection string (default: embedded)", "CONN"));
 
-    public static string? Cluster(ParsedArguments a)
+    public static readonly Option<string> Store = new("--store") { Description = "the embedded store", HelpName = "PATH", DefaultValueFactory = _ => DefaultStore };
+
+    /// <summary>The options of a command that reads or writes studies.</summary>
+    public static readonly Option[] Options = [Cluster, Store];
+
+    static Option<string?> OneOf(Option<string?> cluster)
     {
-        if (a.Has("cluster") && a.Has("store")) throw new UsageException("give --cluster or --store, not both");
-        return a.Value("cluster") ?? Environment.GetEnvironmentVariable("STUDY_CLUSTER");
+        cluster.Validators.Add(r =>
+        {
+            if (r.Parent?.GetResult(Store) is { Implicit: false }) r.AddError("give --cluster or --store, not both");
+        });
+        return cluster;
     }
 
-    public static async Task<IStudyStore> Open(ParsedArguments a, bool mustExist)
+    public static string? ClusterOf(ParseResult parse) => parse.GetValue(Cluster);
+
+    public static string StorePath(ParseResult parse) => parse.GetValue(Store)!;
+
+    public static async Task<IStudyStore> Open(ParseResult parse, bool mustExist)
     {
-        if (Cluster(a) is { } connection)
+        if (ClusterOf(parse) is { } connection)
         {
             ClusterConnection.CheckTls(); // bad TLS settings are bad input, reported before anything is opened
             return new PostgresStudyStore(await OpenCluster(connection));
         }
-        var path = a.String("store", DefaultStore);
+        var path = StorePath(parse);
         if (mustExist && !File.Exists(path)) throw new UsageException($"--store {path}: no such store (no study has run with it)");
         var store = new SqliteStudyStore(path);
         await store.EnsureSchema();

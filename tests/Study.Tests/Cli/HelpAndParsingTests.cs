@@ -7,16 +7,10 @@ namespace Study.Tests.Cli;
 /// <summary>Every command's --help, and the parsing of study options in-process.</summary>
 public sealed class HelpAndParsingTests
 {
-    public static TheoryData<string> Commands => new(Help.Commands);
+    public static TheoryData<string> Commands => new(StudyCommandLine.Commands.Select(c => c.Name));
 
-    static readonly Dictionary<string, IEnumerable<OptionSpec>> Parsers = new()
-    {
-        ["run"] = StudyCommandOptions.Run, ["submit"] = StudyCommandOptions.Run, ["watch"] = StudyCommandOptions.Watch,
-        ["list"] = ListCommand.Specs, ["show"] = StudyCommandOptions.Show, ["cancel"] = StudyCommandOptions.Plain,
-        ["resume"] = StudyCommandOptions.Resume, ["report"] = ReportCommand.Specs, ["train"] = TrainCommand.Specs,
-        ["bench"] = [.. BenchCommand.Specs, .. RuntimeBenchmark.Specs], ["devices"] = DevicesCommand.Specs,
-        ["compare"] = CompareCommand.Specs, ["dashboard"] = DashboardCommand.Specs,
-    };
+    /// <summary>Each command's options, as its parser declares them.</summary>
+    static IEnumerable<System.CommandLine.Option> Parsers(string command) => StudyCommandLine.Commands.Single(c => c.Name == command).Options;
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -27,8 +21,8 @@ public sealed class HelpAndParsingTests
         Assert.StartsWith($"usage: ./study {command}", result.Stdout);
         var examples = result.Stdout[result.Stdout.IndexOf("\nexamples:\n", StringComparison.Ordinal)..];
         Assert.Contains($"./study {command}", examples);
-        foreach (var option in Parsers[command])
-            Assert.Contains($"  --{option.Name}", result.Stdout);
+        foreach (var option in Parsers(command))
+            Assert.Contains($"  {option.Name}", result.Stdout);
     }
 
     [Fact]
@@ -36,7 +30,7 @@ public sealed class HelpAndParsingTests
     {
         var result = StudyProcess.Run("--help");
         Assert.Equal(0, result.ExitCode);
-        foreach (var command in Help.Commands) Assert.Matches($@"\n  {command} +\S", result.Stdout);
+        foreach (var command in StudyCommandLine.Commands.Select(c => c.Name)) Assert.Matches($@"\n  {command} +\S", result.Stdout);
         var none = StudyProcess.Run();
         Assert.Equal(2, none.ExitCode);
         var unknown = StudyProcess.Run("rnu", "--help");
@@ -47,7 +41,7 @@ public sealed class HelpAndParsingTests
     [Fact]
     public void StudyOptionsParseWithTheirDefaults()
     {
-        var spec = StudyOptionReader.Read(ParsedArguments.Parse("run", [], StudyCommandOptions.Run), "s");
+        var spec = StudyOptionReader.Read(StudyCommandLine.Parse(["run"]), "s");
         Assert.Equal([0.07, 0.2, 0.3, 0.5, 0.7, 1.0], spec.Taus);
         Assert.Equal(("fashion-mnist", SearchKind.Grid, LossKind.InfoNce, PrunerKind.None, 2, 256, 1, 3), (spec.Dataset, spec.Search, spec.Loss, spec.Pruner,
             spec.Epochs, spec.BatchSize, spec.Seeds, spec.MaxRestarts));
@@ -61,7 +55,7 @@ public sealed class HelpAndParsingTests
         try
         {
             File.WriteAllText(config, """{"dataset": "synthetic", "batchSize": 128, "search": "adaptive", "trials": 8, "tauRange": "0.05:2"}""");
-            var a = ParsedArguments.Parse("run", ["--config", config, "--batch-size=64", "--seeds", "3", "--pruner", "asha"], StudyCommandOptions.Run);
+            var a = StudyCommandLine.Parse(["run", "--config", config, "--batch-size=64", "--seeds", "3", "--pruner", "asha"]);
             var spec = StudyOptionReader.Read(a, "s");
             Assert.Equal(("synthetic", 64, SearchKind.Adaptive, (int?)8, 0.05, 2.0, 3, PrunerKind.Asha),
                 (spec.Dataset, spec.BatchSize, spec.Search, spec.Trials, spec.TauMin, spec.TauMax, spec.Seeds, spec.Pruner));
@@ -81,16 +75,16 @@ public sealed class HelpAndParsingTests
     public void BadStudyOptionsNameTheOption(string option, string value, string mentioned)
     {
         string[] args = option == "--search" ? [option, value] : [option, value, "--search", "random"];
-        var e = Assert.Throws<UsageException>(() => StudyOptionReader.Read(ParsedArguments.Parse("run", args, StudyCommandOptions.Run), "s"));
+        var e = Assert.Throws<UsageException>(() => StudyOptionReader.Read(StudyCommandLine.Parse(["run", .. args]), "s"));
         Assert.Contains(mentioned, e.Message);
     }
 
     [Fact]
     public void UnknownOptionsSuggestTheClosest()
     {
-        var e = Assert.Throws<UsageException>(() => ParsedArguments.Parse("run", ["--epoch", "3"], StudyCommandOptions.Run));
+        var e = Assert.Throws<UsageException>(() => StudyCommandLine.Parse(["run", "--epoch", "3"]));
         Assert.Contains("did you mean 'epochs'", e.Message);
-        Assert.Throws<UsageException>(() => ParsedArguments.Parse("run", ["--json=yes"], StudyCommandOptions.Run));
-        Assert.Throws<UsageException>(() => ParsedArguments.Parse("run", ["--epochs", "1", "--epochs", "2"], StudyCommandOptions.Run));
+        Assert.Throws<UsageException>(() => StudyCommandLine.Parse(["run", "--json=yes"]));
+        Assert.Throws<UsageException>(() => StudyCommandLine.Parse(["run", "--epochs", "1", "--epochs", "2"]));
     }
 }

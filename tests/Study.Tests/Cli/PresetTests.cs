@@ -19,7 +19,7 @@ public sealed class PresetTests : IDisposable
     static string PresetFolder => Path.Combine(StudyProcess.RepositoryRoot, "studies", "presets");
 
     static StudySpec Read(string preset) =>
-        StudyOptionReader.Read(ParsedArguments.Parse("run", ["--config", preset], StudyCommandOptions.Run), "preset-check");
+        StudyOptionReader.Read(StudyCommandLine.Parse(["run", "--config", preset]), "preset-check");
 
     [Fact]
     public void EveryPresetReadsAsAStudyAndSaysWhatItIsFor()
@@ -31,7 +31,7 @@ public sealed class PresetTests : IDisposable
             var spec = Read(preset);
             Assert.True(spec.TotalTrials >= 1, preset);
             using var json = JsonDocument.Parse(File.ReadAllText(preset));
-            Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty(ParsedArguments.CommentKey).GetString()), preset);
+            Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty(StudyConfigFile.CommentKey).GetString()), preset);
         }
         var cosine = Read(Path.Combine(PresetFolder, "fmnist-cosine-batch.json"));
         Assert.Equal(TauScheduleKind.Cosine, cosine.TauSchedule);

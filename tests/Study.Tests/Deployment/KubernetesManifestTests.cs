@@ -179,10 +179,10 @@ public sealed class KubernetesManifestTests
         File.WriteAllText(file, preset);
         try
         {
-            var parsed = ParsedArguments.Parse("run", [.. args.Skip(1).Select(a => a == config ? file : a)], StudyCommandOptions.Run);
+            var parsed = StudyCommandLine.Parse([.. args.Select(a => a == config ? file : a)]);
             var spec = StudyOptionReader.Read(parsed, "preset-check");
             Assert.Equal("fashion-mnist", spec.Dataset);
-            Assert.True(parsed.Flag("json"));
+            Assert.True(parsed.GetValue(CommonOptions.Json));
         }
         finally { File.Delete(file); }
     }
