@@ -1,7 +1,7 @@
 namespace Study.Grains.Scheduling;
 
 /// <summary>
-/// Which device each of a silo's slots trains on (SPEC §3). With G GPUs and K slots per GPU a silo has G × K slots
+/// Which device each of a silo's slots trains on (docs/CLI.md, the silo). With G GPUs and K slots per GPU a silo has G × K slots
 /// by default and slot i trains on <c>cuda:(i mod G)</c>, so consecutive slots spread over the GPUs and none is left
 /// idle while another takes every trial; without a GPU it has one slot by default and every slot is a CPU slot.
 /// </summary>

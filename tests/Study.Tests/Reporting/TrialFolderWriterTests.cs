@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Study.Tests.Reporting;
 
-/// <summary>The one writer of trials/&lt;trial_id&gt;/ (SPEC §4), which `study train` and the study reports share.</summary>
+/// <summary>The one writer of trials/&lt;trial_id&gt;/ (docs/OUTPUTS.md), which `study train` and the study reports share.</summary>
 public sealed class TrialFolderWriterTests : IDisposable
 {
     /// <summary>The fields of a metrics.jsonl line, in order, whoever wrote the folder.</summary>
