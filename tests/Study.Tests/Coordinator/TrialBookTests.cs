@@ -10,7 +10,7 @@ namespace Study.Tests.Coordinator;
 public sealed class TrialBookTests
 {
     static TrialState Trial(int index, string status, int epochs) =>
-        new(new TrialRecord("s", $"t{index}", index, 0.1 * (index + 1), 1, status, Attempt: 1, EpochsCompleted: epochs));
+        new(new TrialRecord("s", $"t{index}", index, 0.1 * (index + 1), 1, status, Attempt: 1, EpochsCompleted: epochs), DateTime.UnixEpoch);
 
     [Fact]
     public void PromotedTrialsOfTheHighestRungStartFirst()
