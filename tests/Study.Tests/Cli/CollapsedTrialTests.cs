@@ -62,7 +62,7 @@ public sealed class CollapsedTrialTests : IDisposable
             Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(writer),
         });
         console.Profile.Width = 100;
-        console.Write(LiveProgress.Render(model, null));
+        console.Write(LiveProgress.Render(model, null, 100));
         var screen = writer.ToString();
         Assert.Contains("2 collapsed", screen);
         Assert.All(screen.Split('\n'), line => Assert.True(line.TrimEnd().Length <= 100, $"{line.TrimEnd().Length} columns: {line}"));
