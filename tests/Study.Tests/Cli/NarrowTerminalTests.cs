@@ -4,12 +4,14 @@ using Study.Client.Progress;
 using Study.Client.Reporting;
 using Study.Grains;
 using Study.Grains.Storage;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Cli;
 
 /// <summary>At 80 columns the end-of-study table and the live view keep every trial id, state and silo address
 /// whole on one line (they leave columns out instead); with room, every column is there.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class NarrowTerminalTests
 {
     static async Task<MemoryStudyStore> Study()

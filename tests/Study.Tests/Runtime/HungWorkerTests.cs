@@ -4,6 +4,7 @@ using Study.Grains;
 using Study.Grains.Running;
 using Study.Grains.Running.Workers;
 using Study.Training.Trainer;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Runtime;
@@ -11,6 +12,7 @@ namespace Study.Tests.Runtime;
 /// <summary>Issue 23: a slot's worker process that hangs (it takes its trial and then writes nothing) kept its slot for
 /// ever. Now it is killed once it has been silent for the silo's limit, and its trial fails saying so. The limit is
 /// measured on the silo's clock, here a fake one that the test moves.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class HungWorkerTests
 {
     [Fact]

@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Study.Grains.Running;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Runtime;
 
 /// <summary>How a silo retries an attempt's reports, on a fake clock: jittered exponential backoff, up to
 /// <see cref="ReportDelivery.Patience"/>, and no retry once the attempt is stopped.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class ReportDeliveryTests
 {
     readonly FakeTimeProvider clock = new(DateTimeOffset.Parse("2026-12-07T00:00:00Z"));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Study.Grains.Storage;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Storage;
@@ -213,11 +214,13 @@ public abstract class StudyStoreContract : IAsyncLifetime
     }
 }
 
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class MemoryStudyStoreTests : StudyStoreContract
 {
     protected override Task<IStudyStore> CreateStore() => Task.FromResult<IStudyStore>(new MemoryStudyStore(Clock));
 }
 
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class SqliteStudyStoreTests : StudyStoreContract, IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("study-sqlite-").FullName;

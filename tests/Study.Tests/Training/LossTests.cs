@@ -1,10 +1,12 @@
 using Study.Training.Losses;
+using Study.Tests.Infrastructure;
 using Xunit;
 using static TorchSharp.torch;
 
 namespace Study.Tests.Training;
 
 /// <summary>Each loss of docs/LOSSES.md against its formula, computed here by hand in doubles.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public class LossTests
 {
     const double Tau = 0.3;
