@@ -12,7 +12,7 @@ public sealed record SlotLayout(int Gpus, int Slots)
     /// <param name="slotsPerGpu"><c>--slots-per-gpu</c> K</param>
     public static SlotLayout For(int gpus, int? slots, int slotsPerGpu = 1)
     {
-        if (gpus < 0) throw new ArgumentOutOfRangeException(nameof(gpus));
+        ArgumentOutOfRangeException.ThrowIfNegative(gpus);
         if (slotsPerGpu < 1) throw new ArgumentException($"--slots-per-gpu must be at least 1, got {slotsPerGpu}");
         if (slots is < 0) throw new ArgumentException($"--slots must be at least 0, got {slots}");
         return new SlotLayout(gpus, slots ?? (gpus > 0 ? gpus * slotsPerGpu : 1));

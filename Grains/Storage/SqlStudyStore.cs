@@ -294,5 +294,5 @@ public abstract class SqlStudyStore : IStudyStore
         return await Query(connection, null, sql, read, parameters);
     }
 
-    public virtual async ValueTask DisposeAsync() => await writes.DisposeAsync();
+    public virtual async ValueTask DisposeAsync() { await writes.DisposeAsync(); GC.SuppressFinalize(this); }
 }
