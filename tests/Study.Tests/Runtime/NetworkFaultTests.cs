@@ -12,6 +12,7 @@ namespace Study.Tests.Runtime;
 /// epoch once (a stale attempt cannot write), and each silo either serves or, declared dead while it was away,
 /// exits with status 3 and one line for its supervisor to restart it, never a crash.
 /// </summary>
+[Trait(Tier.Key, Tier.Cluster)]
 public sealed class NetworkFaultTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("study-network-").FullName;
