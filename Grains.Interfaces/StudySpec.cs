@@ -1,6 +1,6 @@
 namespace Study.Grains;
 
-/// <summary>Everything a study was asked to do (SPEC §2 study options), as run. Stored with the study.</summary>
+/// <summary>Everything a study was asked to do (docs/CLI.md), as run. Stored with the study.</summary>
 [GenerateSerializer, Alias("study.StudySpec")]
 public sealed record StudySpec
 {
@@ -83,6 +83,6 @@ public sealed record StudySpec
 
     public int TotalTrials => TrialsPerSeed * Seeds;
 
-    /// <summary>The validation metric the objective is ranked on (SPEC §4: best.value is on the validation split).</summary>
+    /// <summary>The validation metric the objective is ranked on (docs/OUTPUTS.md: best.value is on the validation split).</summary>
     public string ValidationObjective => Objective.ValidationMetricName();
 }

@@ -6,7 +6,7 @@ public enum TrialRunStatus { Completed, Pruned, Failed, Cancelled, Interrupted, 
 /// epoch's checkpoint to wait for a promotion (ASHA's rungs).</summary>
 public enum EpochVerdict { Continue, Prune, Stop, Pause }
 
-/// <summary>A trial's metrics as SPEC §4 lists them; null where not measured (a pruned trial has only its last epoch's).</summary>
+/// <summary>A trial's metrics as docs/OUTPUTS.md lists them; null where not measured (a pruned trial has only its last epoch's).</summary>
 [GenerateSerializer, Alias("study.MetricsRecord")]
 public sealed record MetricsRecord(
     [property: Id(0)] double? LinearAccuracy = null,
@@ -18,7 +18,7 @@ public sealed record MetricsRecord(
     [property: Id(6)] double? Alignment = null,
     [property: Id(7)] double? Loss = null);
 
-/// <summary>One epoch of one attempt of a trial (SPEC §6 per-epoch statistics) and where its checkpoint is.</summary>
+/// <summary>One epoch of one attempt of a trial (docs/METRICS.md, after each epoch) and where its checkpoint is.</summary>
 [GenerateSerializer, Alias("study.EpochReport")]
 public sealed record EpochReport(
     [property: Id(0)] string StudyId,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch reference for `study bench` on a GPU (issue 8): the identical training step in plain eager PyTorch.
 
-Same cnn-small (SPEC 6), same augmentation ops (one affine resample for the resized crop and flip, brightness and
+Same cnn-small (docs/TRAINING.md), same augmentation ops (one affine resample for the resized crop and flip, brightness and
 contrast U[0.6, 1.4], clamp), the same NT-Xent loss with tau, Adam at lr 1e-3, the same batch, the loss read back
 every step (as the product does), Fashion-MNIST resident on the device. One difference is PyTorch's to make: the
 augmentation's uniforms are drawn on the device (TorchSharp's generators are CPU ones; the product draws on the CPU

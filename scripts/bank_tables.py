@@ -146,7 +146,7 @@ def mean(trials, metric):
 
 
 def table1(infonce, hard, simple, hard_simple):
-    """The bank's means in the layout of the paper's Table 1 (SPEC §8): test linear accuracy %, uniformity, tolerance."""
+    """The bank's means in the layout of the paper's Table 1 (Wang & Liu 2021; docs/EXPERIMENTS.md shows it): test linear accuracy %, uniformity, tolerance."""
     cells = [infonce[1].get(t, {}) for t in (0.07, 0.3, 0.7, 1.0)] + [simple[1][None]] + \
             [hard[1].get(t, {}) for t in (0.07, 0.3, 0.7, 1.0)] + [hard_simple[1][None]]
     lines = ["| Fashion-MNIST, memory bank | τ = 0.07 | 0.3 | 0.7 | 1.0 | simple | hard 0.07 | hard 0.3 | hard 0.7 | hard 1.0 | hard-simple |",

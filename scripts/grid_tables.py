@@ -1,4 +1,4 @@
-"""The batch-negative grid of docs/EXPERIMENTS.md §1 (SPEC §6's head), from the results.json of each study
+"""The batch-negative grid of docs/EXPERIMENTS.md §1 (the plain `mlp` head), from the results.json of each study
 (scripts/grid-tables): mean ± sd over seeds; trends in τ; the best τ against the others; the paper's Table 1 layout;
 the losses without τ against each other and against infonce. Differences are paired over the seeds both sides share
 (every study draws the same split and seeds 1-5), Holm-corrected where one question is asked of several τ at once.

@@ -19,15 +19,25 @@ public static class StudySummary
         }
         var s = results.Study;
         ConsoleTables.WriteLine($"study [bold]{Markup.Escape(s.StudyId)}[/]: {Markup.Escape(s.Status)}");
-        var table = ConsoleTables.New("trial", ">τ", ">seed", "status", ">epochs", ">" + results.Spec.ValidationObjective, ">uniformity", ">tolerance", "note");
-        foreach (var e in results.Entries)
-            table.AddRow(Markup.Escape(e.TrialId), Markup.Escape(TauSetting.Of(e.Tau, e.TauMax)?.Label ?? "-"), e.Seed.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(e.Status), e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), Cell(e.Metrics.Get(results.Spec.ValidationObjective)),
-                Cell(e.Metrics.Uniformity), Cell(e.Metrics.Tolerance), Markup.Escape(Clip(e.Error)));
-        ConsoleTables.Write(table);
+        ConsoleTables.Write(Table(results, ConsoleTables.Width));
         if (results.Best is { } best)
             ConsoleTables.WriteLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"best: τ = {best.Setting?.Label ?? "-"} ({best.TrialId}), {best.Objective} (validation) {best.Value:0.0000}")));
         ConsoleTables.WriteLine($"output: {Markup.Escape(folder)}");
+    }
+
+    /// <summary>The trials, fitted to <paramref name="width"/>: the note goes first, then seed, epochs, tolerance and
+    /// uniformity; id, τ, state and the objective stay.</summary>
+    public static Spectre.Console.Table Table(StudyResults results, int width)
+    {
+        FittedColumn[] columns = [new("trial"), new("τ", true), new("seed", true, 3), new("status"), new("epochs", true, 2),
+            new(results.Spec.ValidationObjective, true), new("uniformity", true, 5), new("tolerance", true, 4), new("note", DropOrder: 1)];
+        var rows = results.Entries.Select(e => new[]
+        {
+            Markup.Escape(e.TrialId), Markup.Escape(TauSetting.Of(e.Tau, e.TauMax)?.Label ?? "-"), e.Seed.ToString(CultureInfo.InvariantCulture),
+            Markup.Escape(e.Status), e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), Cell(e.Metrics.Get(results.Spec.ValidationObjective)),
+            Cell(e.Metrics.Uniformity), Cell(e.Metrics.Tolerance), Markup.Escape(Clip(e.Error)),
+        }).ToList();
+        return FittedTable.Build(columns, rows, width);
     }
 
     static string Clip(string? text) => text is null ? "" : text.Length <= 60 ? text : text[..59] + "…";

@@ -18,6 +18,9 @@ public static class ConsoleTables
         return table;
     }
 
+    /// <summary>The width tables are fitted to: the terminal's, or 200 columns when stdout is a file or pipe (unwrapped).</summary>
+    public static int Width => Console.IsOutputRedirected ? 200 : AnsiConsole.Profile.Width;
+
     /// <summary>Writes a renderable (a table, a markup line) to stdout.</summary>
     public static void Write(IRenderable renderable)
     {
@@ -26,15 +29,21 @@ public static class ConsoleTables
             AnsiConsole.Console.Write(renderable);
             return;
         }
+        foreach (var line in Render(renderable, Width).TrimEnd().Split('\n')) Console.WriteLine(line.TrimEnd());
+    }
+
+    /// <summary>A renderable as plain text at <paramref name="width"/> columns.</summary>
+    public static string Render(IRenderable renderable, int width)
+    {
         var text = new StringWriter();
         var plain = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(text),
         });
-        plain.Profile.Width = 200;
+        plain.Profile.Width = width;
         plain.Write(renderable);
-        foreach (var line in text.ToString().TrimEnd().Split('\n')) Console.WriteLine(line.TrimEnd());
+        return text.ToString();
     }
 
     public static void WriteLine(string markup) => Write(new Markup(markup + "\n"));

@@ -21,7 +21,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
         StudyRecord? final = null;
         bool cancelling = false;
         var model = await StudyProgressModel.Read(store, studyId);
-        await console.Live(Render(model, null)).AutoClear(false).Overflow(VerticalOverflow.Ellipsis)
+        await console.Live(Render(model, null, console.Profile.Width)).AutoClear(false).Overflow(VerticalOverflow.Ellipsis)
             .Cropping(VerticalOverflowCropping.Bottom)
             .StartAsync(async live =>
             {
@@ -46,7 +46,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
                         await onCancel();
                     }
                     model = await StudyProgressModel.Read(store, studyId);
-                    live.UpdateTarget(Render(model, notice));
+                    live.UpdateTarget(Render(model, notice, console.Profile.Width));
                     live.Refresh();
                     if (StudyStatuses.IsFinal(model.Study.Status)) { final = model.Study; return; }
                     try { await Task.Delay(Redraw, cancelling || asking ? CancellationToken.None : cancel); }
@@ -62,8 +62,9 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
         catch (InvalidOperationException) { return null; } // stdin is not a terminal: the question cannot be answered
     }
 
-    /// <summary>The whole view; at most 100 columns wide.</summary>
-    public static IRenderable Render(StudyProgressModel m, string? notice)
+    /// <summary>The whole view, its table fitted to <paramref name="width"/> columns: loss goes first, then
+    /// uniformity and tolerance, then where the trial runs.</summary>
+    public static IRenderable Render(StudyProgressModel m, string? notice, int width)
     {
         var s = m.Spec;
         var best = m.Best is { } b ? $"best τ [bold]{Markup.Escape(b.Setting?.Label ?? "-")}[/] {b.Objective} {b.Value:0.000}" : "best: none yet";
@@ -72,26 +73,15 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
             $"search {SettingName.Of(s.Search)}, pruner {SettingName.Of(s.Pruner)}\n" +
             $"{best}  ·  [green]{m.Done} done[/]  [blue]{m.Running} running[/]  {m.Queued} queued  " +
             $"{(m.Collapsed > 0 ? $"[magenta]{m.Collapsed} collapsed[/]  " : "")}[red]{m.Failed} failed[/]  ·  {m.ImagesPerSecond:#,0} images/s");
-        var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey);
-        table.AddColumn(new TableColumn("τ").RightAligned());
-        table.AddColumn("state");
-        table.AddColumn("silo, device");
-        table.AddColumn("epoch progress");
-        table.AddColumn(new TableColumn("loss").RightAligned());
-        table.AddColumn(new TableColumn("obj.").RightAligned());
-        table.AddColumn(new TableColumn("unif.").RightAligned());
-        table.AddColumn(new TableColumn("tol.").RightAligned());
+        FittedColumn[] columns = [new("τ", true), new("state"), new("silo, device", DropOrder: 4), new("epoch progress"),
+            new("loss", true, 1), new("obj.", true), new("unif.", true, 3), new("tol.", true, 2)];
         var visible = VisibleRows(m.Rows).ToList();
-        foreach (var r in visible)
-            table.AddRow(
-                new Markup(Markup.Escape(r.Label)),
-                new Markup(StateMarkup(r.State)),
-                new Markup(Markup.Escape(Clip(r.Silo ?? "", 15) + (r.Device is { } d ? " " + d : ""))),
-                new Markup(Bar(r)),
-                new Markup(Number(r.Loss, "0.000")),
-                new Markup(Grey(Number(r.Objective, "0.000"), !r.ObjectiveIsFinal)),
-                new Markup(Grey(Number(r.Uniformity, "0.00"), !r.EmbeddingIsFinal)),
-                new Markup(Grey(Number(r.Tolerance, "0.00"), !r.EmbeddingIsFinal)));
+        var table = FittedTable.Build(columns, [.. visible.Select(r => new[]
+        {
+            Markup.Escape(r.Label), StateMarkup(r.State), Markup.Escape(Clip(r.Silo ?? "", 15) + (r.Device is { } d ? " " + d : "")), Bar(r),
+            Number(r.Loss, "0.000"), Grey(Number(r.Objective, "0.000"), !r.ObjectiveIsFinal),
+            Grey(Number(r.Uniformity, "0.00"), !r.EmbeddingIsFinal), Grey(Number(r.Tolerance, "0.00"), !r.EmbeddingIsFinal),
+        })], width);
         int hidden = m.Rows.Count - visible.Count;
         var parts = new List<IRenderable> { header, table };
         if (hidden > 0) parts.Add(new Markup($"[grey]… {hidden} more trials (study show {Markup.Escape(m.Study.StudyId)})[/]"));

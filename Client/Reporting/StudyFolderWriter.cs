@@ -5,7 +5,7 @@ using Study.Grains.Storage;
 namespace Study.Client.Reporting;
 
 /// <summary>
-/// Writes a study's output folder (SPEC §4) from the store alone: results.json, trials.csv,
+/// Writes a study's output folder (docs/OUTPUTS.md) from the store alone: results.json, trials.csv,
 /// trials/&lt;trial_id&gt;/ (<see cref="TrialFolderWriter"/>), plots/*.png and report.html. Running it again rewrites
 /// the same files.
 /// </summary>

@@ -8,7 +8,7 @@ using Study.Training.Trainer;
 
 namespace Study.Client.Reporting;
 
-/// <summary>A study as the store holds it, and its results.json (SPEC §4).</summary>
+/// <summary>A study as the store holds it, and its results.json (docs/OUTPUTS.md).</summary>
 public sealed class StudyResults
 {
     public required StudyRecord Study { get; init; }

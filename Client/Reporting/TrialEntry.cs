@@ -3,7 +3,7 @@ using Study.Training.Trainer;
 
 namespace Study.Client.Reporting;
 
-/// <summary>A trial's entry in results.json (SPEC §4), also its result.json and its row of trials.csv. Under a cosine τ
+/// <summary>A trial's entry in results.json (docs/OUTPUTS.md), also its result.json and its row of trials.csv. Under a cosine τ
 /// schedule <see cref="Tau"/> is τ−, and the entry also holds τ+, the schedule and its period.</summary>
 public sealed record TrialEntry(
     string TrialId,

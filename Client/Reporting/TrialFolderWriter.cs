@@ -4,7 +4,7 @@ using Study.Grains.Storage;
 namespace Study.Client.Reporting;
 
 /// <summary>
-/// The one writer of a trial's folder of SPEC §4, for <c>study train</c> and for a study's output folder:
+/// The one writer of a trial's folder of docs/OUTPUTS.md, for <c>study train</c> and for a study's output folder:
 /// metrics.jsonl (one line an epoch, <see cref="EpochMetricsJson"/>), result.json (its entry), and for an evaluated
 /// trial embeddings.npy (float32 [N, D]), labels.npy (int64 [N]) and similarities.json.
 /// </summary>

@@ -75,11 +75,11 @@ public sealed partial class StudyGrain
     {
         int wanted = Math.Min(room, await Scheduler.FreeSlots()) - trials.QueuedCount;
         if (wanted <= 0) return;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var timer = System.Diagnostics.Stopwatch.StartNew();
         var pending = trials.Running.Concat(trials.Queued).Where(t => t.Record.Setting is not null).Select(t => t.Record.Setting!.Value).ToHashSet();
         var proposals = sampler!.Propose((wanted + spec!.Seeds - 1) / spec.Seeds, pending);
-        metrics.RecordProposal(clock.Elapsed, proposals.Count);
-        RecordProposalTime(clock.Elapsed);
+        metrics.RecordProposal(timer.Elapsed, proposals.Count);
+        RecordProposalTime(timer.Elapsed);
         var added = NewTrials([.. proposals.Select(t => (TauSetting?)t)]);
         try { if (added.Count > 0) await store.AddTrials(added.Select(t => t.Record).ToList()); }
         catch
@@ -96,7 +96,7 @@ public sealed partial class StudyGrain
     {
         // Ask for a little more than could be running: a reservation request of thousands of keys costs more to send
         // than the few grants it brings.
-        var now = DateTime.UtcNow;
+        var now = Now;
         var candidates = trials.Queued.Where(t => t.NotBefore <= now).Take(Math.Min(room, Math.Max(64, 2 * trials.Running.Count + 32))).ToList();
         if (candidates.Count == 0) return [];
         var grants = await Scheduler.Reserve(candidates.Select(t => t.Key).ToArray());
@@ -115,12 +115,12 @@ public sealed partial class StudyGrain
             if (!await Save(s.Trial, s.Trial.Record with
                 {
                     Status = TrialStatuses.Running, Attempt = s.Trial.Record.Attempt + 1, Silo = s.Grant.Silo.ToParsableString(),
-                    StartedMs = s.Trial.Record.StartedMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                    StartedMs = s.Trial.Record.StartedMs ?? clock.GetUtcNow().ToUnixTimeMilliseconds(),
                 }))
                 return;
             s.Trial.Silo = s.Grant.Silo;
             s.Trial.CancelSent = false;
-            s.Trial.AttemptSeen = DateTime.UtcNow;
+            s.Trial.AttemptSeen = Now;
             s.Trial.MissingSince = null;
             s.Trial.SeenDeadSince = null;
             stored.Add(s);
@@ -171,7 +171,7 @@ public sealed partial class StudyGrain
     {
         await Restart(trial, $"its start failed ({failure})", $"its start failed ({failure})");
         double seconds = Math.Min(60, Math.Pow(2, trial.Record.Restarts - 1)) * (0.75 + 0.5 * Random.Shared.NextDouble());
-        trial.NotBefore = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
+        trial.NotBefore = Now + TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>Trials whose silo membership no longer lists as alive: resumed elsewhere from their last checkpoint,
@@ -179,7 +179,7 @@ public sealed partial class StudyGrain
     async Task RequeueLostTrials()
     {
         var snapshot = membership.CurrentSnapshot;
-        var now = DateTime.UtcNow;
+        var now = Now;
         foreach (var trial in trials.Running.ToList())
         {
             var silo = trial.Silo;
@@ -196,7 +196,7 @@ public sealed partial class StudyGrain
     /// </summary>
     async Task RequeueVanishedTrials()
     {
-        var now = DateTime.UtcNow;
+        var now = Now;
         var candidates = trials.Running
             .Where(t => t.Silo is not null && now - t.AttemptSeen > VanishGrace)
             .ToDictionary(t => t.Key, t => t.Silo!);

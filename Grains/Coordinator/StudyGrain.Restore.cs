@@ -31,7 +31,7 @@ public sealed partial class StudyGrain
         status = stored.Status;
         cancelRequested = stored.CancelRequested;
         pruner = TrialPruners.Create(spec);
-        foreach (var record in await store.GetTrials(StudyId)) trials.Add(new TrialState(record));
+        foreach (var record in await store.GetTrials(StudyId)) trials.Add(new TrialState(record, Now));
         foreach (var epoch in await store.GetEpochs(StudyId))
         {
             if (!epochValues.TryGetValue(epoch.TrialId, out var values)) epochValues[epoch.TrialId] = values = new();

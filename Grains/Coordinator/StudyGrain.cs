@@ -19,7 +19,7 @@ namespace Study.Grains.Coordinator;
 /// the trial) and every outcome, restarts trials whose silo died from their last checkpoint, and ends the study.
 /// </summary>
 public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipService membership, CoordinatorMetrics metrics,
-    StudyMetrics telemetry, RuntimeOptions runtime, ILogger<StudyGrain> log)
+    StudyMetrics telemetry, RuntimeOptions runtime, TimeProvider clock, ILogger<StudyGrain> log)
     : Grain, IStudyGrain, IRemindable
 {
     const string ReminderName = "drive";
@@ -34,6 +34,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     /// <summary>Trials told to pause at this epoch: their interrupted outcome parks them as paused, not queued.</summary>
     readonly HashSet<string> pausing = [];
     ITauSampler? sampler;
+    DateTime Now => clock.GetUtcNow().UtcDateTime;
     ITrialPruner pruner = new NoPruner();
     IGrainTimer? ticker;
     bool driveRequested;
@@ -67,7 +68,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         pruner = TrialPruners.Create(spec);
         status = StudyStatuses.Running;
         var initial = sampler is null ? NewTrials([null]) : sampler.ProposesOnDemand ? [] : NewTrials([.. ProposeAll().Select(t => (TauSetting?)t)]);
-        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await store.CreateStudy(new StudyRecord(StudyId, status, now, now, StudySpecJson.Write(spec)),
             initial.Select(t => t.Record).ToList());
         foreach (var trial in initial) trials.Add(trial);
@@ -235,7 +236,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         {
             trials.Set(trial, stored);
             trial.Silo = TrialState.StoredSilo(stored);
-            trial.AttemptSeen = DateTime.UtcNow;
+            trial.AttemptSeen = Now;
         }
         return false;
     }
@@ -248,9 +249,9 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
     /// <summary>A grid's or random search's every τ, proposed once at the start (and timed, as on-demand proposals are).</summary>
     IReadOnlyList<TauSetting> ProposeAll()
     {
-        var clock = Stopwatch.StartNew();
+        var timer = Stopwatch.StartNew();
         var taus = sampler!.Propose(int.MaxValue);
-        RecordProposalTime(clock.Elapsed);
+        RecordProposalTime(timer.Elapsed);
         return taus;
     }
 
@@ -266,7 +267,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
                 int index = trials.Count + created.Count;
                 long seed = spec.Seed + s;
                 var id = TrialNaming.TrialId(index, tau, seed, spec.Loss);
-                created.Add(new TrialState(new TrialRecord(StudyId, id, index, tau?.Tau, seed, TrialStatuses.Queued, TauMax: tau?.TauMax)));
+                created.Add(new TrialState(new TrialRecord(StudyId, id, index, tau?.Tau, seed, TrialStatuses.Queued, TauMax: tau?.TauMax), Now));
             }
         return created;
     }

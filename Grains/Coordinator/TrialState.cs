@@ -3,7 +3,7 @@ using Study.Grains.Storage;
 namespace Study.Grains.Coordinator;
 
 /// <summary>The coordinator's view of one trial: its stored row and where its current attempt runs.</summary>
-public sealed class TrialState(TrialRecord record)
+public sealed class TrialState(TrialRecord record, DateTime now)
 {
     public TrialRecord Record { get; set; } = record;
     /// <summary>Where the current attempt runs: taken from the stored row when this activation did not start it, so that
@@ -11,7 +11,7 @@ public sealed class TrialState(TrialRecord record)
     public SiloAddress? Silo { get; set; } = StoredSilo(record);
     public bool CancelSent { get; set; }
     /// <summary>When this activation of the coordinator started the current attempt (or took it over from the store).</summary>
-    public DateTime AttemptSeen { get; set; } = DateTime.UtcNow;
+    public DateTime AttemptSeen { get; set; } = now;
     /// <summary>After a failed start, the trial waits in the queue until then (a backoff that grows with its failures).</summary>
     public DateTime NotBefore { get; set; }
     /// <summary>Since when the attempt's silo has reported not running it, if it has.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -61,6 +62,8 @@ public static class StudyRuntimeHosting
         services.AddSingleton<SyntheticTrialTrainer>();
         services.AddSingleton<Running.Workers.ProcessTrialTrainer>();
         services.AddSingleton<ITrialTrainer, TrainerSelector>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ReportDelivery>();
         services.AddSingleton<TrialRunner>();
         services.AddHostedService<SlotHeartbeat>();
         services.AddHostedService<SelfFence>();

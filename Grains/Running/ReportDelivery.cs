@@ -1,33 +1,44 @@
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace Study.Grains.Running;
 
-/// <summary>How a silo sends what a trial attempt reports (epochs, outcomes, embeddings): retried until it arrives,
-/// the attempt is stopped, or a few minutes have passed.</summary>
-public sealed class ReportDelivery(ILogger log)
+/// <summary>How a silo sends what a trial attempt reports (epochs, outcomes, embeddings): retried with jittered
+/// exponential backoff until it arrives, the attempt is stopped, or <see cref="Patience"/> has passed.</summary>
+public sealed class ReportDelivery(ILogger<ReportDelivery> log, TimeProvider clock)
 {
     /// <summary>
     /// Reports must arrive: the coordinator may be moving off a silo that died, which membership takes some seconds
     /// to declare, so keep trying for a few minutes (or until the attempt is cancelled) before giving up.
     /// </summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+
     public async Task DeliverAsync(Func<Task> send, CancellationToken stop = default)
     {
-        var until = DateTime.UtcNow + DeliveryPatience;
-        for (int attempt = 1; ; attempt++)
+        var until = clock.GetUtcNow() + Patience;
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = clock }.AddRetry(new RetryStrategyOptions
         {
-            try { await send(); return; }
-            catch (Exception e) when (DateTime.UtcNow < until && !stop.IsCancellationRequested)
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && clock.GetUtcNow() < until && !stop.IsCancellationRequested),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(500),
+            MaxDelay = TimeSpan.FromSeconds(5),
+            MaxRetryAttempts = int.MaxValue,
+            OnRetry = args =>
             {
-                log.LogWarning("report of a trial failed (try {Try}: {Error}); retrying", attempt, e.GetBaseException().Message);
-                await Task.Delay(Math.Min(5000, 500 * attempt));
-            }
-        }
+                log.LogWarning("report of a trial failed (try {Try}: {Error}); retrying", args.AttemptNumber + 1,
+                    args.Outcome.Exception!.GetBaseException().Message);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
+        // Not stop itself: a cancelled stop ends the retries (ShouldHandle), and the send's own failure is what the
+        // caller sees, as before.
+        await pipeline.ExecuteAsync(async _ => await send(), CancellationToken.None);
     }
 
     /// <summary><see cref="DeliverAsync"/> from a slot thread, which waits for it.</summary>
     public void Deliver(Func<Task> send, CancellationToken stop) => Block(DeliverAsync(send, stop));
-
-    static readonly TimeSpan DeliveryPatience = TimeSpan.FromMinutes(3);
 
     /// <summary>
     /// Waits for a task on a slot thread without spinning: Task.Wait spins first, and thirty-two slot threads

@@ -5,7 +5,7 @@ namespace Study.Grains.Running;
 /// <summary>How a slot runs its trial: on the slot's own thread, or in a worker process the slot thread drives.</summary>
 public enum SlotIsolation { Thread, Process }
 
-/// <summary>A silo's settings for running trials (SPEC §3).</summary>
+/// <summary>A silo's settings for running trials (docs/CLI.md, the silo).</summary>
 public sealed class RuntimeOptions
 {
     /// <summary>Accelerator slots: the GPUs × slots per GPU, or 1 on a machine without any; 0 hosts no trial.</summary>

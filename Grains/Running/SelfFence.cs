@@ -17,11 +17,13 @@ namespace Study.Grains.Running;
 /// A silo alone in its cluster has no one to ask and no one who could take its trials: it never fences itself.
 /// </summary>
 public sealed class SelfFence(TrialRunner runner, IClusterMembershipService membership, IGrainFactory grains, ILocalSiloDetails silo,
-    IServiceProvider services, ILogger<SelfFence> log) : BackgroundService
+    IServiceProvider services, TimeProvider clock, ILogger<SelfFence> log) : BackgroundService
 {
     public static readonly TimeSpan StopAfter = TimeSpan.FromSeconds(4);
     static readonly TimeSpan Period = TimeSpan.FromMilliseconds(500);
-    long lastAnswerMs = Environment.TickCount64;
+    long lastAnswer = clock.GetTimestamp();
+    /// <summary>The membership table (absent with development clustering).</summary>
+    readonly IMembershipTable? table = services.GetService<IMembershipTable>();
     Task? asking;
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
@@ -29,7 +31,7 @@ public sealed class SelfFence(TrialRunner runner, IClusterMembershipService memb
         while (!stopping.IsCancellationRequested)
         {
             Check();
-            try { await Task.Delay(Period, stopping); } catch (OperationCanceledException) { break; }
+            try { await Task.Delay(Period, clock, stopping); } catch (OperationCanceledException) { break; }
         }
     }
 
@@ -43,17 +45,17 @@ public sealed class SelfFence(TrialRunner runner, IClusterMembershipService memb
             return;
         }
         if (asking is null || asking.IsCompleted) asking = Ask(others);
-        var silentMs = Environment.TickCount64 - Interlocked.Read(ref lastAnswerMs);
-        if (silentMs <= StopAfter.TotalMilliseconds || runner.Fenced) return;
+        var silent = clock.GetElapsedTime(Interlocked.Read(ref lastAnswer));
+        if (silent <= StopAfter || runner.Fenced) return;
         runner.Fenced = true;
         log.LogWarning("silo: no other silo has answered for {Seconds:0.0} s: stopping this silo's {Count} trial(s) at their next step and " +
-            "starting none until one answers (the cluster runs them elsewhere if it declares this silo dead)", silentMs / 1000.0, runner.RunningCount);
+            "starting none until one answers (the cluster runs them elsewhere if it declares this silo dead)", silent.TotalSeconds, runner.RunningCount);
         _ = runner.InterruptAll(TimeSpan.Zero);
     }
 
     void Heard()
     {
-        Interlocked.Exchange(ref lastAnswerMs, Environment.TickCount64);
+        Interlocked.Exchange(ref lastAnswer, clock.GetTimestamp());
         if (!runner.Fenced) return;
         runner.Fenced = false;
         log.LogWarning("silo: the other silos answer again; this silo takes trials again");
@@ -65,26 +67,31 @@ public sealed class SelfFence(TrialRunner runner, IClusterMembershipService memb
     {
         var management = grains.GetGrain<IManagementGrain>(0);
         var answers = others.Select(async other => (await management.GetRuntimeStatistics([other])).Length > 0).ToList();
-        var deadline = Task.Delay(StopAfter);
-        if (await AnyTrue(answers, Task.Delay(TimeSpan.FromSeconds(1))) || await AnyTrue([.. answers, ListedActive()], deadline)) Heard();
+        foreach (var answer in answers) Observe(answer);
+        var deadline = Task.Delay(StopAfter, clock);
+        if (await AnyTrue(answers, Task.Delay(TimeSpan.FromSeconds(1), clock))) { Heard(); return; }
+        var listed = ListedActive();
+        Observe(listed);
+        if (await AnyTrue([.. answers, listed], deadline)) Heard();
     }
 
     /// <summary>This silo's own status in the membership table: with two silos, the survivor of a silo that died hears
     /// no silo, but it still reaches the table, which the dead silo's peers decide by.</summary>
     async Task<bool> ListedActive()
     {
-        var table = services.GetService<IMembershipTable>();
         if (table is null) return false;
-        var row = await table.ReadRow(silo.SiloAddress);
+        var row = await table.ReadRowAsync(silo.SiloAddress, CancellationToken.None);
         return row.Members.Any(m => m.Item1.SiloAddress.Equals(silo.SiloAddress) && m.Item1.Status == SiloStatus.Active);
     }
 
+    /// <summary>A question whose answer may come after the round has ended: its failure is observed, not thrown.</summary>
+    static void Observe(Task task) => _ = task.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+
     /// <summary>Whether any of <paramref name="tasks"/> comes true before <paramref name="deadline"/>; the rest are
-    /// left running, their failures observed.</summary>
+    /// left running.</summary>
     static async Task<bool> AnyTrue(List<Task<bool>> tasks, Task deadline)
     {
         var pending = new List<Task<bool>>(tasks);
-        foreach (var task in pending) _ = task.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         while (pending.Count > 0)
         {
             var done = await Task.WhenAny(pending.Cast<Task>().Append(deadline));

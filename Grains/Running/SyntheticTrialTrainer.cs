@@ -5,7 +5,7 @@ using Study.Training.Trainer;
 namespace Study.Grains.Running;
 
 /// <summary>
-/// For runtime benchmarks and tests (SPEC §7): no tensor work; each epoch takes the study's SyntheticEpochMs and
+/// For runtime benchmarks and tests (docs/PERFORMANCE.md): no tensor work; each epoch takes the study's SyntheticEpochMs and
 /// reports made-up but τ-shaped metrics (accuracy peaking at τ = 0.3). Honours cancel and interrupt between
 /// short sleeps, and "checkpoints" the epoch count to the checkpoint path so that a resumed trial continues.
 /// </summary>

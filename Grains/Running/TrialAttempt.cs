@@ -19,7 +19,8 @@ sealed class TrialAttempt(TrialAssignment assignment, string device, TrialTeleme
     /// <summary>The final epoch's report, which travels with the outcome.</summary>
     public EpochReport? LastEpoch { get; set; }
     public StepProgress LastStep { get; set; }
-    public long LastPublishedMs { get; set; }
+    /// <summary>When progress was last published, as a <see cref="TimeProvider"/> timestamp (0: never).</summary>
+    public long LastPublished { get; set; }
 
     public string CheckpointPath(int epoch, int step) => CheckpointFiles.PathFor(checkpoints, assignment.Attempt, epoch, step);
 }

@@ -50,6 +50,6 @@ public sealed class TrialGrain(TrialRunner runner, RuntimeOptions runtime) : Gra
         // A silo stopping gracefully: the trial checkpoints at its next step and reports itself interrupted, so the
         // coordinator moves it to another silo, losing at most one step.
         if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !cancellationToken.IsCancellationRequested)
-            await runner.Interrupt(this.GetPrimaryKeyString()).WaitAsync(cancellationToken).ContinueWith(_ => { });
+            await runner.Interrupt(this.GetPrimaryKeyString()).WaitAsync(cancellationToken).ContinueWith(_ => { }, CancellationToken.None);
     }
 }

@@ -16,9 +16,8 @@ namespace Study.Grains.Running;
 /// attempt ended. Every report and checkpoint carries the attempt number, so a stale attempt changes nothing.
 /// </summary>
 public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFactory grains, IStudyStore store,
-    ILocalSiloDetails silo, RuntimeOptions options, StudyMetrics metrics, ILogger<TrialRunner> log)
+    ILocalSiloDetails silo, RuntimeOptions options, StudyMetrics metrics, ReportDelivery delivery, TimeProvider clock, ILogger<TrialRunner> log)
 {
-    readonly ReportDelivery delivery = new(log);
     /// <param name="Trace">the span that started the attempt: the attempt's own span joins the study's trace under it</param>
     sealed record Running(TrialAssignment Assignment, ActivityContext Trace, CancellationTokenSource Cancel, CancellationTokenSource Interrupt,
         TaskCompletionSource Done);
@@ -133,7 +132,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
     {
         attempt.LastStep = p;
         attempt.Telemetry.Progress(p);
-        if (Environment.TickCount64 - attempt.LastPublishedMs >= ProgressIntervalMs) Publish(attempt, "training", p);
+        if (clock.GetElapsedTime(attempt.LastPublished).TotalMilliseconds >= ProgressIntervalMs) Publish(attempt, "training", p);
     }
 
     /// <summary>Reports the epoch to the coordinator and returns its verdict (the final epoch waits for the outcome).</summary>
@@ -175,9 +174,9 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
     void Publish(TrialAttempt attempt, string phase, StepProgress p)
     {
         var a = attempt.Assignment;
-        attempt.LastPublishedMs = Environment.TickCount64;
+        attempt.LastPublished = clock.GetTimestamp();
         store.RecordProgress(new TrialProgressRecord(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, phase, p.Epoch, p.Step,
-                p.StepsPerEpoch, p.Loss, p.ImagesPerSecond, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), attempt.Device))
+                p.StepsPerEpoch, p.Loss, p.ImagesPerSecond, clock.GetUtcNow().ToUnixTimeMilliseconds(), attempt.Device))
             .ContinueWith(t => log.LogDebug(t.Exception, "progress of {Trial} not stored", a.Trial.Key), TaskContinuationOptions.OnlyOnFaulted);
     }
 

@@ -18,7 +18,7 @@ public interface ITauSampler
     /// complete (most of them never do under a pruner).</summary>
     void ObserveEpoch(TauSetting tau, int epoch, double value) { }
 
-    /// <summary>A trial at <paramref name="tau"/> collapsed (SPEC §4): a sampler that models the objective counts the
+    /// <summary>A trial at <paramref name="tau"/> collapsed (docs/OUTPUTS.md): a sampler that models the objective counts the
     /// point as the worst value observed, at every level it has seen it, so the search moves away from it.</summary>
     void ObserveCollapse(TauSetting tau) { }
 

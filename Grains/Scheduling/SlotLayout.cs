@@ -1,7 +1,7 @@
 namespace Study.Grains.Scheduling;
 
 /// <summary>
-/// Which device each of a silo's slots trains on (SPEC §3). With G GPUs and K slots per GPU a silo has G × K slots
+/// Which device each of a silo's slots trains on (docs/CLI.md, the silo). With G GPUs and K slots per GPU a silo has G × K slots
 /// by default and slot i trains on <c>cuda:(i mod G)</c>, so consecutive slots spread over the GPUs and none is left
 /// idle while another takes every trial; without a GPU it has one slot by default and every slot is a CPU slot.
 /// </summary>
@@ -12,7 +12,7 @@ public sealed record SlotLayout(int Gpus, int Slots)
     /// <param name="slotsPerGpu"><c>--slots-per-gpu</c> K</param>
     public static SlotLayout For(int gpus, int? slots, int slotsPerGpu = 1)
     {
-        if (gpus < 0) throw new ArgumentOutOfRangeException(nameof(gpus));
+        ArgumentOutOfRangeException.ThrowIfNegative(gpus);
         if (slotsPerGpu < 1) throw new ArgumentException($"--slots-per-gpu must be at least 1, got {slotsPerGpu}");
         if (slots is < 0) throw new ArgumentException($"--slots must be at least 0, got {slots}");
         return new SlotLayout(gpus, slots ?? (gpus > 0 ? gpus * slotsPerGpu : 1));

@@ -7,7 +7,7 @@ namespace Study.Grains.Scheduling;
 /// soft: silos report their capacity and running trials every second, so a new activation (after its silo died)
 /// rebuilds it within a heartbeat, and a silo that membership declares dead loses its slots at once.
 /// </summary>
-public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : Grain, ISlotSchedulerGrain
+public sealed class SlotSchedulerGrain(IClusterMembershipService membership, TimeProvider clock) : Grain, ISlotSchedulerGrain
 {
     /// <summary>A reservation a silo has not reported running after this long was never started: free it.</summary>
     static readonly TimeSpan UnconfirmedReservation = TimeSpan.FromSeconds(30);
@@ -25,10 +25,11 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
         public HashSet<string> Running = [];
         public HashSet<string> Reporting = [];
         public readonly Dictionary<string, DateTime> Reserved = new();
-        public int Free => Leaving || DateTime.UtcNow - LastReport > SilentSilo ? 0 : Math.Max(0, Slots - Reserved.Count);
+        public int FreeAt(DateTime now) => Leaving || now - LastReport > SilentSilo ? 0 : Math.Max(0, Slots - Reserved.Count);
     }
 
     readonly Dictionary<SiloAddress, SiloEntry> silos = new();
+    DateTime Now => clock.GetUtcNow().UtcDateTime;
     readonly Dictionary<string, SiloAddress> reservations = new();
 
     public Task Heartbeat(SiloSlotReport report)
@@ -36,7 +37,7 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
         if (!silos.TryGetValue(report.Silo, out var entry)) silos[report.Silo] = entry = new SiloEntry { Name = report.Name };
         entry.Slots = report.Slots;
         entry.Leaving = report.Leaving;
-        var now = DateTime.UtcNow;
+        var now = Now;
         entry.LastReport = now;
         entry.Running = [.. report.Running];
         entry.Reporting = [.. report.Reporting ?? []];
@@ -56,7 +57,7 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
     {
         ForgetDeadSilos();
         var grants = new List<SlotGrant>();
-        var now = DateTime.UtcNow;
+        var now = Now;
         foreach (var key in trialKeys)
         {
             if (reservations.TryGetValue(key, out var held))
@@ -64,7 +65,7 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
                 grants.Add(new SlotGrant(key, held, silos[held].Name));
                 continue;
             }
-            var best = silos.Where(s => s.Value.Free > 0).OrderByDescending(s => s.Value.Free).ThenBy(s => s.Key.ToString()).FirstOrDefault();
+            var best = silos.Where(s => s.Value.FreeAt(now) > 0).OrderByDescending(s => s.Value.FreeAt(now)).ThenBy(s => s.Key.ToString()).FirstOrDefault();
             if (best.Key is null) break;
             best.Value.Reserved[key] = now;
             reservations[key] = best.Key;
@@ -81,7 +82,7 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
 
     public Task<string[]> Absent(Dictionary<string, SiloAddress> trials)
     {
-        var recent = DateTime.UtcNow - TimeSpan.FromSeconds(3);
+        var recent = Now - TimeSpan.FromSeconds(3);
         return Task.FromResult(trials
             .Where(t => silos.TryGetValue(t.Value, out var entry) && entry.LastReport > recent
                         && !entry.Running.Contains(t.Key) && !entry.Reporting.Contains(t.Key))
@@ -91,7 +92,8 @@ public sealed class SlotSchedulerGrain(IClusterMembershipService membership) : G
     public Task<int> FreeSlots()
     {
         ForgetDeadSilos();
-        return Task.FromResult(silos.Values.Sum(s => s.Free));
+        var now = Now;
+        return Task.FromResult(silos.Values.Sum(s => s.FreeAt(now)));
     }
 
     public Task<Dictionary<SiloAddress, int>> SiloSlots()

@@ -1,14 +1,14 @@
 namespace Study.Settings;
 
 /// <summary>
-/// The one table of defaults (SPEC §2), read by the study spec, the training options, the option readers and the
+/// The one table of defaults (docs/CLI.md), read by the study spec, the training options, the option readers and the
 /// help text. Sized so that the default study ends in ≤ 15 min on 2 CPU cores.
 /// </summary>
 public static class Defaults
 {
     public const string Dataset = "fashion-mnist";
     public const LossKind Loss = LossKind.InfoNce;
-    /// <summary>α of the hard losses: the fraction of nearest negatives kept (SPEC §5).</summary>
+    /// <summary>α of the hard losses: the fraction of nearest negatives kept (docs/LOSSES.md).</summary>
     public const double HardFraction = 0.0819;
     public const NegativeSource Negatives = NegativeSource.Batch;
     public const EncoderKind Encoder = EncoderKind.CnnSmall;

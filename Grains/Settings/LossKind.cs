@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Study.Settings;
 
-/// <summary>The contrastive losses of SPEC §5.</summary>
+/// <summary>The contrastive losses (docs/LOSSES.md).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<LossKind>))]
 public enum LossKind
 {

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Study.Settings;
 
-/// <summary>The metric a study ranks τ by (on the validation split; SPEC §4).</summary>
+/// <summary>The metric a study ranks τ by (on the validation split; docs/OUTPUTS.md).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ObjectiveKind>))]
 public enum ObjectiveKind
 {

@@ -1,7 +1,7 @@
 namespace Study.Grains.Storage;
 
 /// <summary>
-/// Where studies live (SPEC §4): everything a report needs — spec, trials, per-epoch metrics, final metrics,
+/// Where studies live (docs/OUTPUTS.md): everything a report needs — spec, trials, per-epoch metrics, final metrics,
 /// embeddings, labels, similarity histograms. Writes of a trial's progress are fenced by its attempt: a write that
 /// names an attempt other than the trial's current one changes nothing. One contract, three implementations
 /// (memory, SQLite, PostgreSQL), one set of tests.

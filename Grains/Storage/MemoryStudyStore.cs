@@ -1,7 +1,8 @@
 namespace Study.Grains.Storage;
 
 /// <summary>The store in process memory: for benchmarks and tests of the runtime. Same contract as the SQL stores.</summary>
-public sealed class MemoryStudyStore : IStudyStore
+/// <param name="clock">what leases expire by (tests pass a fake one)</param>
+public sealed class MemoryStudyStore(TimeProvider? clock = null) : IStudyStore
 {
     readonly object gate = new();
     readonly Dictionary<string, StudyRecord> studies = new();
@@ -10,7 +11,8 @@ public sealed class MemoryStudyStore : IStudyStore
     readonly Dictionary<(string, string), ArtifactRecord> artifacts = new();
     readonly Dictionary<(string, string), TrialProgressRecord> progress = new();
 
-    static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    readonly TimeProvider clock = clock ?? TimeProvider.System;
+    long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     public Task EnsureSchema(CancellationToken cancel = default) => Task.CompletedTask;
 

@@ -5,7 +5,7 @@ using Npgsql;
 namespace Study.Grains.Storage;
 
 /// <summary>The cluster store on PostgreSQL (the same database as the cluster's membership and reminders).</summary>
-public sealed class PostgresStudyStore(NpgsqlDataSource dataSource) : SqlStudyStore
+public sealed class PostgresStudyStore(NpgsqlDataSource dataSource, TimeProvider? clock = null) : SqlStudyStore(clock)
 {
     protected override string BlobType => "BYTEA";
     protected override string LockRow => "FOR UPDATE";

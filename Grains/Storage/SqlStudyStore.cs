@@ -11,8 +11,10 @@ namespace Study.Grains.Storage;
 public abstract class SqlStudyStore : IStudyStore
 {
     readonly WriteBatcher writes;
+    readonly TimeProvider clock;
 
-    protected SqlStudyStore() => writes = new WriteBatcher(OpenAsync, BeginWrite);
+    /// <param name="clock">what leases expire by (tests pass a fake one)</param>
+    protected SqlStudyStore(TimeProvider? clock) => (writes, this.clock) = (new WriteBatcher(OpenAsync, BeginWrite), clock ?? TimeProvider.System);
 
     protected abstract Task<DbConnection> OpenAsync();
     protected abstract DbTransaction BeginWrite(DbConnection connection);
@@ -21,7 +23,7 @@ public abstract class SqlStudyStore : IStudyStore
     /// <summary>What makes a read inside a write transaction lock its row ("FOR UPDATE"; empty where the whole database is locked).</summary>
     protected abstract string LockRow { get; }
 
-    static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     public async Task EnsureSchema(CancellationToken cancel = default)
     {
@@ -292,5 +294,5 @@ public abstract class SqlStudyStore : IStudyStore
         return await Query(connection, null, sql, read, parameters);
     }
 
-    public virtual async ValueTask DisposeAsync() => await writes.DisposeAsync();
+    public virtual async ValueTask DisposeAsync() { await writes.DisposeAsync(); GC.SuppressFinalize(this); }
 }

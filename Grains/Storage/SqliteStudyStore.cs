@@ -11,7 +11,7 @@ public sealed class SqliteStudyStore : SqlStudyStore
 {
     readonly string connectionString;
 
-    public SqliteStudyStore(string path)
+    public SqliteStudyStore(string path, TimeProvider? clock = null) : base(clock)
     {
         Path = System.IO.Path.GetFullPath(path);
         var folder = System.IO.Path.GetDirectoryName(Path);

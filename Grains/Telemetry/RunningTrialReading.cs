@@ -8,9 +8,9 @@ namespace Study.Grains.Telemetry;
 public sealed class RunningTrialReading(KeyValuePair<string, object?>[] tags)
 {
     public KeyValuePair<string, object?>[] Tags { get; } = tags;
-    public double Loss = double.NaN;
+    public double Loss { get; set; } = double.NaN;
     /// <summary>The per-epoch objective the pruners rank: val_knn_accuracy on the validation probe.</summary>
-    public double Objective = double.NaN;
-    public double Uniformity = double.NaN;
-    public double Tolerance = double.NaN;
+    public double Objective { get; set; } = double.NaN;
+    public double Uniformity { get; set; } = double.NaN;
+    public double Tolerance { get; set; } = double.NaN;
 }

@@ -1,4 +1,4 @@
-// A bare TorchSharp loop of the cnn-small training step of SPEC §6, written without any of the product's code:
+// A bare TorchSharp loop of the cnn-small training step of docs/TRAINING.md, written without any of the product's code:
 // the yardstick `study bench` is compared with (docs/PERFORMANCE.md). Same model, augmentation, loss, optimiser,
 // batch and threads as the product's TrainingStep.
 //

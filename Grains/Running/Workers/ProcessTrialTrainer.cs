@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Study.Training.Trainer;
 
@@ -12,7 +11,7 @@ namespace Study.Grains.Running.Workers;
 /// A worker that dies takes only its trial with it: the trial fails, saying how the worker ended; one that writes
 /// nothing for <see cref="RuntimeOptions.WorkerSilenceLimit"/> is killed as hung, and its trial fails the same way.
 /// </summary>
-public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessTrialTrainer> log) : ITrialTrainer, IDisposable
+public sealed class ProcessTrialTrainer(RuntimeOptions options, TimeProvider clock, ILogger<ProcessTrialTrainer> log) : ITrialTrainer, IDisposable
 {
     readonly ConcurrentDictionary<string, ConcurrentBag<WorkerProcess>> idle = new();
     readonly ConcurrentDictionary<WorkerProcess, byte> all = new();
@@ -20,34 +19,34 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessT
 
     public TrainingOutcome Train(TrialAssignment assignment, string device, TrainingControl control)
     {
-        var clock = Stopwatch.StartNew();
+        long started = clock.GetTimestamp();
         WorkerProcess worker;
         try { worker = Take(device); }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            return TrainingOutcome.Failure($"the slot's worker process did not start ({e.Message})", clock.Elapsed.TotalSeconds);
+            return TrainingOutcome.Failure($"the slot's worker process did not start ({e.Message})", Seconds(started));
         }
         bool reusable = false;
         try
         {
             var trial = new WorkerTrial(assignment, device, Math.Max(1, options.ThreadsPerSlot),
                 CheckpointFiles.Folder(options.Artifacts, assignment.Trial.StudyId, assignment.Trial.TrialId), control.LoadPath);
-            if (!worker.TrySend(WorkerProtocol.Write(trial))) return Died(worker, 0, clock);
+            if (!worker.TrySend(WorkerProtocol.Write(trial))) return Died(worker, 0, started);
             using var onCancel = control.Cancel.Register(() => worker.TrySend(WorkerProtocol.Cancel));
             using var onInterrupt = control.Interrupt.Register(() => worker.TrySend(WorkerProtocol.Interrupt));
             int epochs = 0;
-            long lastHeard = Environment.TickCount64;
+            long lastHeard = clock.GetTimestamp();
             bool hung = false;
             var limit = options.WorkerSilenceLimit;
-            using var watchdog = new Timer(_ =>
+            using var watchdog = clock.CreateTimer(_ =>
             {
-                if (Environment.TickCount64 - Interlocked.Read(ref lastHeard) <= limit.TotalMilliseconds) return;
+                if (clock.GetElapsedTime(Interlocked.Read(ref lastHeard)) <= limit) return;
                 hung = true;
                 worker.Kill();
             }, null, WatchPeriod(limit), WatchPeriod(limit));
             while (worker.ReadLine() is { } line)
             {
-                Interlocked.Exchange(ref lastHeard, Environment.TickCount64);
+                Interlocked.Exchange(ref lastHeard, clock.GetTimestamp());
                 if (!line.StartsWith('{'))
                 {
                     log.LogInformation("worker {Pid} ({Device}): {Line}", worker.Id, device, line);
@@ -69,8 +68,8 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessT
             }
             return hung
                 ? TrainingOutcome.Failure($"the slot's worker process (pid {worker.Id}, {worker.Device}) wrote nothing for {limit.TotalSeconds:0} s " +
-                    $"after {epochs} epoch(s) and was killed as hung", clock.Elapsed.TotalSeconds)
-                : Died(worker, epochs, clock);
+                    $"after {epochs} epoch(s) and was killed as hung", Seconds(started))
+                : Died(worker, epochs, started);
         }
         finally
         {
@@ -94,13 +93,15 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, ILogger<ProcessT
         return started;
     }
 
-    TrainingOutcome Died(WorkerProcess worker, int epochs, Stopwatch clock)
+    double Seconds(long since) => clock.GetElapsedTime(since).TotalSeconds;
+
+    TrainingOutcome Died(WorkerProcess worker, int epochs, long started)
     {
         var end = worker.DescribeEnd();
         log.LogWarning("slot worker {Pid} ({Device}) ended during a trial: {End}", worker.Id, worker.Device, end);
         return TrainingOutcome.Failure(
             $"the slot's worker process (pid {worker.Id}, {worker.Device}) ended during the trial after {epochs} epoch(s): {end}",
-            clock.Elapsed.TotalSeconds);
+            Seconds(started));
     }
 
     void Retire(WorkerProcess worker)

@@ -73,6 +73,7 @@ public static class SlotWorker
     /// <summary>The worker's side of the pipes. A reader thread takes the silo's lines: trials are queued, verdicts handed
     /// to the waiting epoch, cancel and interrupt set the running trial's tokens. When the silo goes (stdin ends) while a
     /// trial runs, the worker exits at once: the trial's last checkpoint is what the next attempt resumes from.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "one channel a worker process, which it lives as long as")]
     sealed class Channel
     {
         readonly TextWriter output;

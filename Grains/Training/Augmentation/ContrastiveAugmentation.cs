@@ -5,7 +5,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Study.Training.Augmentation;
 
 /// <summary>
-/// The default augmentation of SPEC §6, per sample and batched on tensors on the batch's device: random resized
+/// The default augmentation of docs/TRAINING.md, per sample and batched on tensors on the batch's device: random resized
 /// crop (area U[0.5, 1], aspect ratio log-uniform in [3/4, 4/3], bilinear) with a horizontal flip (p = 0.5) folded
 /// into the same affine resampling, then brightness and contrast factors U[0.6, 1.4] and a clamp to [0, 1].
 /// The RGB variant adds saturation U[0.6, 1.4], a hue rotation of up to ±0.1 turn and random grayscale (p = 0.2).

@@ -1,7 +1,7 @@
 namespace Study.Training.Data;
 
 /// <summary>
-/// How a study divides its data (SPEC §6): a seeded validation split held out of the labelled training images,
+/// How a study divides its data (docs/TRAINING.md): a seeded validation split held out of the labelled training images,
 /// the training images used (all the rest, or <c>--subset</c> of them), and the evaluated test images. The split
 /// seed is the study's, so every trial of a study sees the same split.
 /// </summary>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Study.Training.Evaluation;
 
 /// <summary>
-/// Embedding metrics of SPEC §6 on L2-normalised projections z (rows). Pairwise sums are computed in row chunks,
+/// Embedding metrics of docs/METRICS.md on L2-normalised projections z (rows). Pairwise sums are computed in row chunks,
 /// so memory stays O(chunk × N) whatever N is.
 /// </summary>
 public static class EmbeddingMetrics

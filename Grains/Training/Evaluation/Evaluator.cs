@@ -21,7 +21,7 @@ public sealed record FinalEvaluation(
     float[] Embeddings, int EmbeddingDimension, long[] Labels, SimilarityHistograms Similarities);
 
 /// <summary>
-/// Evaluates a model on a trial's data splits (SPEC §6). Accuracy uses encoder features h (unaugmented,
+/// Evaluates a model on a trial's data splits (docs/METRICS.md). Accuracy uses encoder features h (unaugmented,
 /// normalised); embedding metrics use the normalised projection z of the evaluated test images. Its random draws
 /// (the views for alignment, the linear probe's initial weights) come from streams seeded from the trial's seed, so
 /// evaluating never shifts the training's random stream.

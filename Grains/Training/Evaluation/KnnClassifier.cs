@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Study.Training.Evaluation;
 
 /// <summary>
-/// Weighted kNN on normalised features (SPEC §6, as in InstDisc): the k most similar bank rows vote for their
+/// Weighted kNN on normalised features (docs/METRICS.md, as in InstDisc): the k most similar bank rows vote for their
 /// label with weight exp(s / T). Queries are scored in chunks, so the similarity matrix never exceeds chunk × N.
 /// </summary>
 public static class KnnClassifier

@@ -5,7 +5,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Study.Training.Evaluation;
 
 /// <summary>
-/// Linear evaluation (SPEC §6): multinomial logistic regression on standardised features, fitted full-batch with
+/// Linear evaluation (docs/METRICS.md): multinomial logistic regression on standardised features, fitted full-batch with
 /// L-BFGS (<see cref="Lbfgs"/>) to convergence (a few hundred iterations at most) with a small L2 penalty that keeps it well posed.
 /// </summary>
 public sealed class LinearProbe : IDisposable

@@ -4,7 +4,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Study.Training.Losses;
 
 /// <summary>
-/// The four losses of SPEC §5 on similarities of L2-normalised projections. Every anchor (each view of each image
+/// The four losses of docs/LOSSES.md on similarities of L2-normalised projections. Every anchor (each view of each image
 /// with batch negatives; the one view of each image with a memory bank) has its positive similarity s_ii and a row
 /// of candidate similarities; <c>excluded</c> marks the candidates that are not negatives of that anchor (itself and
 /// its positive).
@@ -30,7 +30,7 @@ public static class ContrastiveLoss
     }
 
     /// <summary>
-    /// The mean loss over the batch images with memory-bank negatives, as InstDisc defines them (SPEC §5,
+    /// The mean loss over the batch images with memory-bank negatives, as InstDisc defines them (docs/LOSSES.md,
     /// docs/METRICS.md): each image's one view z_i is the anchor, its own bank entry v_i its positive, and the N − 1
     /// other entries its negatives; no batch view is a negative, and no gradient reaches the bank.
     /// </summary>

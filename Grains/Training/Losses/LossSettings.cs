@@ -1,6 +1,6 @@
 namespace Study.Training.Losses;
 
-/// <summary>Which contrastive loss (SPEC §5), its temperature τ, how many negatives the hard losses keep and where
+/// <summary>Which contrastive loss (docs/LOSSES.md), its temperature τ, how many negatives the hard losses keep and where
 /// negatives come from.</summary>
 /// <param name="Tau">null for the losses without a temperature (<see cref="LossKinds.UsesTau"/>)</param>
 /// <param name="HardFraction">α: the hard losses keep ⌈α·n⌉ of an anchor's n negatives</param>

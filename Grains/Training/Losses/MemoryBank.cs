@@ -5,7 +5,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Study.Training.Losses;
 
 /// <summary>
-/// InstDisc's memory bank (SPEC §5): one normalised vector per training image, initialised with random unit vectors
+/// InstDisc's memory bank (docs/LOSSES.md): one normalised vector per training image, initialised with random unit vectors
 /// from the trial's generator, and after each optimiser step v_i ← normalise(0.5·v_i + 0.5·z_i) for the step's images,
 /// z_i detached. It is each image's positive and every other image's negative.
 /// </summary>

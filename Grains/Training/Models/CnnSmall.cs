@@ -6,7 +6,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Study.Training.Models;
 
 /// <summary>
-/// SPEC §6 cnn-small: Conv(c→32,3,pad 1)-ReLU-MaxPool2, Conv(32→64,3,pad 1)-ReLU-MaxPool2,
+/// cnn-small (docs/TRAINING.md): Conv(c→32,3,pad 1)-ReLU-MaxPool2, Conv(32→64,3,pad 1)-ReLU-MaxPool2,
 /// Conv(64→128,3,pad 1)-ReLU-global average pool → h (128-d).
 /// </summary>
 public sealed class CnnSmall : Module<Tensor, Tensor>

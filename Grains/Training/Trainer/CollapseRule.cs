@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Study.Training.Trainer;
 
 /// <summary>
-/// Collapse caught while it happens (SPEC §4's <c>collapsed</c>; docs/METRICS.md): after each epoch, a trial whose
+/// Collapse caught while it happens (the state <c>collapsed</c>; docs/METRICS.md): after each epoch, a trial whose
 /// validation embedding is past a limit — uniformity below <paramref name="UniformityFloor"/>, or tolerance above
 /// <paramref name="ToleranceCeiling"/> — stops as collapsed when it was past it at the epoch before too and has not
 /// moved back since (it fell there, or stays there), or when it has been past it for <see cref="StayedEpochs"/> epochs in

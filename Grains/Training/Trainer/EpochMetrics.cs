@@ -1,6 +1,6 @@
 namespace Study.Training.Trainer;
 
-/// <summary>What each epoch reports (SPEC §6): one line of a trial's metrics.jsonl, and one row of the store's epochs.</summary>
+/// <summary>What each epoch reports (docs/METRICS.md): one line of a trial's metrics.jsonl, and one row of the store's epochs.</summary>
 /// <param name="ValUniformity">null where the trainer does not measure it</param>
 /// <param name="ValTolerance">null where the trainer does not measure it</param>
 /// <param name="Tau">the mean τ of the epoch's steps (a schedule moves it); null for a loss without τ, and in epochs

@@ -2,7 +2,7 @@ using Study.Training.Losses;
 
 namespace Study.Training.Trainer;
 
-/// <summary>Everything one trial's training and evaluation depend on (SPEC §2 study options, for one τ and seed).</summary>
+/// <summary>Everything one trial's training and evaluation depend on (docs/CLI.md, for one τ and seed).</summary>
 public sealed record TrainingOptions
 {
     public string Dataset { get; init; } = Defaults.Dataset;

@@ -28,8 +28,9 @@ public static class TrainingRuntime
         if (Interlocked.Exchange(ref allocatorTuned, 1) == 1 || !OperatingSystem.IsLinux()) return;
         try
         {
-            mallopt(MallocMmapThreshold, 1 << 30);
-            mallopt(MallocTrimThreshold, int.MaxValue);
+            // A refused setting leaves glibc's default, which is only slower: nothing to report.
+            _ = mallopt(MallocMmapThreshold, 1 << 30);
+            _ = mallopt(MallocTrimThreshold, int.MaxValue);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -33,7 +33,7 @@ public sealed class TrainingStep(ContrastiveModel model, optim.Optimizer optimiz
         }
         else
         {
-            // InstDisc: one view an image, against the bank (SPEC §5).
+            // InstDisc: one view an image, against the bank (docs/LOSSES.md).
             anchors = Project(augmentation.Apply(images, random));
             value = ContrastiveLoss.Bank(anchors, bank.Vectors, bankRows, settings, hardness);
         }

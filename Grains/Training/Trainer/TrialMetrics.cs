@@ -1,7 +1,7 @@
 namespace Study.Training.Trainer;
 
 /// <summary>
-/// A trial's metrics as SPEC §4 lists them. A completed trial has them all; a pruned or stopped one has only what
+/// A trial's metrics as docs/OUTPUTS.md lists them. A completed trial has them all; a pruned or stopped one has only what
 /// its last epoch measured (the loss and the validation kNN accuracy).
 /// </summary>
 public sealed record TrialMetrics(
@@ -17,7 +17,7 @@ public sealed record TrialMetrics(
     public static TrialMetrics FromLastEpoch(EpochMetrics? last) =>
         last is null ? new TrialMetrics() : new TrialMetrics(ValKnnAccuracy: last.ValKnnAccuracy, Loss: last.Loss);
 
-    /// <summary>The value of an objective by its SPEC name (<c>linear_accuracy</c>, <c>val_knn_accuracy</c>, …).</summary>
+    /// <summary>The value of an objective by its name in results.json (<c>linear_accuracy</c>, <c>val_knn_accuracy</c>, …).</summary>
     public double? Get(string name) => name switch
     {
         "linear_accuracy" => LinearAccuracy,

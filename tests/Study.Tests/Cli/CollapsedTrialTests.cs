@@ -9,7 +9,7 @@ namespace Study.Tests.Cli;
 /// <summary>
 /// Issue 20: a trial whose embedding collapses stops as <c>collapsed</c>, a state of its own everywhere a state is
 /// shown — results.json, trials.csv, show, the plain and live progress, the report — and a study in which every
-/// trial collapsed has failed. The collapse is real: an InstDisc bank with SPEC §6's head (no batch norm) on
+/// trial collapsed has failed. The collapse is real: an InstDisc bank with the plain `mlp` head (no batch norm) on
 /// synthetic images collapses in its first epochs.
 /// </summary>
 public sealed class CollapsedTrialTests : IDisposable
@@ -62,7 +62,7 @@ public sealed class CollapsedTrialTests : IDisposable
             Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(writer),
         });
         console.Profile.Width = 100;
-        console.Write(LiveProgress.Render(model, null));
+        console.Write(LiveProgress.Render(model, null, 100));
         var screen = writer.ToString();
         Assert.Contains("2 collapsed", screen);
         Assert.All(screen.Split('\n'), line => Assert.True(line.TrimEnd().Length <= 100, $"{line.TrimEnd().Length} columns: {line}"));

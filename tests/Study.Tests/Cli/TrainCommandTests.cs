@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Study.Tests.Cli;
 
-/// <summary>`study train` end to end, as a process: the printed entry, and the trial folder of SPEC §4.</summary>
+/// <summary>`study train` end to end, as a process: the printed entry, and the trial folder of docs/OUTPUTS.md.</summary>
 public sealed class TrainCommandTests : IDisposable
 {
     static readonly string[] MetricNames =

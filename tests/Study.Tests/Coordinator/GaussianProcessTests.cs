@@ -1,10 +1,12 @@
 using Study.Grains.Sampling;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Coordinator;
 
 /// <summary>The adaptive search's Gaussian process: its posterior, its hyperparameters fitted by marginal likelihood,
 /// the sparse form it takes on large studies, and the constant-liar fantasies of pending trials.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class GaussianProcessTests
 {
     static GaussianProcess Observed(Func<double, double> f, int n, double noise = 0, int seed = 1)

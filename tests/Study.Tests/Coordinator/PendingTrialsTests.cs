@@ -1,5 +1,6 @@
 using Study.Grains;
 using Study.Grains.Sampling;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Coordinator;
@@ -7,6 +8,7 @@ namespace Study.Tests.Coordinator;
 /// <summary>Issue 10, defect 2: with one slot freed at a time, adaptive search proposed a τ next to a trial still
 /// running, because only the points of the same Propose call were penalised. Running and queued trials now count, as
 /// constant-liar fantasies.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class PendingTrialsTests
 {
     static double Objective(double tau) => 0.8 - 0.05 * Math.Pow(Math.Log(tau / 0.3), 2);

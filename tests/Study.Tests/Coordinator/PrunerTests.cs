@@ -1,8 +1,10 @@
 using Study.Grains.Pruning;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Coordinator;
 
+[Trait(Tier.Key, Tier.Fast)]
 public class PrunerTests
 {
     readonly Dictionary<string, Dictionary<int, double>> history = new();

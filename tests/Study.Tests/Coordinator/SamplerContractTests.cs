@@ -1,5 +1,6 @@
 using Study.Grains;
 using Study.Grains.Sampling;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Coordinator;
@@ -11,6 +12,7 @@ namespace Study.Tests.Coordinator;
 /// that do not propose on demand giving everything at once. Each search runs over one τ and over the (τ−, τ+) ranges
 /// of a cosine schedule.
 /// </summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class SamplerContractTests
 {
     public static TheoryData<SearchKind, bool> Searches

@@ -1,10 +1,12 @@
 using Study.Grains.Sampling;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Coordinator;
 
 /// <summary>Every proposal loop ends, even when the range holds fewer 6-decimal τ than asked for (issue 10, defect
 /// 1: `--tau-range 0.3:0.300001 --trials 3` used to spin a grain turn for ever).</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class SamplerEndsTests
 {
     static IReadOnlyList<double> ProposeWithin(ITauSampler sampler, int count)

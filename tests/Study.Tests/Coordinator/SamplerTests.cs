@@ -1,9 +1,11 @@
 using Study.Grains;
 using Study.Grains.Sampling;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Coordinator;
 
+[Trait(Tier.Key, Tier.Fast)]
 public class SamplerTests
 {
     [Fact]

@@ -1,12 +1,14 @@
 using System.Net;
 using Orleans.Runtime;
 using Study.Grains.Coordinator;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Coordinator;
 
 /// <summary>Issue 10, defect 8: a silo this silo's membership has not heard of yet (SiloStatus.None) used to count
 /// as dead at once, requeuing a trial that was still running on a silo that had just joined.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class SiloLivenessTests
 {
     static readonly SiloAddress Silo = SiloAddress.New(IPAddress.Loopback, 11111, 1);

@@ -1,16 +1,18 @@
 using Study.Grains;
 using Study.Grains.Coordinator;
 using Study.Grains.Storage;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Coordinator;
 
 /// <summary>The order queued trials start in: the most trained first (a trial ASHA promoted from a higher rung before
 /// one from a lower rung, both before new trials), then by index.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class TrialBookTests
 {
     static TrialState Trial(int index, string status, int epochs) =>
-        new(new TrialRecord("s", $"t{index}", index, 0.1 * (index + 1), 1, status, Attempt: 1, EpochsCompleted: epochs));
+        new(new TrialRecord("s", $"t{index}", index, 0.1 * (index + 1), 1, status, Attempt: 1, EpochsCompleted: epochs), DateTime.UnixEpoch);
 
     [Fact]
     public void PromotedTrialsOfTheHighestRungStartFirst()

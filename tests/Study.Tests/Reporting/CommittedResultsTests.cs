@@ -27,7 +27,7 @@ public sealed class CommittedResultsTests
 
     [Theory]
     [MemberData(nameof(TableScripts))]
-    public void TheTablesOfExperimentsAreRegeneratedFromTheCommittedResults(string script)
+    public async Task TheTablesOfExperimentsAreRegeneratedFromTheCommittedResults(string script)
     {
         var start = new ProcessStartInfo(Path.Combine(StudyProcess.RepositoryRoot, "scripts", script))
             { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -35,9 +35,9 @@ public sealed class CommittedResultsTests
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"scripts/{script} did not end in 5 minutes");
-        Assert.True(process.ExitCode == 0, errors.Result);
+        Assert.True(process.ExitCode == 0, await errors);
         var doc = File.ReadAllText(Path.Combine(StudyProcess.RepositoryRoot, "docs", "EXPERIMENTS.md"));
-        var tables = output.Result.Trim();
+        var tables = (await output).Trim();
         Assert.True(tables.Split('\n').Length > 4, tables);
         Assert.True(doc.Contains(tables), $"docs/EXPERIMENTS.md does not hold scripts/{script}' output as it is now:\n" + tables);
     }

@@ -2,12 +2,14 @@ using System.Text.Json;
 using Study.Client.Reporting;
 using Study.Grains;
 using Study.Grains.Storage;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Reporting;
 
 /// <summary>The report's automatic reading claims a trend only when it stands out of the seed spread, and a peak only
 /// when the best τ is significantly ahead of every other.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class ReportReadingTests
 {
     sealed record Point(double Tau, long Seed, double Objective, double Uniformity, double Tolerance, string Status = "completed", string? Error = null);

@@ -54,9 +54,9 @@ public sealed class ReportTests(SyntheticStudyFolder study) : IClassFixture<Synt
         Assert.Matches(new Regex(@"<ul id=""reading""><li>Uniformity .*</li>"), html);
         // The table of temperatures holds mean ± sd over the two seeds of each τ.
         var tauRows = Regex.Match(html, @"<table id=""taus"">.*?</table>", RegexOptions.Singleline).Value;
-        Assert.Equal(3, Regex.Matches(tauRows, "<tr[ >]").Count - 1);
+        Assert.Equal(3, Regex.Count(tauRows, "<tr[ >]") - 1);
         Assert.Contains(" ± ", tauRows);
-        Assert.Equal(6, Regex.Matches(Regex.Match(html, @"<table id=""trials"">.*?</table>", RegexOptions.Singleline).Value, "<tr class=").Count);
+        Assert.Equal(6, Regex.Count(Regex.Match(html, @"<table id=""trials"">.*?</table>", RegexOptions.Singleline).Value, "<tr class="));
         Assert.Contains("<th>torchsharp</th><td>0.107.0</td>", html);
         Assert.Contains("<th>taus</th><td>[0.1,0.3,1]</td>", html);
     }

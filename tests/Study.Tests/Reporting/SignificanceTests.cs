@@ -1,5 +1,6 @@
 using Study.Client.Reporting;
 using Study.Grains;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Reporting;
@@ -9,6 +10,7 @@ namespace Study.Tests.Reporting;
 /// freedom has closed forms: CDF 1/2 + t / (2√(t² + 2)), 97.5% quantile 0.95 / √(2 · 0.975 · 0.025)) and, for a
 /// larger sample, against scipy 1.10 (stats.ttest_rel, stats.t.ppf).
 /// </summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class SignificanceTests
 {
     [Fact]

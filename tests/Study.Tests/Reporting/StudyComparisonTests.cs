@@ -1,10 +1,12 @@
 using Study.Client.Reporting;
 using Study.Grains;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Reporting;
 
 /// <summary>How `study compare` names a study: by what sets it apart.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class StudyComparisonTests
 {
     [Fact]

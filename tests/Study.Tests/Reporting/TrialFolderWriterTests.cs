@@ -3,11 +3,13 @@ using Study.Client.Reporting;
 using Study.Grains.Storage;
 using Study.Tests.Cli;
 using Study.Training.Trainer;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Reporting;
 
-/// <summary>The one writer of trials/&lt;trial_id&gt;/ (SPEC §4), which `study train` and the study reports share.</summary>
+/// <summary>The one writer of trials/&lt;trial_id&gt;/ (docs/OUTPUTS.md), which `study train` and the study reports share.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class TrialFolderWriterTests : IDisposable
 {
     /// <summary>The fields of a metrics.jsonl line, in order, whoever wrote the folder.</summary>

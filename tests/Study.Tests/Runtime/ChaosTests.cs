@@ -14,6 +14,7 @@ namespace Study.Tests.Runtime;
 /// completed once and every epoch recorded once. ./test runs a short version; `scripts/chaos` the long one
 /// (STUDY_CHAOS_KILLS, STUDY_CHAOS_STUDIES, STUDY_CHAOS_SILOS, STUDY_CHAOS_SEED); figures in docs/RELIABILITY.md.
 /// </summary>
+[Trait(Tier.Key, Tier.Cluster)]
 [Collection(PostgresCollection.Name)]
 public sealed class ChaosTests(PostgresServer postgres, ITestOutputHelper output) : IDisposable
 {

@@ -9,6 +9,7 @@ namespace Study.Tests.Runtime;
 /// Silos alone own the cluster's schema (issue 23: every `--cluster` command ran its DDL, as the database owner).
 /// A client pointed at a database that no silo has prepared says so in one line, exits 2 and creates nothing.
 /// </summary>
+[Trait(Tier.Key, Tier.Cluster)]
 [Collection(PostgresCollection.Name)]
 public sealed class ClientSchemaTests(PostgresServer postgres) : IDisposable
 {

@@ -12,6 +12,7 @@ namespace Study.Tests.Runtime;
 /// silo, completes with every trial once, all its epochs once, and no attempt restarted because of the skew.
 /// `scripts/chaos --clock` runs it with the clocks further apart (STUDY_CLOCK_SKEW_SECONDS each way, 30 by default).
 /// </summary>
+[Trait(Tier.Key, Tier.Cluster)]
 [Collection(PostgresCollection.Name)]
 public sealed class ClockSkewTests(PostgresServer postgres) : IDisposable
 {

@@ -9,6 +9,7 @@ namespace Study.Tests.Runtime;
 /// A real cluster: PostgreSQL (Debian's), two `./silo` processes, `study submit`, and one silo killed with SIGKILL
 /// (or stopped with SIGTERM) while both train. The study completes with every trial once, each with all its epochs.
 /// </summary>
+[Trait(Tier.Key, Tier.Cluster)]
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
 {

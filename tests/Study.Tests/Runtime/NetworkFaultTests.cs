@@ -12,6 +12,7 @@ namespace Study.Tests.Runtime;
 /// epoch once (a stale attempt cannot write), and each silo either serves or, declared dead while it was away,
 /// exits with status 3 and one line for its supervisor to restart it, never a crash.
 /// </summary>
+[Trait(Tier.Key, Tier.Cluster)]
 public sealed class NetworkFaultTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("study-network-").FullName;
@@ -103,7 +104,7 @@ public sealed class NetworkFaultTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Chosen))]
-    public void AStudyCompletesThroughTheFault(string fault)
+    public async Task AStudyCompletesThroughTheFault(string fault)
     {
         Assert.True(Faults.ContainsKey(fault), $"no fault '{fault}' ({string.Join(", ", Faults.Keys)})");
         lab.Add("d", Database);
@@ -116,8 +117,8 @@ public sealed class NetworkFaultTests : IDisposable
         var b = Task.Run(() => StartSilo(connection, "b", 3));
         var silos = new Dictionary<string, (ChildProcess Process, string Address)>
         {
-            ["a"] = (a.Result, lab.Address(2)),
-            ["b"] = (b.Result, lab.Address(3)),
+            ["a"] = (await a, lab.Address(2)),
+            ["b"] = (await b, lab.Address(3)),
         };
 
         var submit = StudyProcess.Run(TimeSpan.FromMinutes(2), dir, "submit", "--cluster", connection, "--dataset", "synthetic",

@@ -1,9 +1,11 @@
 using Study.Grains.Running;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Runtime;
 
 /// <summary>The runtime settings a silo refuses at start, and the copy AddStudyRuntime hands to the options system.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public class RuntimeOptionsValidatorTests
 {
     static string[] Failures(RuntimeOptions options) =>

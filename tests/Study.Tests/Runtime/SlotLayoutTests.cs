@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Study.Grains.Scheduling;
 using Study.Training.Trainer;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Runtime;
 
-/// <summary>Which device each slot trains on (SPEC §3), for machines with 0, 1 and 4 GPUs, and how a study's
+/// <summary>Which device each slot trains on (docs/CLI.md, the silo), for machines with 0, 1 and 4 GPUs, and how a study's
 /// <c>--device</c> meets a slot's device.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public class SlotLayoutTests
 {
     [Fact]

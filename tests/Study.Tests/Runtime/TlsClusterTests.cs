@@ -20,6 +20,7 @@ namespace Study.Tests.Runtime;
 /// authority is refused; the Job's client runs a study, but cannot act as a silo: its slot report is refused, the
 /// silo port refuses its certificate, and its database role (study_client, which the silos create) writes nothing.
 /// </summary>
+[Trait(Tier.Key, Tier.Cluster)]
 [Collection(PostgresCollection.Name)]
 public sealed class TlsClusterTests(PostgresServer postgres) : IDisposable
 {

@@ -2,11 +2,13 @@ using System.Text.Json;
 using Study.Grains;
 using Study.Grains.Running;
 using Study.Grains.Storage;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Storage;
 
 /// <summary>An epoch's metrics keep the JSON that stores and metrics.jsonl files written before they were typed hold.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class EpochMetricsJsonTests
 {
     static readonly EpochReport Report = new("s", "t", Attempt: 2, Epoch: 3, Loss: 4.25, PositiveSimilarity: 0.81,

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Study.Grains.Storage;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Storage;
@@ -68,6 +69,7 @@ public abstract class StoreUpgradeContract
     }
 }
 
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class SqliteStoreUpgradeTests : StoreUpgradeContract, IDisposable
 {
     readonly string path = Path.Combine(Directory.CreateTempSubdirectory("study-upgrade-").FullName, "studies.db");

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Time.Testing;
 using Study.Grains.Storage;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Storage;
@@ -7,6 +9,9 @@ namespace Study.Tests.Storage;
 public abstract class StudyStoreContract : IAsyncLifetime
 {
     protected IStudyStore Store { get; private set; } = null!;
+
+    /// <summary>The store's clock: leases expire by it, so the tests move time instead of waiting.</summary>
+    protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.Parse("2026-12-07T00:00:00Z"));
 
     protected abstract Task<IStudyStore> CreateStore();
 
@@ -179,6 +184,23 @@ public abstract class StudyStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALeaseExpiresWhenItsTimeHasPassedUnlessRenewed()
+    {
+        await Store.CreateStudy(Study("s"), []);
+        var ttl = TimeSpan.FromSeconds(30);
+        Assert.Equal(LeaseOutcome.Acquired, (await Store.TryAcquireLease("s", "p1", ttl, _ => false)).Outcome);
+        Clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(LeaseOutcome.HeldByOther, (await Store.TryAcquireLease("s", "p2", ttl, _ => false)).Outcome);
+        Assert.True(await Store.RenewLease("s", "p1", ttl)); // now good until 59 s
+        Clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(LeaseOutcome.HeldByOther, (await Store.TryAcquireLease("s", "p2", ttl, _ => false)).Outcome);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(LeaseOutcome.Acquired, (await Store.TryAcquireLease("s", "p2", ttl, _ => false)).Outcome);
+        Assert.False(await Store.RenewLease("s", "p1", ttl));
+        Assert.Equal("p2", (await Store.GetStudy("s"))!.LeaseOwner);
+    }
+
+    [Fact]
     public async Task ConcurrentWritesAllLand()
     {
         await Store.CreateStudy(Study("s"), []);
@@ -192,17 +214,19 @@ public abstract class StudyStoreContract : IAsyncLifetime
     }
 }
 
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class MemoryStudyStoreTests : StudyStoreContract
 {
-    protected override Task<IStudyStore> CreateStore() => Task.FromResult<IStudyStore>(new MemoryStudyStore());
+    protected override Task<IStudyStore> CreateStore() => Task.FromResult<IStudyStore>(new MemoryStudyStore(Clock));
 }
 
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class SqliteStudyStoreTests : StudyStoreContract, IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("study-sqlite-").FullName;
 
     protected override Task<IStudyStore> CreateStore() =>
-        Task.FromResult<IStudyStore>(new SqliteStudyStore(Path.Combine(dir, "nested", "studies.db")));
+        Task.FromResult<IStudyStore>(new SqliteStudyStore(Path.Combine(dir, "nested", "studies.db"), Clock));
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 }
@@ -211,5 +235,5 @@ public sealed class SqliteStudyStoreTests : StudyStoreContract, IDisposable
 public sealed class PostgresStudyStoreTests(Infrastructure.PostgresServer server) : StudyStoreContract
 {
     protected override Task<IStudyStore> CreateStore() =>
-        Task.FromResult<IStudyStore>(new PostgresStudyStore(Npgsql.NpgsqlDataSource.Create(server.CreateDatabase())));
+        Task.FromResult<IStudyStore>(new PostgresStudyStore(Npgsql.NpgsqlDataSource.Create(server.CreateDatabase()), Clock));
 }

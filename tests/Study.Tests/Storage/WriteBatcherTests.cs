@@ -1,12 +1,14 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Study.Grains.Storage;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Storage;
 
 /// <summary>Issue 23: the store's write queue had no bound, and a batch that failed because the database could not be
 /// reached was retried write by write, each waiting out its own failure.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class WriteBatcherTests
 {
     static DbTransaction Begin(DbConnection c) => c.BeginTransaction();

@@ -11,6 +11,7 @@ namespace Study.Tests.Telemetry;
 /// service of its own, with its own log lines, and the client's command and the silo's trials are one trace, which
 /// Chromium shows with both services in it.
 /// </summary>
+[Trait(Tier.Key, Tier.Cluster)]
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterDashboardTests(PostgresServer postgres) : IDisposable
 {

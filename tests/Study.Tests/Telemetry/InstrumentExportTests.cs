@@ -6,6 +6,7 @@ using OpenTelemetry.Metrics;
 using Study.Grains;
 using Study.Grains.Scheduling;
 using Study.Grains.Telemetry;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Telemetry;
@@ -15,6 +16,7 @@ namespace Study.Tests.Telemetry;
 /// uses; the Prometheus side is DashboardMetricsTests'): names, units, attributes, and per-trial series that end
 /// with their trial.
 /// </summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class InstrumentExportTests
 {
     [Fact]

@@ -1,4 +1,5 @@
 using Study.Training.Trainer;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Training;
@@ -8,6 +9,7 @@ namespace Study.Tests.Training;
 /// the floor or stayed there, never on one epoch alone, and neither the healthy short runs whose untrained encoder
 /// started near one point nor a memory bank's one-epoch dip.
 /// </summary>
+[Trait(Tier.Key, Tier.Fast)]
 public class CollapseRuleTests
 {
     static readonly CollapseRule Rule = CollapseRule.Default;

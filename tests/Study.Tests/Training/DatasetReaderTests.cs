@@ -1,11 +1,13 @@
 using System.IO.Compression;
 using Study.Training.Data;
+using Study.Tests.Infrastructure;
 using Xunit;
 using static TorchSharp.torch;
 
 namespace Study.Tests.Training;
 
 /// <summary>Every reader on small generated files of its format, and on truncated or corrupt ones.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class DatasetReaderTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("study-readers-").FullName;

@@ -1,10 +1,12 @@
 using Study.Training.Evaluation;
 using Study.Training.Randomness;
+using Study.Tests.Infrastructure;
 using Xunit;
 using static TorchSharp.torch;
 
 namespace Study.Tests.Training;
 
+[Trait(Tier.Key, Tier.Fast)]
 public class EmbeddingMetricsTests
 {
     static Tensor Rows(params double[][] rows) =>

@@ -1,5 +1,6 @@
 using Study.Training.Losses;
 using Study.Training.Trainer;
+using Study.Tests.Infrastructure;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -8,6 +9,7 @@ namespace Study.Tests.Training;
 /// <summary>The per-epoch hardness statistics describe the loss being trained: its anchors, the negatives it sees
 /// (2B − 2 batch views or N − 1 bank entries; the kept k for the hard losses) and its τ at that step; computed here by
 /// hand in doubles.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class HardnessStatisticsTests
 {
     static readonly Random Random = new(3);

@@ -1,9 +1,11 @@
 using Study.Training.Evaluation;
+using Study.Tests.Infrastructure;
 using Xunit;
 using static TorchSharp.torch;
 
 namespace Study.Tests.Training;
 
+[Trait(Tier.Key, Tier.Fast)]
 public class LbfgsTests
 {
     [Fact]

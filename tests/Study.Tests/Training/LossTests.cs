@@ -1,10 +1,12 @@
 using Study.Training.Losses;
+using Study.Tests.Infrastructure;
 using Xunit;
 using static TorchSharp.torch;
 
 namespace Study.Tests.Training;
 
-/// <summary>Each loss of SPEC §5 against its formula, computed here by hand in doubles.</summary>
+/// <summary>Each loss of docs/LOSSES.md against its formula, computed here by hand in doubles.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public class LossTests
 {
     const double Tau = 0.3;
@@ -53,7 +55,7 @@ public class LossTests
         double expected = 0;
         for (int i = 0; i < z.Length; i++)
         {
-            // InstDisc (SPEC §5): one view an image, its own bank entry the positive, every other entry a negative.
+            // InstDisc (docs/LOSSES.md): one view an image, its own bank entry the positive, every other entry a negative.
             var negatives = Enumerable.Range(0, bank.Length).Where(r => r != BankIndexOfImage[i]).Select(r => Dot(z[i], bank[r])).ToArray();
             expected += AnchorLoss(kind, alpha, Dot(z[i], bank[BankIndexOfImage[i]]), negatives);
         }
@@ -64,7 +66,7 @@ public class LossTests
 
     /// <summary>
     /// The gradient of the mean bank loss with respect to each anchor z_i, by hand on a 4-image bank: for infonce and
-    /// hard, (1/B) Σ_j (P_ij − [j = i]) v_j / τ over the positive and the negatives the loss weighs (SPEC §5:
+    /// hard, (1/B) Σ_j (P_ij − [j = i]) v_j / τ over the positive and the negatives the loss weighs (docs/LOSSES.md:
     /// ∂L_i/∂s_ij = P_ij/τ, ∂L_i/∂s_ii = −(1 − P_ii)/τ); for the simple losses, (1/B)(−v_i + λ Σ_k v_k). The bank is
     /// given as a tensor that asks for a gradient, and gets none.
     /// </summary>

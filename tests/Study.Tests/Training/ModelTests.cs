@@ -1,11 +1,13 @@
 using Study.Training.Augmentation;
 using Study.Training.Models;
 using Study.Training.Randomness;
+using Study.Tests.Infrastructure;
 using Xunit;
 using static TorchSharp.torch;
 
 namespace Study.Tests.Training;
 
+[Trait(Tier.Key, Tier.Fast)]
 public class ModelTests
 {
     [Fact]

@@ -48,7 +48,7 @@ public sealed class TrainerTests : IDisposable
     [InlineData(NegativeSource.Batch, Precision.Bf16)]
     public void TwoEpochsStraightEqualOneEpochCheckpointedAndResumed(NegativeSource negatives, Precision precision)
     {
-        // A bank learns with the mlp-bn head; with SPEC §6's it collapses, and the collapse rule stops it after epoch 2.
+        // A bank learns with the mlp-bn head; with the plain mlp head it collapses, and the collapse rule stops it after epoch 2.
         var options = Options(negatives: negatives, precision: precision) with
         {
             ProjectionHead = negatives == NegativeSource.MemoryBank ? ProjectionHeadKind.MlpBatchNorm : ProjectionHeadKind.Mlp,
@@ -149,7 +149,7 @@ public sealed class TrainerTests : IDisposable
 
     /// <summary>
     /// Why --projection-head mlp-bn exists (docs/EXPERIMENTS.md §1): the untrained cnn-small maps every image into a
-    /// narrow cone, and with SPEC §6's head an InstDisc bank never spreads it — the projection collapses to one point —
+    /// narrow cone, and with the plain `mlp` head an InstDisc bank never spreads it — the projection collapses to one point —
     /// while batch normalisation in the head lets the same bank learn. The collapse rule stops the first at its second
     /// epoch, without the final evaluation; off, the trial runs on to a collapsed embedding.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Study.Tests.Cli;
 using Study.Training.Randomness;
+using Study.Tests.Infrastructure;
 using Xunit;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,6 +12,7 @@ namespace Study.Tests.Training;
 /// Every random draw of a trial goes through <see cref="TrialRandom"/>, which draws on one CPU generator and moves
 /// the numbers to their device: a CUDA draw with a CPU generator kills the process in TorchSharp 0.107.
 /// </summary>
+[Trait(Tier.Key, Tier.Fast)]
 public class TrialRandomTests
 {
     [Fact]
