@@ -70,12 +70,12 @@ public static class EmbeddedStudy
             bool cancelledHere = false;
             // Losing the lease, or SIGTERM, detaches: the study is not this process's to cancel then.
             using var detach = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost, Termination.Requested);
-            var final = await progress.Follow(cancel, async () =>
+            var final = await progress.Follow(async () =>
             {
                 cancelledHere = true;
                 Console.Error.WriteLine($"study {studyId}: cancelling; running trials stop at their next step");
                 await study.Cancel();
-            }, detach.Token);
+            }, cancel, detach.Token);
             if (final is null && lease.Lost.IsCancellationRequested)
             {
                 Console.Error.WriteLine($"study {studyId}: another process has taken its lease (this one was paused too long); stopping without driving it");

@@ -23,7 +23,7 @@ public static class RunCommand
         if (StudyStores.ClusterOf(parse) is not null)
         {
             var id = await SubmitCommand.Submit(parse, spec);
-            return await WatchCommand.Follow(parse, id, cancel, cancelOnInterrupt: true);
+            return await WatchCommand.Follow(parse, id, cancelOnInterrupt: true, cancel);
         }
         StudyCommandOptions.CheckDevice(spec);
         StudyCommandOptions.CheckData(spec);

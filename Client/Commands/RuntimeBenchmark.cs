@@ -39,7 +39,7 @@ public static class RuntimeBenchmark
 
     public static async Task<int> Run(ParseResult parse)
     {
-        SettingNames<SearchKind>.TryParse(parse.GetValue(Search)!, out var search);
+        _ = SettingNames<SearchKind>.TryParse(parse.GetValue(Search)!, out var search); // the option takes only its names
         var result = await Measure(parse.GetValue(Trials), parse.GetValue(Silos), parse.GetValue(BenchCommand.Slots) ?? 4, parse.GetValue(Epochs),
             parse.GetValue(EpochMs), search, parse.GetValue(Store)!);
         if (parse.GetValue(CommonOptions.Json)) Console.WriteLine(StudyJson.Serialize(result, indented: false));

@@ -14,10 +14,10 @@ public static class WatchCommand
         "Follows a study until it ends (live view on a terminal), then writes its output folder. Ctrl-C stops watching; the study goes on.",
         ["./study watch study-20261129-101500-ab12", "./study watch ID --cluster CONN --json"],
         [CommonOptions.Out, CommonOptions.Json, .. StudyStores.Options])
-        .WithStudyIds(several: false, (parse, cancel) => Follow(parse, CommonOptions.StudyId(parse), cancel, cancelOnInterrupt: false));
+        .WithStudyIds(several: false, (parse, cancel) => Follow(parse, CommonOptions.StudyId(parse), cancelOnInterrupt: false, cancel));
 
     /// <param name="cancelOnInterrupt">Ctrl-C cancels the study (run), or only stops watching (watch)</param>
-    public static async Task<int> Follow(ParseResult parse, string studyId, CancellationToken cancel, bool cancelOnInterrupt)
+    public static async Task<int> Follow(ParseResult parse, string studyId, bool cancelOnInterrupt, CancellationToken cancel)
     {
         await using var store = await StudyStores.Open(parse, mustExist: true);
         if (await store.GetStudy(studyId) is null) throw new UsageException($"no study '{studyId}' in the store");
@@ -31,7 +31,7 @@ public static class WatchCommand
                 await cluster.Grains.GetGrain<IStudyGrain>(studyId).Cancel();
             };
         var progress = StudyProgress.For(store, studyId, parse.GetValue(CommonOptions.Json), "stop watching; the study goes on in the cluster");
-        var final = await progress.Follow(cancel, onCancel, Termination.Requested);
+        var final = await progress.Follow(onCancel, cancel, Termination.Requested);
         if (final is null)
         {
             Console.Error.WriteLine($"study {studyId}: no longer watched; it goes on. Follow it again with: ./study watch {studyId}");

@@ -12,7 +12,7 @@ public interface IStudyProgress
     /// runs it once and follows the study to its (cancelled) end.
     /// </summary>
     /// <param name="detach">stops following without cancelling, even when <paramref name="cancel"/> fires with it</param>
-    Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null, CancellationToken detach = default);
+    Task<StudyRecord?> Follow(Func<Task>? onCancel, CancellationToken cancel, CancellationToken detach);
 }
 
 public static class StudyProgress

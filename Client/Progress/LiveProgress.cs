@@ -15,7 +15,7 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
     static readonly TimeSpan Redraw = TimeSpan.FromMilliseconds(500);
     volatile bool asking;
 
-    public async Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null, CancellationToken detach = default)
+    public async Task<StudyRecord?> Follow(Func<Task>? onCancel, CancellationToken cancel, CancellationToken detach)
     {
         using var intercept = onCancel is null ? null : ConsoleInterrupt.Intercept(() => asking = true);
         StudyRecord? final = null;

@@ -13,7 +13,7 @@ public sealed class PlainProgress(IStudyStore store, string studyId, TextWriter 
     readonly Dictionary<string, (string Status, int Attempt)> seen = new();
     readonly HashSet<(string, int, int)> epochsSeen = new();
 
-    public async Task<StudyRecord?> Follow(CancellationToken cancel, Func<Task>? onCancel = null, CancellationToken detach = default)
+    public async Task<StudyRecord?> Follow(Func<Task>? onCancel, CancellationToken cancel, CancellationToken detach)
     {
         bool cancelling = false;
         while (true)

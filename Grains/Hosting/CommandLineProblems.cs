@@ -15,7 +15,7 @@ public static class CommandLineProblems
     {
         var parse = parsed.Parse;
         var command = parse.CommandResult.Command;
-        if (parse.UnmatchedTokens.FirstOrDefault() is { } token)
+        if (parse.UnmatchedTokens is [var token, ..])
         {
             if (FlagWithValue(parsed.Args, command, token) is { } flag) return flag;
             return token.StartsWith("--", StringComparison.Ordinal) ? wording.UnknownOption(token.Split('=')[0], command)
@@ -23,7 +23,7 @@ public static class CommandLineProblems
         }
         if (parse.CommandResult.Children.OfType<OptionResult>().FirstOrDefault(r => r.IdentifierTokenCount > 1) is { } twice)
             return $"{twice.Option.Name} is given twice";
-        if (parse.Errors.FirstOrDefault() is not { } error) return null;
+        if (parse.Errors is not [var error, ..]) return null;
         return error.SymbolResult is OptionResult { Tokens.Count: 0 } missing && missing.Option.Arity.MinimumNumberOfValues > 0
             ? $"{missing.Option.Name} needs a value"
             : error.Message.TrimEnd('.');

@@ -1,8 +1,10 @@
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Cli;
 
 /// <summary>Bad input of any kind: exit 2, exactly one line on stderr naming what is wrong, nothing written.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class BadInputTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("study-bad-").FullName;

@@ -7,6 +7,7 @@ using Xunit;
 namespace Study.Tests.Cli;
 
 /// <summary>docs/CLI.md documents the command line the programs declare: every command and every option of each.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class CliDocumentTests
 {
     static readonly string Document = File.ReadAllText(Path.Combine(StudyProcess.RepositoryRoot, "docs", "CLI.md"));

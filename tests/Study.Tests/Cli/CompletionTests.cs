@@ -1,9 +1,11 @@
 using Study.Client.Commands;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Cli;
 
 /// <summary>Shell completion comes from the commands' declarations (docs/CLI.md has the bash snippet that asks for it).</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class CompletionTests
 {
     static string[] Completions(string line) =>

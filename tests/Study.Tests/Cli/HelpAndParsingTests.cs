@@ -1,10 +1,12 @@
 using Study.Client.Cli;
 using Study.Client.Commands;
+using Study.Tests.Infrastructure;
 using Xunit;
 
 namespace Study.Tests.Cli;
 
 /// <summary>Every command's --help, and the parsing of study options in-process.</summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class HelpAndParsingTests
 {
     public static TheoryData<string> Commands => new(StudyCommandLine.Commands.Select(c => c.Name));

@@ -62,7 +62,7 @@ public sealed class PresetTests : IDisposable
     }
 
     [Fact]
-    public void EachGpuPresetRunsOneEpoch()
+    public async Task EachGpuPresetRunsOneEpoch()
     {
         var data = new Dictionary<string, string> { ["cifar10"] = WriteCifar10(), ["cifar100"] = WriteCifar100() };
         var presets = GpuPresetFiles;
@@ -84,7 +84,7 @@ public sealed class PresetTests : IDisposable
                     "--store", Path.Combine(dir, name + ".db"), "--out", Path.Combine(dir, name), "--json",
                 ]));
             })).ToArray();
-            foreach (var (preset, result) in Task.WhenAll(runs).GetAwaiter().GetResult()) results[preset] = result;
+            foreach (var (preset, result) in await Task.WhenAll(runs)) results[preset] = result;
         }
         foreach (var (preset, result) in results)
         {

@@ -8,6 +8,7 @@ namespace Study.Tests.Cli;
 /// `./silo`'s settings come from a JSON file, STUDY_* variables and the command line (each wins over the one
 /// before); every bad value, from any of them, exits 2 with one line naming it, before anything starts.
 /// </summary>
+[Trait(Tier.Key, Tier.Fast)]
 public sealed class SiloConfigurationTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("study-silo-config-").FullName;

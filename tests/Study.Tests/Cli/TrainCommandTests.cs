@@ -70,7 +70,7 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public void InterruptFromTheKeyboardCancelsWithStatus130()
+    public async Task InterruptFromTheKeyboardCancelsWithStatus130()
     {
         var dll = Path.Combine(StudyProcess.RepositoryRoot, "Client", "bin", "Release", "net10.0", "study.dll");
         LetChildrenTakeSigint();
@@ -88,13 +88,13 @@ public sealed class TrainCommandTests : IDisposable
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            Assert.Fail("the trial did not stop within 60 s of SIGINT; its stderr since then:\n" + rest.Result);
+            Assert.Fail("the trial did not stop within 60 s of SIGINT; its stderr since then:\n" + await rest);
         }
         Assert.Equal(130, process.ExitCode);
         var stdout = process.StandardOutput.ReadToEnd();
         using var json = JsonDocument.Parse(stdout);
         Assert.Equal("cancelled", json.RootElement.GetProperty("status").GetString());
-        Assert.Contains("cancelling", rest.Result);
+        Assert.Contains("cancelling", await rest);
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
