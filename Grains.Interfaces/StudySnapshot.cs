@@ -6,19 +6,6 @@ public static class StudyStatuses
     public static bool IsFinal(string status) => status is Completed or Cancelled or Failed;
 }
 
-public static class TrialStatuses
-{
-    public const string Queued = "queued", Running = "running", Completed = "completed", Pruned = "pruned",
-        Failed = "failed", Cancelled = "cancelled";
-    /// <summary>Stopped at one of ASHA's rungs with its checkpoint, until it is promoted (queued again) or the study
-    /// ends (pruned).</summary>
-    public const string Paused = "paused";
-    /// <summary>Stopped because its validation embedding collapsed (the collapse rule, docs/METRICS.md); the searcher
-    /// counts it as the worst objective.</summary>
-    public const string Collapsed = "collapsed";
-    public static bool IsFinal(string status) => status is Completed or Pruned or Collapsed or Failed or Cancelled;
-}
-
 /// <summary>A study's state as its coordinator holds it.</summary>
 [GenerateSerializer, Alias("study.StudySnapshot")]
 public sealed record StudySnapshot(

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Study.Grains;
 
 /// <summary>
@@ -24,11 +22,9 @@ public readonly record struct TauSetting(double Tau, double? TauMax = null)
     public double Mean => (Low + High) / 2;
 
     /// <summary>"0.2", or "0.1–1" for a range.</summary>
-    public string Label => IsRange ? $"{Format(Low)}–{Format(High)}" : Format(Tau);
+    public string Label => IsRange ? $"{Numbers.Setting(Low)}–{Numbers.Setting(High)}" : Numbers.Setting(Tau);
 
     public static TauSetting? Of(double? tau, double? tauMax) => tau is { } t ? new TauSetting(t, tauMax) : null;
 
     public override string ToString() => Label;
-
-    public static string Format(double value) => value.ToString("0.#####", CultureInfo.InvariantCulture);
 }

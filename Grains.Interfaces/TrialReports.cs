@@ -1,11 +1,5 @@
 namespace Study.Grains;
 
-public enum TrialRunStatus { Completed, Pruned, Failed, Cancelled, Interrupted, Collapsed }
-
-/// <summary>The coordinator's answer to an epoch: go on, stop as pruned, stop (cancelled or stale), or stop at this
-/// epoch's checkpoint to wait for a promotion (ASHA's rungs).</summary>
-public enum EpochVerdict { Continue, Prune, Stop, Pause }
-
 /// <summary>A trial's metrics as docs/OUTPUTS.md lists them; null where not measured (a pruned trial has only its last epoch's).</summary>
 [GenerateSerializer, Alias("study.MetricsRecord")]
 public sealed record MetricsRecord(
@@ -49,7 +43,7 @@ public sealed record TrialOutcomeReport(
     [property: Id(1)] string TrialId,
     [property: Id(2)] int Attempt,
     [property: Id(3)] string Silo,
-    [property: Id(4)] TrialRunStatus Status,
+    [property: Id(4)] TrialStatus Status,
     [property: Id(5)] int EpochsCompleted,
     [property: Id(6)] double Seconds,
     [property: Id(7)] string? Error,

@@ -70,5 +70,5 @@ public readonly record struct TauRange(double Min, double Max)
         return range.Min < range.Max ? range : throw new UsageException($"--tau-range: {text} is empty (MIN must be below MAX)");
     }
 
-    public override string ToString() => $"{TypedOptions.Format(Min)}:{TypedOptions.Format(Max)}";
+    public override string ToString() => $"{Numbers.Setting(Min)}:{Numbers.Setting(Max)}";
 }

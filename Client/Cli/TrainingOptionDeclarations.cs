@@ -16,7 +16,7 @@ public static class TrainingOptionDeclarations
         Text("--data-dir", "folder of the dataset's files (default: per dataset; fashion-mnist: /usr/share/datasets/fashion-mnist)", "DIR");
     public static readonly Option<LossKind> Loss = Setting("--loss", $"{Names<LossKind>()} (the simple losses have no τ)", D.Loss);
     public static readonly Option<double> HardFraction = Number("--hard-fraction", "α of the hard losses: fraction of nearest negatives kept", D.HardFraction,
-        v => v is > 0 and <= 1 ? null : $"{Format(v)} must be in (0, 1]");
+        v => v is > 0 and <= 1 ? null : $"{Numbers.Setting(v)} must be in (0, 1]");
     public static readonly Option<int?> HardCount = OptionalInt("--hard-count",
         "keep exactly K nearest negatives instead of a fraction (the paper: 4095 of its bank; all where there are fewer)", min: 1, helpName: "K");
     public static readonly Option<NegativeSource> Negatives =
@@ -28,8 +28,8 @@ public static class TrainingOptionDeclarations
     public static readonly Option<int> BatchSize = Int("--batch-size", "images per step (each seen in two views)", D.BatchSize, min: 2, max: StudySpecRules.MaxBatchSize);
     public static readonly Option<double> LearningRate = Number("--lr", "base learning rate", D.LearningRate, Positive);
     public static readonly Option<OptimizerKind> Optimizer = Setting("--optimizer", $"{Names<OptimizerKind>()} (sgd with --momentum)", D.Optimizer);
-    public static readonly Option<double> Momentum = Number("--momentum", "momentum of sgd", D.Momentum, v => v is >= 0 and < 1 ? null : $"{Format(v)} must be in [0, 1)");
-    public static readonly Option<double> WeightDecay = Number("--weight-decay", "L2 weight decay", D.WeightDecay, v => v >= 0 ? null : $"{Format(v)} must not be negative");
+    public static readonly Option<double> Momentum = Number("--momentum", "momentum of sgd", D.Momentum, v => v is >= 0 and < 1 ? null : $"{Numbers.Setting(v)} must be in [0, 1)");
+    public static readonly Option<double> WeightDecay = Number("--weight-decay", "L2 weight decay", D.WeightDecay, v => v >= 0 ? null : $"{Numbers.Setting(v)} must not be negative");
     public static readonly Option<ScheduleKind> Schedule =
         Setting("--schedule", "learning-rate schedule: cosine, step (×0.1 at 80% and 95%) or constant", D.Schedule);
     public static readonly Option<TauScheduleKind> TauSchedule = Setting("--tau-schedule",

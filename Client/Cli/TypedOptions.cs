@@ -68,7 +68,7 @@ public static class TypedOptions
     {
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) throw new UsageException($"{name}: '{text}' is not a whole number");
         if (v < min) throw new UsageException($"{name}: {v} is too small (at least {min})");
-        if (v > max) throw new UsageException($"{name}: {v} is too large (at most {max.ToString("N0", CultureInfo.InvariantCulture)})");
+        if (v > max) throw new UsageException($"{name}: {v} is too large (at most {Numbers.Count(max)})");
         return v;
     }
 
@@ -76,9 +76,7 @@ public static class TypedOptions
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v
             : throw new UsageException($"{name}: '{text}' is not a number");
 
-    public static string? Positive(double value) => value > 0 ? null : $"{Format(value)} must be greater than 0";
-
-    public static string Format(double value) => value.ToString("0.#####", CultureInfo.InvariantCulture);
+    public static string? Positive(double value) => value > 0 ? null : $"{Numbers.Setting(value)} must be greater than 0";
 
     static string Chosen(string name, string text, IReadOnlyList<string> choices) => choices.Contains(text) ? text
         : throw new UsageException($"{name}: unknown value '{text}'{ClosestName.Hint(text, choices)}; choose one of {string.Join(", ", choices)}");

@@ -95,9 +95,9 @@ public static class BenchCommand
         if (json) Console.WriteLine(StudyJson.Serialize(result, indented: false));
         else
         {
-            Console.WriteLine($"{result.ImagesPerSecond:0} images/s ({result.Encoder}, batch {batch}, {steps} steps after {warmup} warm-up, " +
+            Console.WriteLine($"{Numbers.Fixed(result.ImagesPerSecond, 0)} images/s ({result.Encoder}, batch {batch}, {steps} steps after {warmup} warm-up, " +
                 $"{result.Device}, {result.Precision}, {threads} threads)");
-            foreach (var (step, mb) in result.RssMbAtStep) Console.WriteLine($"resident memory at step {step}: {mb:0} MB after a full GC ({result.RssMbRawAtStep[step]:0} MB before)");
+            foreach (var (step, mb) in result.RssMbAtStep) Console.WriteLine($"resident memory at step {step}: {Numbers.Fixed(mb, 0)} MB after a full GC ({Numbers.Fixed(result.RssMbRawAtStep[step], 0)} MB before)");
         }
         return cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Completed;
     }

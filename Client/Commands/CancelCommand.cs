@@ -43,8 +43,8 @@ public static class CancelCommand
         }
         await using var lease = await StudyLease.Acquire(store, id);
         foreach (var trial in await store.GetTrials(id))
-            if (!TrialStatuses.IsFinal(trial.Status))
-                await store.UpdateTrial(trial with { Status = TrialStatuses.Cancelled }, trial.Attempt);
+            if (!trial.Status.IsFinal())
+                await store.UpdateTrial(trial with { Status = TrialStatus.Cancelled }, trial.Attempt);
         await store.SetStudyStatus(id, StudyStatuses.Cancelled, study.BestJson, null);
         Console.WriteLine($"study {id}: cancelled");
         return ExitCodes.Completed;

@@ -116,7 +116,7 @@ public static class DashboardCommand
             if (!IsFree(port)) return;
             Thread.Sleep(250);
         }
-        var what = process.HasExited ? "exited before it listened" : $"did not listen on port {port} in {StartDeadline.TotalSeconds:0} s";
+        var what = process.HasExited ? "exited before it listened" : $"did not listen on port {port} in {Numbers.Fixed(StartDeadline.TotalSeconds, 0)} s";
         try { process.Kill(); } catch (InvalidOperationException) { }
         var last = File.Exists(log) ? File.ReadLines(log).TakeLast(5) : [];
         throw new DashboardStartException($"the dashboard {what}; the end of {log}:\n{string.Join('\n', last)}");

@@ -40,7 +40,7 @@ public static class DevicesCommand
         {
             Console.WriteLine($"libtorch: {(result.Libtorch == "bundled" ? "bundled with the app (TorchSharp-cpu)" : result.Libtorch)}");
             Console.WriteLine(gpus > 0 ? $"CUDA: {gpus} device(s): {string.Join(", ", result.Devices.Skip(1))}" : "CUDA: none (training runs on the CPU)");
-            foreach (var m in memory) Console.WriteLine($"{m.Device} memory: {m.UsedBytes / 1048576.0:F0} of {m.TotalBytes / 1048576.0:F0} MiB in use");
+            foreach (var m in memory) Console.WriteLine($"{m.Device} memory: {Numbers.Fixed(m.UsedBytes / 1048576.0, 0)} of {Numbers.Fixed(m.TotalBytes / 1048576.0, 0)} MiB in use");
             Console.WriteLine($"a silo here: {layout.Slots} slot(s) on {string.Join(", ", layout.Devices)}");
             Console.WriteLine($"torch threads: {result.Threads}");
         }

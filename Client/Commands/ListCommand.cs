@@ -45,7 +45,7 @@ public static class ListCommand
         foreach (var (study, trials) in rows)
         {
             var best = Best(study);
-            var text = best is null ? "-" : $"τ = {best["tau"]} ({best["objective"]} {best["value"]?.GetValue<double>():0.0000})";
+            var text = best is null ? "-" : $"τ = {best["tau"]} ({best["objective"]} {(best["value"] is { } value ? Numbers.Metric(value.GetValue<double>()) : "")})";
             table.AddRow(Markup.Escape(study.StudyId), Markup.Escape(study.Status), Created(study)[..19].Replace('T', ' '),
                 trials.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(text));
         }

@@ -43,8 +43,8 @@ public static class RuntimeBenchmark
         var result = await Measure(parse.GetValue(Trials), parse.GetValue(Silos), parse.GetValue(BenchCommand.Slots) ?? 4, parse.GetValue(Epochs),
             parse.GetValue(EpochMs), search, parse.GetValue(Store)!);
         if (parse.GetValue(CommonOptions.Json)) Console.WriteLine(StudyJson.Serialize(result, indented: false));
-        else Console.WriteLine($"{result.Trials} trials in {result.Seconds:0.00} s: {result.TrialsPerSecond:0} trials/s, slot utilisation {result.SlotUtilization:P1}" +
-            (result.ProposalMsP99 is { } p99 ? $", proposals p50 {result.ProposalMsP50:0.00} ms p99 {p99:0.00} ms" : ""));
+        else Console.WriteLine($"{result.Trials} trials in {Numbers.Fixed(result.Seconds, 2)} s: {Numbers.Fixed(result.TrialsPerSecond, 0)} trials/s, slot utilisation {result.SlotUtilization:P1}" +
+            (result.ProposalMsP99 is { } p99 ? $", proposals p50 {Numbers.Fixed(result.ProposalMsP50, 2)} ms p99 {Numbers.Fixed(p99, 2)} ms" : ""));
         return ExitCodes.Completed;
     }
 

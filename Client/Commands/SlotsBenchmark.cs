@@ -74,8 +74,8 @@ public static class SlotsBenchmark
     static int Print(Result result, bool json, CancellationToken cancel)
     {
         if (json) Console.WriteLine(StudyJson.Serialize(result, indented: false));
-        else Console.WriteLine($"{result.ImagesPerSecond:0} images/s in all from {result.Slots} slots ({result.Isolation}s) on {result.Device}: " +
-                               string.Join(", ", result.PerSlot.Select(x => x.ToString("0"))));
+        else Console.WriteLine($"{Numbers.Fixed(result.ImagesPerSecond, 0)} images/s in all from {result.Slots} slots ({result.Isolation}s) on {result.Device}: " +
+                               string.Join(", ", result.PerSlot.Select(x => Numbers.Fixed(x, 0))));
         return cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Completed;
     }
 }

@@ -21,7 +21,7 @@ public static class StudySummary
         ConsoleTables.WriteLine($"study [bold]{Markup.Escape(s.StudyId)}[/]: {Markup.Escape(s.Status)}");
         ConsoleTables.Write(Table(results, ConsoleTables.Width));
         if (results.Best is { } best)
-            ConsoleTables.WriteLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"best: τ = {best.Setting?.Label ?? "-"} ({best.TrialId}), {best.Objective} (validation) {best.Value:0.0000}")));
+            ConsoleTables.WriteLine(Markup.Escape($"best: τ = {best.Setting?.Label ?? "-"} ({best.TrialId}), {best.Objective} (validation) {Numbers.Metric(best.Value)}"));
         ConsoleTables.WriteLine($"output: {Markup.Escape(folder)}");
     }
 
@@ -34,15 +34,13 @@ public static class StudySummary
         var rows = results.Entries.Select(e => new[]
         {
             Markup.Escape(e.TrialId), Markup.Escape(TauSetting.Of(e.Tau, e.TauMax)?.Label ?? "-"), e.Seed.ToString(CultureInfo.InvariantCulture),
-            Markup.Escape(e.Status), e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), Cell(e.Metrics.Get(results.Spec.ValidationObjective)),
-            Cell(e.Metrics.Uniformity), Cell(e.Metrics.Tolerance), Markup.Escape(Clip(e.Error)),
+            e.Status.Name(), e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), Numbers.Metric(e.Metrics.Get(results.Spec.ValidationObjective)),
+            Numbers.Metric(e.Metrics.Uniformity), Numbers.Metric(e.Metrics.Tolerance), Markup.Escape(Clip(e.Error)),
         }).ToList();
         return FittedTable.Build(columns, rows, width);
     }
 
     static string Clip(string? text) => text is null ? "" : text.Length <= 60 ? text : text[..59] + "…";
-
-    static string Cell(double? v) => v is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
 
     public static int ExitCode(string status, bool cancelledHere) => status switch
     {

@@ -48,16 +48,16 @@ public static class TrainCommand
             Cancel = cancel,
             OnEpoch = m =>
             {
-                Console.Error.WriteLine($"epoch {m.Epoch}/{options.Epochs}: loss {m.Loss:0.0000}  val_knn_accuracy {m.ValKnnAccuracy:0.000}  " +
-                    $"pos {m.PositiveSimilarity:0.000}  top10-neg {m.NearestNegativeSimilarity:0.000}  entropy {m.PenaltyEntropy:0.00}  " +
-                    $"val unif {m.ValUniformity:0.000}  val tol {m.ValTolerance:0.000}  " +
-                    $"{m.ImagesPerSecond:0} img/s");
-                return EpochDecision.Continue;
+                Console.Error.WriteLine($"epoch {m.Epoch}/{options.Epochs}: loss {Numbers.Metric(m.Loss)}  val_knn_accuracy {Numbers.Fixed(m.ValKnnAccuracy, 3)}  " +
+                    $"pos {Numbers.Fixed(m.PositiveSimilarity, 3)}  top10-neg {Numbers.Fixed(m.NearestNegativeSimilarity, 3)}  entropy {Numbers.Fixed(m.PenaltyEntropy, 2)}  " +
+                    $"val unif {Numbers.Fixed(m.ValUniformity, 3)}  val tol {Numbers.Fixed(m.ValTolerance, 3)}  " +
+                    $"{Numbers.Fixed(m.ImagesPerSecond, 0)} img/s");
+                return EpochVerdict.Continue;
             },
         });
 
         var entry = new TrialEntry(trialId, options.Tau, options.Seed,
-            TrialEntry.StatusName(outcome.Status), outcome.EpochsCompleted, Attempts: 1, Silo: Environment.MachineName,
+            outcome.Status, outcome.EpochsCompleted, Attempts: 1, Silo: Environment.MachineName,
             Math.Round(outcome.Seconds, 2), outcome.Error, outcome.Metrics, outcome.Device)
             .WithSchedule(options.TauSchedule, options.TauMax, options.TauPeriod);
         var trialFolder = TrialFolderWriter.Write(folder, entry, outcome.History.Select(m => (m, entry.Attempts)),
@@ -66,8 +66,8 @@ public static class TrainCommand
         else PrintSummary(entry, trialFolder);
         return outcome.Status switch
         {
-            TrainingStatus.Completed => ExitCodes.Completed,
-            TrainingStatus.Cancelled => ExitCodes.Cancelled,
+            TrialStatus.Completed => ExitCodes.Completed,
+            TrialStatus.Cancelled => ExitCodes.Cancelled,
             _ => ExitCodes.Failed,
         };
     }
@@ -95,7 +95,7 @@ public static class TrainCommand
 
     static void PrintSummary(TrialEntry entry, string folder)
     {
-        Console.WriteLine($"{entry.TrialId}: {entry.Status} after {entry.EpochsCompleted} epoch(s) in {entry.DurationSeconds:0.0} s");
+        Console.WriteLine($"{entry.TrialId}: {entry.Status.Name()} after {entry.EpochsCompleted} epoch(s) in {Numbers.Seconds(entry.DurationSeconds)} s");
         if (entry.Error is not null) Console.WriteLine($"  error: {entry.Error}");
         var m = entry.Metrics;
         foreach (var (name, value) in new (string, double?)[]
@@ -104,7 +104,7 @@ public static class TrainCommand
             ("val_knn_accuracy", m.ValKnnAccuracy), ("uniformity", m.Uniformity), ("tolerance", m.Tolerance),
             ("alignment", m.Alignment), ("loss", m.Loss),
         })
-            Console.WriteLine($"  {name,-20} {(value is { } v ? v.ToString("0.0000") : "-")}");
+            Console.WriteLine($"  {name,-20} {Numbers.Metric(value)}");
         Console.WriteLine($"  files: {folder}");
     }
 }

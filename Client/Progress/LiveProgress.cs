@@ -67,20 +67,20 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
     public static IRenderable Render(StudyProgressModel m, string? notice, int width)
     {
         var s = m.Spec;
-        var best = m.Best is { } b ? $"best τ [bold]{Markup.Escape(b.Setting?.Label ?? "-")}[/] {b.Objective} {b.Value:0.000}" : "best: none yet";
+        var best = m.Best is { } b ? $"best τ [bold]{Markup.Escape(b.Setting?.Label ?? "-")}[/] {b.Objective} {Numbers.Fixed(b.Value, 3)}" : "best: none yet";
         var header = new Markup(
             $"[bold]{Markup.Escape(m.Study.StudyId)}[/]  {Markup.Escape(m.Study.Status)}  ·  {Markup.Escape(s.Dataset)}, {SettingName.Of(s.Loss)}, " +
             $"search {SettingName.Of(s.Search)}, pruner {SettingName.Of(s.Pruner)}\n" +
             $"{best}  ·  [green]{m.Done} done[/]  [blue]{m.Running} running[/]  {m.Queued} queued  " +
-            $"{(m.Collapsed > 0 ? $"[magenta]{m.Collapsed} collapsed[/]  " : "")}[red]{m.Failed} failed[/]  ·  {m.ImagesPerSecond:#,0} images/s");
+            $"{(m.Collapsed > 0 ? $"[magenta]{m.Collapsed} collapsed[/]  " : "")}[red]{m.Failed} failed[/]  ·  {Numbers.Count(m.ImagesPerSecond)} images/s");
         FittedColumn[] columns = [new("τ", true), new("state"), new("silo, device", DropOrder: 4), new("epoch progress"),
             new("loss", true, 1), new("obj.", true), new("unif.", true, 3), new("tol.", true, 2)];
         var visible = VisibleRows(m.Rows).ToList();
         var table = FittedTable.Build(columns, [.. visible.Select(r => new[]
         {
             Markup.Escape(r.Label), StateMarkup(r.State), Markup.Escape(Clip(r.Silo ?? "", 15) + (r.Device is { } d ? " " + d : "")), Bar(r),
-            Number(r.Loss, "0.000"), Grey(Number(r.Objective, "0.000"), !r.ObjectiveIsFinal),
-            Grey(Number(r.Uniformity, "0.00"), !r.EmbeddingIsFinal), Grey(Number(r.Tolerance, "0.00"), !r.EmbeddingIsFinal),
+            Numbers.Fixed(r.Loss, 3), Grey(Numbers.Fixed(r.Objective, 3), !r.ObjectiveIsFinal),
+            Grey(Numbers.Fixed(r.Uniformity, 2), !r.EmbeddingIsFinal), Grey(Numbers.Fixed(r.Tolerance, 2), !r.EmbeddingIsFinal),
         })], width);
         int hidden = m.Rows.Count - visible.Count;
         var parts = new List<IRenderable> { header, table };
@@ -122,9 +122,6 @@ public sealed class LiveProgress(IStudyStore store, string studyId, IAnsiConsole
     };
 
     static string Grey(string text, bool grey) => grey ? $"[grey]{text}[/]" : text;
-
-    static string Number(double? value, string format) => value is { } v ? v.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "-";
-
 
     static string Clip(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Study.Grains;
 using Study.Grains.Storage;
 
@@ -10,7 +9,7 @@ namespace Study.Client.Progress;
 /// </summary>
 public sealed class PlainProgress(IStudyStore store, string studyId, TextWriter output) : IStudyProgress
 {
-    readonly Dictionary<string, (string Status, int Attempt)> seen = new();
+    readonly Dictionary<string, (TrialStatus Status, int Attempt)> seen = new();
     readonly HashSet<(string, int, int)> epochsSeen = new();
 
     public async Task<StudyRecord?> Follow(Func<Task>? onCancel, CancellationToken cancel, CancellationToken detach)
@@ -39,21 +38,20 @@ public sealed class PlainProgress(IStudyStore store, string studyId, TextWriter 
         var epochs = await store.GetEpochs(studyId);
         foreach (var e in epochs.Where(e => epochsSeen.Add((e.TrialId, e.Epoch, e.Attempt))))
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{e.TrialId}: epoch {e.Epoch} loss {e.Metrics.Loss:0.0000} val_knn_accuracy {e.Metrics.ValKnnAccuracy:0.000}"));
+            output.WriteLine($"{e.TrialId}: epoch {e.Epoch} loss {Numbers.Metric(e.Metrics.Loss)} val_knn_accuracy {Numbers.Fixed(e.Metrics.ValKnnAccuracy, 3)}");
         }
         foreach (var t in trials)
         {
             if (seen.TryGetValue(t.TrialId, out var before) && before == (t.Status, t.Attempt)) continue;
             seen[t.TrialId] = (t.Status, t.Attempt);
-            if (t.Status == TrialStatuses.Queued && t.Attempt == 0) continue;
+            if (t.Status == TrialStatus.Queued && t.Attempt == 0) continue;
             output.WriteLine(t.Status switch
             {
-                TrialStatuses.Running => $"{t.TrialId}: running (attempt {t.Attempt}) on {t.Silo}{(t.Device is { } d ? $" ({d})" : "")}",
-                TrialStatuses.Queued => $"{t.TrialId}: queued again (attempt {t.Attempt} ended){(t.Restarts > 0 ? $"; its silo died {t.Restarts} time(s)" : "")}",
-                TrialStatuses.Failed => $"{t.TrialId}: failed: {t.Error}",
-                TrialStatuses.Collapsed => $"{t.TrialId}: {t.Error}; stopped after {t.EpochsCompleted} epoch(s)",
-                _ => $"{t.TrialId}: {t.Status} after {t.EpochsCompleted} epoch(s), {t.DurationSeconds:0.0} s",
+                TrialStatus.Running => $"{t.TrialId}: running (attempt {t.Attempt}) on {t.Silo}{(t.Device is { } d ? $" ({d})" : "")}",
+                TrialStatus.Queued => $"{t.TrialId}: queued again (attempt {t.Attempt} ended){(t.Restarts > 0 ? $"; its silo died {t.Restarts} time(s)" : "")}",
+                TrialStatus.Failed => $"{t.TrialId}: failed: {t.Error}",
+                TrialStatus.Collapsed => $"{t.TrialId}: {t.Error}; stopped after {t.EpochsCompleted} epoch(s)",
+                _ => $"{t.TrialId}: {t.Status.Name()} after {t.EpochsCompleted} epoch(s), {Numbers.Seconds(t.DurationSeconds)} s",
             });
         }
         output.Flush();

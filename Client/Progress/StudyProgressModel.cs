@@ -33,18 +33,18 @@ public sealed record StudyProgressModel(
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var rows = trials.Select(t => Row(spec, t, lastEpochs.GetValueOrDefault(t.TrialId),
             progress.TryGetValue(t.TrialId, out var p) && p.Attempt == t.Attempt ? p : null)).ToList();
-        double rate = trials.Where(t => t.Status == TrialStatuses.Running)
+        double rate = trials.Where(t => t.Status == TrialStatus.Running)
             .Select(t => progress.GetValueOrDefault(t.TrialId))
             .Where(p => p is not null && p.Phase == "training" && now - p.UpdatedMs < FreshProgress.TotalMilliseconds)
             .Sum(p => p!.ImagesPerSecond);
         return new StudyProgressModel(study, spec, rows, StudyAnalysis.Best(spec, trials),
-            Done: trials.Count(t => t.Status is TrialStatuses.Completed or TrialStatuses.Pruned or TrialStatuses.Cancelled),
-            Running: trials.Count(t => t.Status == TrialStatuses.Running),
+            Done: trials.Count(t => t.Status is TrialStatus.Completed or TrialStatus.Pruned or TrialStatus.Cancelled),
+            Running: trials.Count(t => t.Status == TrialStatus.Running),
             // Paused trials (ASHA's rungs) wait for a promotion as queued ones wait for a slot.
-            Queued: trials.Count(t => t.Status is TrialStatuses.Queued or TrialStatuses.Paused) + Math.Max(0, spec.TotalTrials - trials.Count),
-            Failed: trials.Count(t => t.Status == TrialStatuses.Failed),
+            Queued: trials.Count(t => t.Status is TrialStatus.Queued or TrialStatus.Paused) + Math.Max(0, spec.TotalTrials - trials.Count),
+            Failed: trials.Count(t => t.Status == TrialStatus.Failed),
             ImagesPerSecond: rate,
-            Collapsed: trials.Count(t => t.Status == TrialStatuses.Collapsed));
+            Collapsed: trials.Count(t => t.Status == TrialStatus.Collapsed));
     }
 
     static TrialProgressRow Row(StudySpec spec, TrialRecord t, EpochRecord? lastEpoch, TrialProgressRecord? p)
@@ -52,13 +52,13 @@ public sealed record StudyProgressModel(
         var metrics = StudyAnalysis.Metrics(t);
         double? epochLoss = lastEpoch?.Metrics.Loss, epochKnn = lastEpoch?.Metrics.ValKnnAccuracy;
         int epochs = spec.Epochs;
-        string state = t.Status;
-        double fraction = TrialStatuses.IsFinal(t.Status) && t.Status is not (TrialStatuses.Failed or TrialStatuses.Collapsed)
+        string state = t.Status.Name();
+        double fraction = t.Status.IsFinal() && t.Status is not (TrialStatus.Failed or TrialStatus.Collapsed)
             ? 1 : (double)t.EpochsCompleted / epochs;
         int epoch = t.EpochsCompleted;
         TimeSpan? eta = null;
         double? loss = metrics?.Loss ?? epochLoss;
-        if (t.Status == TrialStatuses.Running && p is not null)
+        if (t.Status == TrialStatus.Running && p is not null)
         {
             epoch = p.Epoch;
             double stepsDone = (p.Epoch - 1) * (double)p.StepsPerEpoch + p.Step;
@@ -69,15 +69,15 @@ public sealed record StudyProgressModel(
             else if (p.ImagesPerSecond > 0)
                 eta = TimeSpan.FromSeconds((stepsAll - stepsDone) * spec.BatchSize / p.ImagesPerSecond);
         }
-        else if (t.Status == TrialStatuses.Running) epoch = t.EpochsCompleted + 1;
-        else if (t.Status == TrialStatuses.Queued && t.Attempt > 0) state = "requeued";
+        else if (t.Status == TrialStatus.Running) epoch = t.EpochsCompleted + 1;
+        else if (t.Status == TrialStatus.Queued && t.Attempt > 0) state = "requeued";
         double? finalObjective = metrics?.Get(spec.ValidationObjective);
         bool embeddingIsFinal = metrics?.Uniformity is not null;
         return new TrialProgressRow(t.TrialId, Label(spec, t), state, ShortSilo(t.Silo), Math.Min(epoch, epochs), epochs, fraction, eta,
             loss, finalObjective ?? epochKnn, finalObjective is not null,
             embeddingIsFinal ? metrics!.Uniformity : lastEpoch?.Metrics.ValUniformity,
             embeddingIsFinal ? metrics!.Tolerance : lastEpoch?.Metrics.ValTolerance, t.Error,
-            t.Status == TrialStatuses.Running ? p?.Device ?? t.Device : t.Device, embeddingIsFinal);
+            t.Status == TrialStatus.Running ? p?.Device ?? t.Device : t.Device, embeddingIsFinal);
     }
 
     /// <summary>"0.07" (a cosine schedule's range: "0.1–1"), with the seed when the study replicates ("0.07 s2"); "-" for

@@ -34,7 +34,7 @@ public static class ComparisonJson
 
     static StudyEntry Study(StudyResults results, bool perSeed, bool withEpochs)
     {
-        var completed = results.Trials.Where(t => t.Status == TrialStatuses.Completed && t.Setting is not null)
+        var completed = results.Trials.Where(t => t.Status == TrialStatus.Completed && t.Setting is not null)
             .Select(t => (Trial: t, Metrics: StudyAnalysis.Metrics(t))).ToList();
         var temperatures = completed.GroupBy(x => x.Trial.Setting!.Value).OrderBy(g => g.Key.Mean).ThenBy(g => g.Key.Low)
             .Select(g => new TemperatureEntry(g.Key.Label, g.Key.Tau, g.Key.TauMax, [.. g.Select(x => x.Trial.Seed).Order()],

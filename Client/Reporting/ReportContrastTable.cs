@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 
@@ -17,15 +16,13 @@ public static class ReportContrastTable
                     "<table id=\"versus-best\"><thead><tr><th>τ</th><th>seeds shared</th><th>best − τ</th><th>t</th><th>p</th><th>Holm p</th>" +
                     "<th>significant</th></tr></thead><tbody>");
         foreach (var o in contrast.Others)
-            html.Append($"<tr><td>{E(o.Setting.Label)}</td><td>{o.Pairs}</td><td>{Num(o.MeanDifference)}</td><td>{Num(o.T, "0.00")}</td>" +
+            html.Append($"<tr><td>{E(o.Setting.Label)}</td><td>{o.Pairs}</td><td>{Numbers.Metric(o.MeanDifference)}</td><td>{Numbers.Fixed(o.T, 2)}</td>" +
                         $"<td>{P(o.P)}</td><td>{P(o.PHolm)}</td><td>{(o.PHolm is null ? "untested" : o.Significant ? "yes" : "no")}</td></tr>");
         html.Append("</tbody></table>");
         return html.ToString();
     }
 
     static string P(double? p) => p is { } v ? E(Significance.Value(v)) : "-";
-
-    static string Num(double? v, string format = "0.0000") => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
 
     static string E(string text) => WebUtility.HtmlEncode(text);
 }

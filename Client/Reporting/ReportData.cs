@@ -16,7 +16,7 @@ public sealed record ReportTrial(
     /// <summary>Where the trial stands on a τ axis: its τ, or its schedule's mean τ (τ− + τ+)/2.</summary>
     public double? Tau => Setting?.Mean;
     public string Label => Setting?.Label ?? "-";
-    public bool Completed => Record.Status == TrialStatuses.Completed;
+    public bool Completed => Record.Status == TrialStatus.Completed;
     /// <summary>The entropy of the relative penalty r_i over the trial's last epoch of training.</summary>
     public double? PenaltyEntropy => Epochs.Count > 0 ? Epochs[^1].PenaltyEntropy : null;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -32,7 +31,7 @@ public static class ReportHtml
         html.Append("<section class=\"best\">");
         if (results.Best is { } best)
             html.Append($"<p>Best τ: <b id=\"best-tau\">{E(best.Setting?.Label ?? "-")}</b> — {E(data.ObjectiveName)} (validation, " +
-                        $"{(data.Spec.Seeds > 1 ? "mean over seeds" : "one seed")}) <b>{best.Value:0.0000}</b>, trial <code>{E(best.TrialId)}</code>.</p>");
+                        $"{(data.Spec.Seeds > 1 ? "mean over seeds" : "one seed")}) <b>{Numbers.Metric(best.Value)}</b>, trial <code>{E(best.TrialId)}</code>.</p>");
         else html.Append("<p>No trial has completed: there is no best τ yet.</p>");
         html.Append("</section>");
 
@@ -67,10 +66,10 @@ public static class ReportHtml
         foreach (var t in data.Trials)
         {
             var r = t.Record;
-            html.Append($"<tr class=\"status-{E(r.Status)}\"><td><code>{E(r.TrialId)}</code></td><td>{E(t.Label)}</td><td>{r.Seed}</td>" +
-                        $"<td>{E(r.Status)}{(data.Pareto.Contains(r.TrialId) ? " ◆" : "")}</td><td>{r.EpochsCompleted}</td><td>{Math.Max(r.Attempt, 0)}</td>" +
-                        $"<td>{E(r.Silo?.Split('@')[0] ?? "")}</td><td>{E(r.Device ?? "")}</td><td>{r.DurationSeconds:0.0}</td><td>{Num(t.Objective)}</td>" +
-                        $"<td>{Num(t.Metrics?.Uniformity)}</td><td>{Num(t.Metrics?.Tolerance)}</td><td>{E(r.Error ?? "")}</td></tr>");
+            html.Append($"<tr class=\"status-{r.Status.Name()}\"><td><code>{E(r.TrialId)}</code></td><td>{E(t.Label)}</td><td>{r.Seed}</td>" +
+                        $"<td>{r.Status.Name()}{(data.Pareto.Contains(r.TrialId) ? " ◆" : "")}</td><td>{r.EpochsCompleted}</td><td>{Math.Max(r.Attempt, 0)}</td>" +
+                        $"<td>{E(r.Silo?.Split('@')[0] ?? "")}</td><td>{E(r.Device ?? "")}</td><td>{Numbers.Seconds(r.DurationSeconds)}</td><td>{Numbers.Metric(t.Objective)}</td>" +
+                        $"<td>{Numbers.Metric(t.Metrics?.Uniformity)}</td><td>{Numbers.Metric(t.Metrics?.Tolerance)}</td><td>{E(r.Error ?? "")}</td></tr>");
         }
         html.Append("</tbody></table><p class=\"note\">◆ in the uniformity–tolerance Pareto set.</p></section>");
 
@@ -88,13 +87,10 @@ public static class ReportHtml
     }
 
     static string TauScheduleText(Grains.StudySpec spec) => !spec.UsesTau ? "no τ"
-        : spec.SearchesRanges ? $"τ schedule cosine (τ−–τ+, period {ReportPlots.Number(spec.TauPeriod)} epochs)" : "τ constant";
+        : spec.SearchesRanges ? $"τ schedule cosine (τ−–τ+, period {Numbers.Setting(spec.TauPeriod)} epochs)" : "τ constant";
 
-    static string Cell(SeedSummary? s) =>
-        s is null ? "<td>-</td>" : s.Count > 1 ? $"<td>{s.Mean:0.0000} ± {s.Sd:0.0000}<br><small>[{s.Low95:0.0000}, {s.High95:0.0000}]</small></td>"
-        : $"<td>{s.Mean:0.0000}</td>";
-
-    static string Num(double? v) => v is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
+    static string Cell(SeedSummary? s) => s is null ? "<td>-</td>"
+        : s.Count > 1 ? $"<td>{StudyComparison.Cell(s)}<br><small>{StudyComparison.Interval(s)}</small></td>" : $"<td>{StudyComparison.Cell(s)}</td>";
 
     static string E(string text) => WebUtility.HtmlEncode(text);
 

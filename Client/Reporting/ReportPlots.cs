@@ -1,4 +1,3 @@
-using System.Globalization;
 using ScottPlot;
 using Study.Grains;
 using Study.Training.Evaluation;
@@ -107,7 +106,7 @@ public static class ReportPlots
             line.LegendText = data.Spec.Seeds > 1 ? $"τ={t.Label} seed {t.Record.Seed}" : $"τ={t.Label}";
             line.LineWidth = 2;
             line.MarkerSize = 7;
-            if (t.Record.Status != Grains.TrialStatuses.Completed) line.LinePattern = LinePattern.Dotted;
+            if (t.Record.Status != TrialStatus.Completed) line.LinePattern = LinePattern.Dotted;
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Edge.Right);
@@ -191,7 +190,7 @@ public static class ReportPlots
         double lo = list.Min(p => p.Tau), hi = list.Max(p => p.Tau);
         double[] nice = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50];
         // A few temperatures (a grid): tick each; many (random, adaptive): round values.
-        var ticks = list.Count <= 8 ? list : nice.Where(t => t >= lo && t <= hi).Select(t => (Tau: t, Label: Number(t))).ToList();
+        var ticks = list.Count <= 8 ? list : nice.Where(t => t >= lo && t <= hi).Select(t => (Tau: t, Label: Numbers.Setting(t))).ToList();
         if (ticks.Count < 2) ticks = list;
         var generator = new ScottPlot.TickGenerators.NumericManual();
         foreach (var t in ticks) generator.AddMajor(Math.Log10(t.Tau), t.Label);
@@ -209,8 +208,6 @@ public static class ReportPlots
             ? map.GetColor(0.1 + 0.8 * taus.IndexOf(t) / (taus.Count - 1))
             : Colors.Blue;
     }
-
-    internal static string Number(double? value) => value is { } v ? v.ToString("0.####", CultureInfo.InvariantCulture) : "-";
 
     /// <summary>The objective's colour scale, for the colour bar of figure 2.</summary>
     sealed class ObjectiveColorScale(double min, double max) : IHasColorAxis

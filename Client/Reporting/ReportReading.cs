@@ -17,7 +17,7 @@ public static class ReportReading
     {
         var lines = new List<string>();
         if (data.Spec.SearchesRanges)
-            lines.Add($"τ follows a cosine schedule from τ+ down to τ− and back every {ReportPlots.Number(data.Spec.TauPeriod)} epochs: each trial is " +
+            lines.Add($"τ follows a cosine schedule from τ+ down to τ− and back every {Numbers.Setting(data.Spec.TauPeriod)} epochs: each trial is " +
                       "named by its range τ−–τ+ and stands at its mean τ, (τ− + τ+)/2, in the trends and figures.");
         if (!data.Spec.UsesTau)
             lines.Add($"The {data.Spec.Loss} loss has no temperature: there is no trend in τ to read.");
@@ -42,7 +42,7 @@ public static class ReportReading
             return $"{name}: inconclusive — fewer than three temperatures completed ({groups.Count}).";
         double rho = MathNet.Numerics.Statistics.Correlation.Spearman(groups.Select(g => g.Tau), groups.Select(g => summary(g)!.Mean));
         string direction = rho <= -0.8 ? "falls" : rho >= 0.8 ? "rises" : "shows no monotone trend";
-        string observed = $"{name} {direction} as τ rises across {groups.Count} temperatures (Spearman ρ = {rho:0.00})";
+        string observed = $"{name} {direction} as τ rises across {groups.Count} temperatures (Spearman ρ = {Numbers.Fixed(rho, 2)})";
         string paper = $"the paper: it {paperVerb} with τ";
         if (groups.Any(g => summary(g)!.Count < 2))
             return $"{observed}; inconclusive: with one seed per τ the seed spread is unknown ({paper}; run with --seeds 3 to test it).";
@@ -55,7 +55,7 @@ public static class ReportReading
         double pooledSd = Math.Sqrt(groups.Average(g => summary(g)!.Sd * summary(g)!.Sd));
         double spread = groups.Max(g => summary(g)!.Mean) - groups.Min(g => summary(g)!.Mean);
         bool stands = p < Significance.Level && spread > 2 * pooledSd;
-        string fit = $"slope {slope:0.000} ± {standardError:0.000} per decade of τ, {Significance.Format(p)}, n = {points.Count}, seed sd {pooledSd:0.000}";
+        string fit = $"slope {Numbers.Fixed(slope, 3)} ± {Numbers.Fixed(standardError, 3)} per decade of τ, {Significance.Format(p)}, n = {points.Count}, seed sd {Numbers.Fixed(pooledSd, 3)}";
         if (!stands)
             return $"{observed}; inconclusive: the differences are inside the seed spread ({fit}).";
         bool asPaper = Math.Sign(slope) == expectedSign;
@@ -73,11 +73,11 @@ public static class ReportReading
             best.Tau == groups.Max(g => g.Tau) ? " — at the largest τ searched: the optimum may lie above the range" :
             " — inside the range searched";
         // "Peaks" only where the tests say so; otherwise the highest mean, and why it is not more.
-        string text = $"{data.ObjectiveName} {(contrast.Decided ? "peaks" : "is highest")} at τ = {best.Label} ({best.Objective!.Mean:0.0000}){where}";
+        string text = $"{data.ObjectiveName} {(contrast.Decided ? "peaks" : "is highest")} at τ = {best.Label} ({Numbers.Metric(best.Objective!.Mean)}){where}";
         if (contrast.Others.Count == 0) return text + ".";
         // Nearest competitor first.
         var others = contrast.Others.OrderBy(o => o.MeanDifference ?? double.MaxValue).ToList();
-        string Against(VersusBest o) => $"τ = {o.Setting.Label} by {o.MeanDifference:0.0000} (Holm {Significance.Format(o.PHolm!.Value)}, {o.Pairs} seeds)";
+        string Against(VersusBest o) => $"τ = {o.Setting.Label} by {Numbers.Metric(o.MeanDifference)} (Holm {Significance.Format(o.PHolm!.Value)}, {o.Pairs} seeds)";
         const string how = "paired t-tests over the seeds each τ shares with the best, Holm-corrected";
         if (contrast.Decided)
             return text + $", ahead of {string.Join(" and ", others.Select(Against))}: {how}.";
@@ -100,15 +100,15 @@ public static class ReportReading
         {
             var r = t.Record;
             string who = $"Trial {r.TrialId} (τ = {t.Label}, seed {r.Seed})";
-            if (r.Status == TrialStatuses.Pruned)
+            if (r.Status == TrialStatus.Pruned)
                 yield return $"{who} was pruned by the {SettingName.Of(data.Spec.Pruner)} pruner after {r.EpochsCompleted} of {data.Spec.Epochs} epochs: " +
                              $"{TrialPruners.Create(data.Spec).PruneReason}.";
-            else if (r.Status == TrialStatuses.Collapsed)
+            else if (r.Status == TrialStatus.Collapsed)
                 yield return $"{who} collapsed after {r.EpochsCompleted} of {data.Spec.Epochs} epochs and was stopped ({r.Error ?? "no reason recorded"}): " +
                              "its embedding is a defect, not a data point, and the search counted it as the worst objective.";
-            else if (r.Status == TrialStatuses.Failed)
+            else if (r.Status == TrialStatus.Failed)
                 yield return $"{who} failed after {r.Attempt} attempt(s): {r.Error ?? "no reason recorded"}.";
-            else if (r.Status == TrialStatuses.Cancelled)
+            else if (r.Status == TrialStatus.Cancelled)
                 yield return $"{who} was cancelled after {r.EpochsCompleted} epoch(s).";
         }
     }

@@ -29,7 +29,7 @@ public static class StudyComparison
         if (s.ProjectionHead != Defaults.ProjectionHead) parts.Add($"{SettingName.Of(s.ProjectionHead)} head");
         if (s.HardCount is { } k) parts.Add($"k = {k}");
         if (withEpochs) parts.Add($"{s.Epochs} epochs");
-        if (s.SearchesRanges) parts.Add($"cosine τ, period {Format(s.TauPeriod)}");
+        if (s.SearchesRanges) parts.Add($"cosine τ, period {Numbers.Setting(s.TauPeriod)}");
         if (s.Search != SearchKind.Grid) parts.Add(SettingName.Of(s.Search));
         if (s.Pruner != PrunerKind.None) parts.Add(SettingName.Of(s.Pruner));
         return string.Join(", ", parts);
@@ -38,7 +38,7 @@ public static class StudyComparison
     public static IReadOnlyList<ComparedTau> Temperatures(StudyResults results, bool withEpochs = false)
     {
         string label = Label(results.Spec, withEpochs);
-        return results.Trials.Where(t => t.Status == TrialStatuses.Completed)
+        return results.Trials.Where(t => t.Status == TrialStatus.Completed)
             .Select(t => (Trial: t, Metrics: StudyAnalysis.Metrics(t)))
             .GroupBy(x => x.Trial.Setting)
             .OrderBy(g => g.Key?.Mean ?? 0).ThenBy(g => g.Key?.Low ?? 0)
@@ -60,15 +60,15 @@ public static class StudyComparison
             int epochs = trials.Sum(t => t.EpochsCompleted);
             var best = perSeed ? BestSingle(results.Spec, trials) : StudyAnalysis.Best(results.Spec, trials) is { } b ? (b.Value, b.Setting) : null;
             return new ComparedCompute(Label(results.Spec, withEpochs), g.Key, trials.Count,
-                trials.Count(t => t.Status == TrialStatuses.Completed), trials.Count(t => t.Status == TrialStatuses.Pruned),
-                trials.Count(t => t.Status == TrialStatuses.Collapsed), epochs,
+                trials.Count(t => t.Status == TrialStatus.Completed), trials.Count(t => t.Status == TrialStatus.Pruned),
+                trials.Count(t => t.Status == TrialStatus.Collapsed), epochs,
                 results.Spec.Subset is { } n ? (long)n * epochs : null, trials.Sum(t => t.DurationSeconds), best?.Item1, best?.Item2?.Label);
         }).ToList();
     }
 
     /// <summary>The best completed trial of one seed by the validation objective.</summary>
     static (double, TauSetting?)? BestSingle(StudySpec spec, IEnumerable<Grains.Storage.TrialRecord> trials) =>
-        trials.Where(t => t.Status == TrialStatuses.Completed)
+        trials.Where(t => t.Status == TrialStatus.Completed)
             .Select(t => (Value: StudyAnalysis.Metrics(t)?.Get(spec.ValidationObjective), t.Setting))
             .Where(x => x.Value is { } v && double.IsFinite(v))
             .Select(x => ((double, TauSetting?)?)(x.Value!.Value, x.Setting))
@@ -88,7 +88,7 @@ public static class StudyComparison
 
     /// <summary>The best τ of a study by its validation objective against each other τ; null with no completed trial.</summary>
     public static BestTauContrast? Contrast(StudyResults results) => BestTauContrast.Of(
-        results.Trials.Where(t => t.Status == TrialStatuses.Completed && t.Setting is not null)
+        results.Trials.Where(t => t.Status == TrialStatus.Completed && t.Setting is not null)
             .Select(t => (Trial: t, Value: StudyAnalysis.Metrics(t)?.Get(results.Spec.ValidationObjective)))
             .Where(x => x.Value is not null).Select(x => new SeedValue(x.Trial.Setting!.Value, x.Trial.Seed, x.Value!.Value)));
 
@@ -99,7 +99,7 @@ public static class StudyComparison
         string label = Label(results.Spec, withEpochs);
         return contrast.Others.Select(o => new[]
         {
-            label, contrast.Best.Label, o.Setting.Label, $"{o.Pairs}", o.MeanDifference?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "-",
+            label, contrast.Best.Label, o.Setting.Label, $"{o.Pairs}", Numbers.Metric(o.MeanDifference),
             o.P is { } p ? Significance.Value(p) : "-", o.PHolm is { } h ? Significance.Value(h) : "-",
             o.PHolm is null ? "untested" : o.Significant ? "yes" : "no",
         });
@@ -117,8 +117,7 @@ public static class StudyComparison
     public static IEnumerable<string[]> Rows(IEnumerable<ComparedCompute> rows) => rows.Select(r => new[]
     {
         r.Study, r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "all", $"{r.Trials}", $"{r.Completed}", $"{r.Pruned}", $"{r.Collapsed}", $"{r.Epochs}",
-        r.Images?.ToString("N0", CultureInfo.InvariantCulture) ?? "-", r.TrialSeconds.ToString("0", CultureInfo.InvariantCulture),
-        r.Best?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "-", r.BestTau ?? "-",
+        Numbers.Count(r.Images), Numbers.Fixed(r.TrialSeconds, 0), Numbers.Metric(r.Best), r.BestTau ?? "-",
     });
 
     public static string Markdown(IReadOnlyList<string> columns, IEnumerable<string[]> rows)
@@ -132,12 +131,9 @@ public static class StudyComparison
 
     /// <summary>"0.8123 ± 0.0041" (mean ± sd) over several seeds, "0.8123" with one, "-" with none.</summary>
     public static string Cell(SeedSummary? s) => s is null ? "-"
-        : s.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $"{s.Mean:0.0000} ± {s.Sd:0.0000}")
-        : s.Mean.ToString("0.0000", CultureInfo.InvariantCulture);
+        : s.Count > 1 ? $"{Numbers.Metric(s.Mean)} ± {Numbers.Metric(s.Sd)}" : Numbers.Metric(s.Mean);
 
     /// <summary>"[0.8021, 0.8225]": the mean's 95% Student-t interval, "-" with fewer than two seeds.</summary>
     public static string Interval(SeedSummary? s) => s?.Low95 is { } low
-        ? string.Create(CultureInfo.InvariantCulture, $"[{low:0.0000}, {s.High95:0.0000}]") : "-";
-
-    static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+        ? $"[{Numbers.Metric(low)}, {Numbers.Metric(s.High95)}]" : "-";
 }

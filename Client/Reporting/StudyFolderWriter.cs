@@ -52,7 +52,7 @@ public static class StudyFolderWriter
             if (ranges) cells.Add(Number(e.TauMax));
             cells.AddRange(new List<string?>
             {
-                e.Seed.ToString(CultureInfo.InvariantCulture), e.Status,
+                e.Seed.ToString(CultureInfo.InvariantCulture), e.Status.Name(),
                 e.EpochsCompleted.ToString(CultureInfo.InvariantCulture), e.Attempts.ToString(CultureInfo.InvariantCulture), e.Silo, e.Device,
                 Number(e.DurationSeconds), e.Error,
             });

@@ -9,7 +9,7 @@ public sealed record TrialEntry(
     string TrialId,
     double? Tau,
     long Seed,
-    string Status,
+    TrialStatus Status,
     int EpochsCompleted,
     int Attempts,
     string? Silo,
@@ -26,15 +26,4 @@ public sealed record TrialEntry(
     public TrialEntry WithSchedule(TauScheduleKind schedule, double? tauMax, double period) =>
         schedule == TauScheduleKind.Constant || tauMax is null ? this
             : this with { TauSchedule = SettingName.Of(schedule), TauMax = tauMax, TauPeriod = period };
-
-    public static string StatusName(TrainingStatus status) => status switch
-    {
-        TrainingStatus.Completed => "completed",
-        TrainingStatus.Pruned => "pruned",
-        TrainingStatus.Failed => "failed",
-        TrainingStatus.Cancelled => "cancelled",
-        TrainingStatus.Interrupted => "running",
-        TrainingStatus.Collapsed => "collapsed",
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
 }

@@ -23,7 +23,7 @@ public static class StudyAnalysis
     /// <summary>The best τ by the mean of the validation objective over its completed seeds, and its best seed's trial.</summary>
     public static BestTrial? Best(StudySpec spec, IEnumerable<TrialRecord> trials)
     {
-        var scored = trials.Where(t => t.Status == TrialStatuses.Completed)
+        var scored = trials.Where(t => t.Status == TrialStatus.Completed)
             .Select(t => (Trial: t, Value: Metrics(t)?.Get(spec.ValidationObjective)))
             .Where(x => x.Value is { } v && double.IsFinite(v))
             .ToList();
@@ -37,7 +37,7 @@ public static class StudyAnalysis
     /// <summary>Completed trials not dominated in (uniformity, tolerance), both to be high: the paper's dilemma.</summary>
     public static IReadOnlyList<string> ParetoSet(IEnumerable<TrialRecord> trials)
     {
-        var points = trials.Where(t => t.Status == TrialStatuses.Completed)
+        var points = trials.Where(t => t.Status == TrialStatus.Completed)
             .Select(t => (t.TrialId, M: Metrics(t)))
             .Where(x => x.M?.Uniformity is not null && x.M.Tolerance is not null)
             .Select(x => (x.TrialId, U: x.M!.Uniformity!.Value, T: x.M.Tolerance!.Value))

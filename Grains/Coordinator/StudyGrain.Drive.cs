@@ -29,9 +29,9 @@ public sealed partial class StudyGrain
         foreach (var t in trials.All)
         {
             done += t.Record.EpochsCompleted;
-            if (!TrialStatuses.IsFinal(t.Record.Status)) left += Math.Max(0, spec.Epochs - t.Record.EpochsCompleted);
+            if (!t.Record.Status.IsFinal()) left += Math.Max(0, spec.Epochs - t.Record.EpochsCompleted);
         }
-        return new(new Dictionary<string, int>(trials.CountsByStatus), done, left);
+        return new(trials.CountsByStatus.ToDictionary(c => c.Key.Name(), c => c.Value), done, left);
     }
 
     async Task DriveRound(bool checkLost)
@@ -114,7 +114,7 @@ public sealed partial class StudyGrain
         {
             if (!await Save(s.Trial, s.Trial.Record with
                 {
-                    Status = TrialStatuses.Running, Attempt = s.Trial.Record.Attempt + 1, Silo = s.Grant.Silo.ToParsableString(),
+                    Status = TrialStatus.Running, Attempt = s.Trial.Record.Attempt + 1, Silo = s.Grant.Silo.ToParsableString(),
                     StartedMs = s.Trial.Record.StartedMs ?? clock.GetUtcNow().ToUnixTimeMilliseconds(),
                 }))
                 return;
@@ -128,7 +128,7 @@ public sealed partial class StudyGrain
         try { await Task.WhenAll(saves); }
         catch (Exception e) { log.LogWarning(e, "study {Study}: storing {Count} new attempt(s) failed", StudyId, saves.Count(t => t.IsFaulted)); }
         // A refused attempt whose row now shows another attempt running keeps the slot key for that attempt's outcome.
-        foreach (var (trial, _) in granted.Except(stored).Where(s => s.Trial.Status != TrialStatuses.Running)) toRelease.Add(trial.Key);
+        foreach (var (trial, _) in granted.Except(stored).Where(s => s.Trial.Status != TrialStatus.Running)) toRelease.Add(trial.Key);
         return stored;
     }
 
@@ -226,7 +226,7 @@ public sealed partial class StudyGrain
         await Save(trial, trial.Record with
         {
             Restarts = restarts,
-            Status = cancelRequested ? TrialStatuses.Cancelled : giveUp ? TrialStatuses.Failed : TrialStatuses.Queued,
+            Status = cancelRequested ? TrialStatus.Cancelled : giveUp ? TrialStatus.Failed : TrialStatus.Queued,
             Error = giveUp ? $"{lossName} {restarts} times (more than --max-restarts {spec.MaxRestarts})" : trial.Record.Error,
         });
         trial.Silo = null;
@@ -243,16 +243,16 @@ public sealed partial class StudyGrain
         if (paused.Count == 0) return false;
         var promoted = pruner.Promotions(paused, spec!.Epochs, PrunerHistory(), finishing);
         foreach (var id in promoted)
-            if (trials.TryGet(id, out var trial)) await Save(trial, trial.Record with { Status = TrialStatuses.Queued });
+            if (trials.TryGet(id, out var trial)) await Save(trial, trial.Record with { Status = TrialStatus.Queued });
         return promoted.Count > 0;
     }
 
-    IEnumerable<TrialState> Paused => trials.All.Where(t => t.Status == TrialStatuses.Paused).ToList();
+    IEnumerable<TrialState> Paused => trials.All.Where(t => t.Status == TrialStatus.Paused).ToList();
 
     async Task CancelTrials()
     {
         foreach (var trial in trials.Queued.Concat(Paused).ToList())
-            await Save(trial, trial.Record with { Status = TrialStatuses.Cancelled });
+            await Save(trial, trial.Record with { Status = TrialStatus.Cancelled });
         foreach (var trial in trials.Running.Where(t => !t.CancelSent))
         {
             trial.CancelSent = true;

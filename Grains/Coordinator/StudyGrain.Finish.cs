@@ -12,17 +12,17 @@ public sealed partial class StudyGrain
     {
         if (trials.QueuedCount > 0 || trials.Running.Count > 0) return;
         if (!cancelRequested && sampler is { ProposesOnDemand: true, Remaining: > 0 }) return;
-        if (!cancelRequested && trials.CountOf(TrialStatuses.Paused) > 0)
+        if (!cancelRequested && trials.CountOf(TrialStatus.Paused) > 0)
         {
             // Nothing else to run: the most promising paused trials go on until the pruner's finalists have completed;
             // the rest end here.
-            int wanted = pruner.Finalists - trials.CountOf(TrialStatuses.Completed);
+            int wanted = pruner.Finalists - trials.CountOf(TrialStatus.Completed);
             if (wanted > 0 && await PromotePausedTrials(finishing: wanted)) return;
-            foreach (var trial in Paused) await Save(trial, trial.Record with { Status = TrialStatuses.Pruned });
+            foreach (var trial in Paused) await Save(trial, trial.Record with { Status = TrialStatus.Pruned });
         }
         if (trials.Unfinished > 0) return;
         status = cancelRequested ? StudyStatuses.Cancelled
-            : trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned) > 0 ? StudyStatuses.Completed
+            : trials.CountOf(TrialStatus.Completed) + trials.CountOf(TrialStatus.Pruned) > 0 ? StudyStatuses.Completed
             : StudyStatuses.Failed;
         var error = status == StudyStatuses.Failed ? NoTrialCompleted() : null;
         await store.SetStudyStatus(StudyId, status, StudyAnalysis.SummaryJson(spec!, trials.All.Select(t => t.Record).ToList()), error);
@@ -34,7 +34,7 @@ public sealed partial class StudyGrain
         RemoveCheckpoints();
     }
 
-    string NoTrialCompleted() => trials.CountOf(TrialStatuses.Collapsed) is > 0 and var collapsed
+    string NoTrialCompleted() => trials.CountOf(TrialStatus.Collapsed) is > 0 and var collapsed
         ? $"no trial completed ({collapsed} collapsed)" : "no trial completed";
 
     /// <summary>

@@ -18,9 +18,9 @@ public sealed partial class StudyGrain
             rebuilt.Exclude(tau);
             if (epochValues.TryGetValue(record.TrialId, out var epochs))
                 foreach (var (epoch, accuracy) in epochs.OrderBy(e => e.Key)) rebuilt.ObserveEpoch(tau, epoch, accuracy);
-            if (record.Status == TrialStatuses.Completed && StudyAnalysis.Metrics(record)?.Get(spec!.ValidationObjective) is { } value)
+            if (record.Status == TrialStatus.Completed && StudyAnalysis.Metrics(record)?.Get(spec!.ValidationObjective) is { } value)
                 rebuilt.Observe(tau, value);
-            if (record.Status == TrialStatuses.Collapsed) rebuilt.ObserveCollapse(tau);
+            if (record.Status == TrialStatus.Collapsed) rebuilt.ObserveCollapse(tau);
         }
         return rebuilt;
     }

@@ -127,19 +127,14 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
 
     public async Task<EpochVerdict> ReportEpoch(EpochReport r)
     {
-        if (!trials.TryGet(r.TrialId, out var trial) || trial.Record.Attempt != r.Attempt || trial.Status != TrialStatuses.Running)
+        if (!trials.TryGet(r.TrialId, out var trial) || trial.Record.Attempt != r.Attempt || trial.Status != TrialStatus.Running)
             return EpochVerdict.Stop;
         await RecordEpoch(trial, r);
         if (cancelRequested) return EpochVerdict.Stop;
-        var completed = trials.All.Where(t => t.Status == TrialStatuses.Completed).Select(t => t.Record.TrialId).ToHashSet();
-        switch (pruner.Decide(r.TrialId, r.Epoch, spec!.Epochs, PrunerHistory(), completed))
-        {
-            case PruneDecision.Prune: return EpochVerdict.Prune;
-            case PruneDecision.Pause:
-                pausing.Add(r.TrialId);
-                return EpochVerdict.Pause;
-            default: return EpochVerdict.Continue;
-        }
+        var completed = trials.All.Where(t => t.Status == TrialStatus.Completed).Select(t => t.Record.TrialId).ToHashSet();
+        var verdict = pruner.Decide(r.TrialId, r.Epoch, spec!.Epochs, PrunerHistory(), completed);
+        if (verdict == EpochVerdict.Pause) pausing.Add(r.TrialId);
+        return verdict;
     }
 
     async Task RecordEpoch(TrialState trial, EpochReport r)
@@ -160,7 +155,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         if (!trials.TryGet(o.TrialId, out var trial) || trial.Record.Attempt != o.Attempt) return false; // a stale attempt
         // A repeated report changes nothing; it was taken if the attempt ended the trial (a trial queued again after
         // its silo was thought lost resumes from this attempt's checkpoint).
-        if (trial.Status != TrialStatuses.Running) return TrialStatuses.IsFinal(trial.Status);
+        if (trial.Status != TrialStatus.Running) return trial.Status.IsFinal();
         if (o.LastEpoch is { } last) await RecordEpoch(trial, last);
         var record = trial.Record with
         {
@@ -171,31 +166,29 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         };
         record = o.Status switch
         {
-            TrialRunStatus.Completed => record with { Status = TrialStatuses.Completed, MetricsJson = MetricsJson(o.Metrics), Error = null },
-            TrialRunStatus.Pruned => record with { Status = TrialStatuses.Pruned, MetricsJson = MetricsJson(o.Metrics) },
-            TrialRunStatus.Failed => record with { Status = TrialStatuses.Failed, MetricsJson = MetricsJson(o.Metrics), Error = o.Error },
-            TrialRunStatus.Cancelled => record with { Status = TrialStatuses.Cancelled, MetricsJson = MetricsJson(o.Metrics) },
-            TrialRunStatus.Collapsed => record with { Status = TrialStatuses.Collapsed, MetricsJson = MetricsJson(o.Metrics), Error = o.Error },
+            TrialStatus.Completed => record with { Status = o.Status, MetricsJson = MetricsJson(o.Metrics), Error = null },
+            TrialStatus.Pruned or TrialStatus.Cancelled => record with { Status = o.Status, MetricsJson = MetricsJson(o.Metrics) },
+            TrialStatus.Failed or TrialStatus.Collapsed => record with { Status = o.Status, MetricsJson = MetricsJson(o.Metrics), Error = o.Error },
             // Stopped at a rung, as asked: it waits there with this epoch's checkpoint for a promotion.
-            TrialRunStatus.Interrupted when pausing.Remove(o.TrialId) && !cancelRequested && o.CheckpointPath is not null =>
-                record with { Status = TrialStatuses.Paused, CheckpointPath = o.CheckpointPath, MetricsJson = MetricsJson(o.Metrics) },
+            TrialStatus.Interrupted when pausing.Remove(o.TrialId) && !cancelRequested && o.CheckpointPath is not null =>
+                record with { Status = TrialStatus.Paused, CheckpointPath = o.CheckpointPath, MetricsJson = MetricsJson(o.Metrics) },
             // Moved off a stopping silo: queued again, to resume from the checkpoint it wrote when it stopped.
-            _ => record with { Status = cancelRequested ? TrialStatuses.Cancelled : TrialStatuses.Queued, CheckpointPath = o.CheckpointPath ?? trial.Record.CheckpointPath },
+            _ => record with { Status = cancelRequested ? TrialStatus.Cancelled : TrialStatus.Queued, CheckpointPath = o.CheckpointPath ?? trial.Record.CheckpointPath },
         };
-        if (o.Status != TrialRunStatus.Interrupted) pausing.Remove(o.TrialId);
+        if (o.Status != TrialStatus.Interrupted) pausing.Remove(o.TrialId);
         if (!await Save(trial, record)) return false;
         trial.Silo = null;
         toRelease.Add(trial.Key);
-        if (trial.Status == TrialStatuses.Completed && record.Setting is { } tau && o.Metrics.ToTrialMetrics().Get(spec!.ValidationObjective) is { } value)
+        if (trial.Status == TrialStatus.Completed && record.Setting is { } tau && o.Metrics.ToTrialMetrics().Get(spec!.ValidationObjective) is { } value)
             sampler?.Observe(tau, value);
-        if (trial.Status == TrialStatuses.Collapsed && record.Setting is { } collapsedAt) sampler?.ObserveCollapse(collapsedAt);
+        if (trial.Status == TrialStatus.Collapsed && record.Setting is { } collapsedAt) sampler?.ObserveCollapse(collapsedAt);
         RequestDrive();
         return true;
     }
 
     /// <summary>Each trial's validation kNN accuracy by epoch, as the pruners rank it: a collapsed trial's at the bottom.</summary>
     IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> PrunerHistory() => epochValues.ToDictionary(h => h.Key,
-        h => trials.TryGet(h.Key, out var t) && t.Status == TrialStatuses.Collapsed
+        h => trials.TryGet(h.Key, out var t) && t.Status == TrialStatus.Collapsed
             ? (IReadOnlyDictionary<int, double>)h.Value.ToDictionary(e => e.Key, _ => double.NegativeInfinity)
             : h.Value);
 
@@ -216,9 +209,9 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
         await Drive();
     }, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });
 
-    StudySnapshot Snapshot() => new(StudyId, status, trials.QueuedCount + trials.CountOf(TrialStatuses.Paused), trials.Running.Count,
-        trials.CountOf(TrialStatuses.Completed) + trials.CountOf(TrialStatuses.Pruned) + trials.CountOf(TrialStatuses.Collapsed),
-        trials.CountOf(TrialStatuses.Failed),
+    StudySnapshot Snapshot() => new(StudyId, status, trials.QueuedCount + trials.CountOf(TrialStatus.Paused), trials.Running.Count,
+        trials.CountOf(TrialStatus.Completed) + trials.CountOf(TrialStatus.Pruned) + trials.CountOf(TrialStatus.Collapsed),
+        trials.CountOf(TrialStatus.Failed),
         spec?.TotalTrials ?? 0);
 
     /// <summary>Store first, then memory: when the store refuses the write (another activation wrote the row since,
@@ -267,7 +260,7 @@ public sealed partial class StudyGrain(IStudyStore store, IClusterMembershipServ
                 int index = trials.Count + created.Count;
                 long seed = spec.Seed + s;
                 var id = TrialNaming.TrialId(index, tau, seed, spec.Loss);
-                created.Add(new TrialState(new TrialRecord(StudyId, id, index, tau?.Tau, seed, TrialStatuses.Queued, TauMax: tau?.TauMax), Now));
+                created.Add(new TrialState(new TrialRecord(StudyId, id, index, tau?.Tau, seed, TrialStatus.Queued, TauMax: tau?.TauMax), Now));
             }
         return created;
     }

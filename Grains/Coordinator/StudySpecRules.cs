@@ -37,7 +37,7 @@ public static partial class StudySpecRules
         SettingNames<PrunerKind>.Check("pruner", s.Pruner);
         SettingNames<ObjectiveKind>.Check("objective", s.Objective);
         SettingNames<TauScheduleKind>.Check("tau-schedule", s.TauSchedule);
-        if (s.Taus.Length == 0 || s.Taus.Length > MaxTrialsPerSeed) throw new ArgumentException($"--taus: give 1 to {MaxTrialsPerSeed:N0} values, got {s.Taus.Length:N0}");
+        if (s.Taus.Length == 0 || s.Taus.Length > MaxTrialsPerSeed) throw new ArgumentException($"--taus: give 1 to {Numbers.Count(MaxTrialsPerSeed)} values, got {Numbers.Count(s.Taus.Length)}");
         if (s.Taus.Any(t => !double.IsFinite(t) || t <= 0)) throw new ArgumentException("--taus: every τ must be a positive number");
         if (s.Taus.Distinct().Count() != s.Taus.Length) throw new ArgumentException("--taus: a value is repeated");
         CheckRanges(s);
@@ -51,7 +51,7 @@ public static partial class StudySpecRules
         Bound("seeds", s.Seeds, 1, MaxSeeds);
         if (s.Trials is { } trials) Bound("trials", trials, 1, MaxTrialsPerSeed);
         if ((long)s.TrialsPerSeed * s.Seeds > MaxTotalTrials)
-            throw new ArgumentException($"--seeds: {s.TrialsPerSeed:N0} trials × {s.Seeds} seeds is more than {MaxTotalTrials:N0} trials in one study");
+            throw new ArgumentException($"--seeds: {Numbers.Count(s.TrialsPerSeed)} trials × {s.Seeds} seeds is more than {Numbers.Count(MaxTotalTrials)} trials in one study");
         // τ values are kept to 6 decimals (trial ids, search): a range holds only so many distinct ones.
         if (s.UsesTau && s.Search != SearchKind.Grid && s.TrialsPerSeed > TauSamplers.Space(s).Count)
             throw new ArgumentException($"--trials: {s.TrialsPerSeed} trials need as many distinct τ, but --tau-range {s.TauMin}:{s.TauMax} " +
@@ -94,7 +94,7 @@ public static partial class StudySpecRules
             return;
         }
         var ranges = s.TauRanges ?? [];
-        if (ranges.Length == 0 || ranges.Length > MaxTrialsPerSeed) throw new ArgumentException($"--taus: give 1 to {MaxTrialsPerSeed:N0} τ ranges, got {ranges.Length:N0}");
+        if (ranges.Length == 0 || ranges.Length > MaxTrialsPerSeed) throw new ArgumentException($"--taus: give 1 to {Numbers.Count(MaxTrialsPerSeed)} τ ranges, got {Numbers.Count(ranges.Length)}");
         foreach (var r in ranges)
             if (r is not [var low, var high] || !double.IsFinite(low) || !double.IsFinite(high) || low <= 0 || low >= high)
                 throw new ArgumentException($"--taus: a τ range must be two positive numbers τ−:τ+ with τ− below τ+, got {string.Join(":", r ?? [])}");
@@ -103,7 +103,7 @@ public static partial class StudySpecRules
 
     static void Bound(string option, long value, long min, long max)
     {
-        if (value < min || value > max) throw new ArgumentException($"--{option}: {value:N0} must be from {min:N0} to {max:N0}");
+        if (value < min || value > max) throw new ArgumentException($"--{option}: {Numbers.Count(value)} must be from {Numbers.Count(min)} to {Numbers.Count(max)}");
     }
 
     // \z, not $: $ also matches before a final newline.

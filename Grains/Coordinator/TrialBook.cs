@@ -13,18 +13,18 @@ public sealed class TrialBook
     readonly Dictionary<string, TrialState> byId = new();
     readonly SortedDictionary<(int NegativeEpochs, int Index), TrialState> queued = new();
     readonly HashSet<TrialState> running = new();
-    readonly Dictionary<string, int> counts = new();
+    readonly Dictionary<TrialStatus, int> counts = new();
 
     public int Count => byId.Count;
     public IEnumerable<TrialState> All => byId.Values;
     public IReadOnlyCollection<TrialState> Running => running;
     public IEnumerable<TrialState> Queued => queued.Values;
     public int QueuedCount => queued.Count;
-    public int Unfinished => byId.Count - counts.Where(c => TrialStatuses.IsFinal(c.Key)).Sum(c => c.Value);
+    public int Unfinished => byId.Count - counts.Where(c => c.Key.IsFinal()).Sum(c => c.Value);
 
-    public IReadOnlyDictionary<string, int> CountsByStatus => counts;
+    public IReadOnlyDictionary<TrialStatus, int> CountsByStatus => counts;
 
-    public int CountOf(string status) => counts.GetValueOrDefault(status);
+    public int CountOf(TrialStatus status) => counts.GetValueOrDefault(status);
 
     public bool TryGet(string trialId, out TrialState trial) => byId.TryGetValue(trialId, out trial!);
 
@@ -37,7 +37,7 @@ public sealed class TrialBook
     /// <summary>Replaces a trial's record, moving it between the status indexes when its status changes.</summary>
     public void Set(TrialState trial, TrialRecord record)
     {
-        if (trial.Record.Status != record.Status || (record.Status == TrialStatuses.Queued && record.EpochsCompleted != trial.Record.EpochsCompleted))
+        if (trial.Record.Status != record.Status || (record.Status == TrialStatus.Queued && record.EpochsCompleted != trial.Record.EpochsCompleted))
         {
             Index(trial, trial.Record.Status, add: false);
             trial.Record = record;
@@ -46,15 +46,15 @@ public sealed class TrialBook
         else trial.Record = record;
     }
 
-    void Index(TrialState trial, string status, bool add)
+    void Index(TrialState trial, TrialStatus status, bool add)
     {
         counts[status] = counts.GetValueOrDefault(status) + (add ? 1 : -1);
-        if (status == TrialStatuses.Queued)
+        if (status == TrialStatus.Queued)
         {
             var key = (-trial.Record.EpochsCompleted, trial.Record.Index);
             if (add) queued[key] = trial; else queued.Remove(key);
         }
-        else if (status == TrialStatuses.Running)
+        else if (status == TrialStatus.Running)
         {
             if (add) running.Add(trial); else running.Remove(trial);
         }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Study.Grains.Coordinator;
 
 /// <summary>Readable, unique-within-a-study names: <c>t003-tau0.2-s1</c>; <c>t003-cos0.1to1-s1</c> for a cosine schedule
@@ -8,12 +6,10 @@ public static class TrialNaming
 {
     public static string TrialId(int index, TauSetting? tau, long seed, LossKind loss) => (tau, loss.UsesTau()) switch
     {
-        ({ IsRange: true } t, true) => $"t{index:000}-cos{Number(t.Low)}to{Number(t.High)}-s{seed}",
-        ({ } t, true) => $"t{index:000}-tau{Number(t.Tau)}-s{seed}",
+        ({ IsRange: true } t, true) => $"t{index:000}-cos{Numbers.Setting(t.Low)}to{Numbers.Setting(t.High)}-s{seed}",
+        ({ } t, true) => $"t{index:000}-tau{Numbers.Setting(t.Tau)}-s{seed}",
         _ => $"t{index:000}-{SettingName.Of(loss)}-s{seed}",
     };
-
-    static string Number(double value) => value.ToString("0.#####", CultureInfo.InvariantCulture);
 
     /// <summary>32 random bits after the second: two clients starting studies in the same second do not meet (and the
     /// study grain refuses a second spec under a taken id).</summary>

@@ -20,11 +20,11 @@ public sealed class TrialState(TrialRecord record, DateTime now)
     public DateTime? SeenDeadSince { get; set; }
 
     public string Key => TrialKeys.Of(Record.StudyId, Record.TrialId);
-    public string Status => Record.Status;
+    public TrialStatus Status => Record.Status;
     /// <summary>The silo a stored running attempt names (null: none, or not running).</summary>
     public static SiloAddress? StoredSilo(TrialRecord record)
     {
-        if (record.Status != TrialStatuses.Running || record.Silo is not { Length: > 0 } text) return null;
+        if (record.Status != TrialStatus.Running || record.Silo is not { Length: > 0 } text) return null;
         try { return SiloAddress.FromParsableString(text); }
         catch (FormatException) { return null; }
     }

@@ -35,7 +35,7 @@ public static class CommandLineHelp
     {
         null or bool => null,
         string text => text,
-        double number => number.ToString("0.#####", CultureInfo.InvariantCulture),
+        double number => Numbers.Setting(number),
         Enum setting => (string)typeof(SettingNames<>).MakeGenericType(setting.GetType()).GetMethod(nameof(SettingNames<>.Of))!.Invoke(null, [setting])!,
         IEnumerable list => string.Join(",", list.Cast<object>().Select(Text)),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),

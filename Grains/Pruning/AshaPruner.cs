@@ -23,11 +23,11 @@ public sealed class AshaPruner(int minimumEpochs = Defaults.AshaMinEpochs, int r
         return rungs;
     }
 
-    public PruneDecision Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
+    public EpochVerdict Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
         IReadOnlySet<string> completed)
     {
-        if (!Rungs(totalEpochs).Contains(epoch)) return PruneDecision.Continue;
-        return Promotable(trialId, epoch, history) ? PruneDecision.Continue : PruneDecision.Pause;
+        if (!Rungs(totalEpochs).Contains(epoch)) return EpochVerdict.Continue;
+        return Promotable(trialId, epoch, history) ? EpochVerdict.Continue : EpochVerdict.Pause;
     }
 
     public int Finalists => reductionFactor;

@@ -1,15 +1,5 @@
 namespace Study.Grains.Pruning;
 
-/// <summary>What a pruner says of a trial after one of its epochs.</summary>
-public enum PruneDecision
-{
-    Continue,
-    /// <summary>Stop the trial for good.</summary>
-    Prune,
-    /// <summary>Stop the trial at this epoch's checkpoint until <see cref="ITrialPruner.Promotions"/> lets it go on.</summary>
-    Pause,
-}
-
 /// <summary>
 /// Whether a running trial should stop early (the scheduler, in Ray Tune's terms), judged on the per-epoch
 /// validation kNN accuracy of every trial of the study (higher is better).
@@ -18,7 +8,8 @@ public interface ITrialPruner
 {
     /// <param name="history">each trial's values by epoch, including this report's</param>
     /// <param name="completed">the trials that have run all their epochs and been evaluated</param>
-    PruneDecision Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
+    /// <returns>continue, prune, or pause (until <see cref="Promotions"/> lets the trial go on); never stop</returns>
+    EpochVerdict Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
         IReadOnlySet<string> completed);
 
     /// <summary>Of the paused trials (each with the epoch it paused at), those that may go on now, the most trained first.</summary>

@@ -13,8 +13,8 @@ public sealed class MedianPruner(int startupTrials = Defaults.MedianStartupTrial
 
     public string PruneReason => "its best validation kNN accuracy so far was below the median of the completed trials at that epoch";
 
-    public PruneDecision Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
-        IReadOnlySet<string> completed) => Below(trialId, epoch, totalEpochs, history, completed) ? PruneDecision.Prune : PruneDecision.Continue;
+    public EpochVerdict Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
+        IReadOnlySet<string> completed) => Below(trialId, epoch, totalEpochs, history, completed) ? EpochVerdict.Prune : EpochVerdict.Continue;
 
     bool Below(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
         IReadOnlySet<string> completed)

@@ -3,8 +3,8 @@ namespace Study.Grains.Pruning;
 /// <summary>Every trial runs all its epochs.</summary>
 public sealed class NoPruner : ITrialPruner
 {
-    public PruneDecision Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
-        IReadOnlySet<string> completed) => PruneDecision.Continue;
+    public EpochVerdict Decide(string trialId, int epoch, int totalEpochs, IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> history,
+        IReadOnlySet<string> completed) => EpochVerdict.Continue;
 
     public string PruneReason => "no pruner stops trials";
 }

@@ -25,12 +25,12 @@ public sealed class SyntheticTrialTrainer : ITrialTrainer
             var epochClock = Stopwatch.StartNew();
             while (epochClock.ElapsedMilliseconds < epochMs)
             {
-                if (control.Cancel.IsCancellationRequested) return Stop(TrainingStatus.Cancelled, epoch - 1, history, clock);
+                if (control.Cancel.IsCancellationRequested) return Stop(TrialStatus.Cancelled, epoch - 1, history, clock);
                 if (control.Interrupt.IsCancellationRequested)
                 {
                     var at = control.SavePath(epoch, 1);
                     if (at is not null) Write(at, epoch - 1);
-                    return Stop(TrainingStatus.Interrupted, epoch - 1, history, clock) with { Checkpoint = at };
+                    return Stop(TrialStatus.Interrupted, epoch - 1, history, clock) with { Checkpoint = at };
                 }
                 Thread.Sleep(Math.Min(5, Math.Max(1, epochMs - (int)epochClock.ElapsedMilliseconds)));
             }
@@ -42,20 +42,21 @@ public sealed class SyntheticTrialTrainer : ITrialTrainer
             // The last epoch's checkpoint is only ever read if the trial dies after it; a synthetic trial ends right there.
             string? save = epoch < epochs ? control.SavePath(epoch, 0) : null;
             if (save is not null) Write(save, epoch);
-            var decision = control.OnEpoch?.Invoke(metrics);
-            if (decision == EpochDecision.Prune && epoch < epochs) return Stop(TrainingStatus.Pruned, epoch, history, clock);
-            if (decision == EpochDecision.Pause && save is not null) return Stop(TrainingStatus.Interrupted, epoch, history, clock) with { Checkpoint = save };
+            var verdict = control.OnEpoch?.Invoke(metrics);
+            if (verdict == EpochVerdict.Prune && epoch < epochs) return Stop(TrialStatus.Pruned, epoch, history, clock);
+            if (verdict == EpochVerdict.Stop && epoch < epochs) return Stop(TrialStatus.Cancelled, epoch, history, clock);
+            if (verdict == EpochVerdict.Pause && save is not null) return Stop(TrialStatus.Interrupted, epoch, history, clock) with { Checkpoint = save };
         }
         var final = new TrialMetrics(accuracy, accuracy - 0.02, accuracy + 0.01, accuracy - 0.01,
             Uniformity: 4 - Math.Min(3, tau * 1.5), Tolerance: Math.Min(0.9, 0.1 + tau * 0.4), Alignment: 0.5, Loss: 4);
-        return new TrainingOutcome(TrainingStatus.Completed, epochs, history, final, null, null, clock.Elapsed.TotalSeconds);
+        return new TrainingOutcome(TrialStatus.Completed, epochs, history, final, null, null, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Peaks at τ = 0.3 on a log scale, with a little seed noise.</summary>
     public static double Accuracy(double tau, long seed) =>
         0.85 - 0.04 * Math.Pow(Math.Log(tau / 0.3), 2) + 0.002 * ((seed * 7919 % 11) - 5) / 5.0;
 
-    static TrainingOutcome Stop(TrainingStatus status, int epochs, List<EpochMetrics> history, Stopwatch clock) =>
+    static TrainingOutcome Stop(TrialStatus status, int epochs, List<EpochMetrics> history, Stopwatch clock) =>
         new(status, epochs, history, TrialMetrics.FromLastEpoch(history.LastOrDefault()), null, null, clock.Elapsed.TotalSeconds);
 
     static void Write(string path, int epoch)

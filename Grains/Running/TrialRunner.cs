@@ -136,7 +136,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
     }
 
     /// <summary>Reports the epoch to the coordinator and returns its verdict (the final epoch waits for the outcome).</summary>
-    EpochDecision EpochDone(Running entry, TrialAttempt attempt, EpochMetrics m)
+    EpochVerdict EpochDone(Running entry, TrialAttempt attempt, EpochMetrics m)
     {
         var a = entry.Assignment;
         var report = new EpochReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, m.Epoch, m.Loss,
@@ -148,7 +148,7 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         {
             attempt.LastEpoch = report;
             Publish(attempt, "evaluating", attempt.LastStep with { Epoch = m.Epoch, Step = attempt.LastStep.StepsPerEpoch, Loss = m.Loss });
-            return EpochDecision.Continue;
+            return EpochVerdict.Continue;
         }
         // An interrupt (a drain, or this silo fencing itself off) ends a delivery the network holds up: the attempt
         // then stops at its next step with a checkpoint, as interrupted, instead of waiting here.
@@ -156,19 +156,15 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
         using (var stop = CancellationTokenSource.CreateLinkedTokenSource(entry.Cancel.Token, entry.Interrupt.Token))
         {
             try { delivery.Deliver(async () => answer = await attempt.Coordinator.ReportEpoch(report).WaitAsync(stop.Token), stop.Token); }
-            catch (Exception) when (entry.Interrupt.IsCancellationRequested) { return EpochDecision.Continue; }
+            catch (Exception) when (entry.Interrupt.IsCancellationRequested) { return EpochVerdict.Continue; }
             catch (Exception) when (entry.Cancel.IsCancellationRequested) { } // cancelled meanwhile: it stops at its next step
         }
         var verdict = answer ?? EpochVerdict.Stop;
+        // Stopped: the cancel reaches a worker process too, ahead of the verdict.
         if (verdict == EpochVerdict.Stop) entry.Cancel.Cancel();
         // The coordinator now resumes this trial from this epoch's checkpoint: the previous one is no longer needed.
-        if (verdict != EpochVerdict.Stop && m.Epoch > 1) TryDelete(attempt.CheckpointPath(m.Epoch - 1, 0));
-        return verdict switch
-        {
-            EpochVerdict.Prune => EpochDecision.Prune,
-            EpochVerdict.Pause => EpochDecision.Pause,
-            _ => EpochDecision.Continue,
-        };
+        else if (m.Epoch > 1) TryDelete(attempt.CheckpointPath(m.Epoch - 1, 0));
+        return verdict;
     }
 
     void Publish(TrialAttempt attempt, string phase, StepProgress p)
@@ -193,20 +189,20 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
     Action? Ended(Running entry, TrialAttempt attempt, TrainingOutcome outcome)
     {
         var a = entry.Assignment;
-        attempt.Telemetry.Ended(outcome.Status.ToString(), outcome.Error);
-        var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, SiloName, StatusOf(outcome.Status),
+        attempt.Telemetry.Ended(outcome.Status, outcome.Error);
+        var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, SiloName, outcome.Status,
             outcome.EpochsCompleted, outcome.Seconds, outcome.Error, MetricsMapping.ToRecord(outcome.Metrics), outcome.Checkpoint, attempt.LastEpoch,
             attempt.Device);
         // An interrupted attempt resumes elsewhere from its checkpoints: they stay.
-        return Finish(entry, report, cleanUp: outcome.Status is not TrainingStatus.Interrupted ? attempt.Checkpoints : null);
+        return Finish(entry, report, cleanUp: outcome.Status is not TrialStatus.Interrupted ? attempt.Checkpoints : null);
     }
 
     Action? Failed(Running entry, TrialAttempt attempt, Exception e)
     {
         var a = entry.Assignment;
         log.LogError(e, "trial {Trial} attempt {Attempt} failed on this silo", a.Trial.Key, a.Attempt);
-        attempt.Telemetry.Ended(nameof(TrainingStatus.Failed), e.Message);
-        var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, SiloName, TrialRunStatus.Failed, 0, 0,
+        attempt.Telemetry.Ended(TrialStatus.Failed, e.Message);
+        var report = new TrialOutcomeReport(a.Trial.StudyId, a.Trial.TrialId, a.Attempt, SiloName, TrialStatus.Failed, 0, 0,
             $"{e.GetType().Name}: {e.Message}", new MetricsRecord(), null, attempt.LastEpoch, attempt.Device);
         return Finish(entry, report);
     }
@@ -255,15 +251,4 @@ public sealed class TrialRunner(SlotPool slots, ITrialTrainer trainer, IGrainFac
 
     /// <summary>Live progress goes to the store at most this often per trial (it is for people watching).</summary>
     const long ProgressIntervalMs = 1000;
-
-    static TrialRunStatus StatusOf(TrainingStatus status) => status switch
-    {
-        TrainingStatus.Completed => TrialRunStatus.Completed,
-        TrainingStatus.Pruned => TrialRunStatus.Pruned,
-        TrainingStatus.Failed => TrialRunStatus.Failed,
-        TrainingStatus.Cancelled => TrialRunStatus.Cancelled,
-        TrainingStatus.Interrupted => TrialRunStatus.Interrupted,
-        TrainingStatus.Collapsed => TrialRunStatus.Collapsed,
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
 }

@@ -29,7 +29,7 @@ public interface IStudyStore : IAsyncDisposable
     /// <summary>Writes the row if the stored attempt is <paramref name="expectedAttempt"/> and, when given, its status
     /// <paramref name="expectedStatus"/>: a writer that saw the row in another state (a second activation of the
     /// coordinator) is refused.</summary>
-    Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, string? expectedStatus = null);
+    Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, TrialStatus? expectedStatus = null);
 
     /// <summary>Records an epoch if <paramref name="epoch"/>.Attempt is the trial's current attempt; a repeat is a no-op.</summary>
     Task<bool> RecordEpoch(EpochRecord epoch);

@@ -93,7 +93,7 @@ public sealed class MemoryStudyStore(TimeProvider? clock = null) : IStudyStore
             return Task.FromResult<IReadOnlyList<TrialRecord>>(trials.Values.Where(t => t.StudyId == studyId).OrderBy(t => t.Index).ToList());
     }
 
-    public Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, string? expectedStatus = null)
+    public Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, TrialStatus? expectedStatus = null)
     {
         lock (gate)
         {
@@ -154,7 +154,7 @@ public sealed class MemoryStudyStore(TimeProvider? clock = null) : IStudyStore
     /// <summary>Reports are taken only from the running attempt: a trial queued again (its silo died) or ended
     /// refuses its old attempt's late writes.</summary>
     bool IsCurrent(string studyId, string trialId, int attempt) =>
-        trials.TryGetValue((studyId, trialId), out var t) && t.Attempt == attempt && t.Status == "running";
+        trials.TryGetValue((studyId, trialId), out var t) && t.Attempt == attempt && t.Status == TrialStatus.Running;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -176,7 +176,7 @@ public abstract class SqlStudyStore : IStudyStore
     static (string, object?)[] TrialParameters(TrialRecord r) =>
     [
         ("study", r.StudyId), ("trial", r.TrialId), ("idx", r.Index), ("tau", (r.Tau, DbType.Double)), ("seed", r.Seed),
-        ("status", r.Status), ("attempt", r.Attempt), ("restarts", r.Restarts), ("silo", r.Silo), ("epochs", r.EpochsCompleted),
+        ("status", r.Status.Name()), ("attempt", r.Attempt), ("restarts", r.Restarts), ("silo", r.Silo), ("epochs", r.EpochsCompleted),
         ("checkpoint", r.CheckpointPath), ("started", (r.StartedMs, DbType.Int64)), ("duration", r.DurationSeconds),
         ("error", r.Error), ("metrics", r.MetricsJson), ("device", r.Device), ("tau_max", (r.TauMax, DbType.Double)),
     ];
@@ -186,19 +186,19 @@ public abstract class SqlStudyStore : IStudyStore
                started_ms, duration_seconds, error, metrics_json, device, tau_max
         FROM trials WHERE study_id = @study ORDER BY idx
         """, r => new TrialRecord(
-            r.GetString(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetDouble(3), r.GetInt64(4), r.GetString(5),
+            r.GetString(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetDouble(3), r.GetInt64(4), TrialStatuses.Parse(r.GetString(5)),
             r.GetInt32(6), r.GetInt32(7), NullableString(r, 8), r.GetInt32(9), NullableString(r, 10),
             r.IsDBNull(11) ? null : r.GetInt64(11), r.GetDouble(12), NullableString(r, 13), NullableString(r, 14), NullableString(r, 15),
             r.IsDBNull(16) ? null : r.GetDouble(16)),
         ("study", studyId));
 
-    public async Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, string? expectedStatus = null) =>
+    public async Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, TrialStatus? expectedStatus = null) =>
         await writes.Enqueue((c, t) => Execute(c, t, """
             UPDATE trials SET idx = @idx, tau = @tau, seed = @seed, status = @status, attempt = @attempt, restarts = @restarts,
                 silo = @silo, epochs_completed = @epochs, checkpoint_path = @checkpoint, started_ms = @started,
                 duration_seconds = @duration, error = @error, metrics_json = @metrics, device = @device, tau_max = @tau_max
             WHERE study_id = @study AND trial_id = @trial AND attempt = @expected AND status = COALESCE(@expected_status, status)
-            """, [.. TrialParameters(trial), ("expected", expectedAttempt), ("expected_status", expectedStatus)])) == 1;
+            """, [.. TrialParameters(trial), ("expected", expectedAttempt), ("expected_status", expectedStatus?.Name())])) == 1;
 
     public async Task<bool> RecordEpoch(EpochRecord e) =>
         await writes.Enqueue((c, t) => Execute(c, t, """

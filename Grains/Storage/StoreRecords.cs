@@ -21,7 +21,7 @@ public sealed record TrialRecord(
     int Index,
     double? Tau,
     long Seed,
-    string Status,
+    TrialStatus Status,
     int Attempt = 0,
     int Restarts = 0,
     string? Silo = null,

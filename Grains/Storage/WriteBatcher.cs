@@ -41,7 +41,7 @@ public sealed class WriteBatcher : IAsyncDisposable
         if (!queue.Writer.TryWrite(new Pending(write, done)))
             done.SetException(closed
                 ? new ObjectDisposedException(nameof(WriteBatcher))
-                : new TimeoutException($"the store is not keeping up: {Capacity:N0} writes are waiting for the database"));
+                : new TimeoutException($"the store is not keeping up: {Numbers.Count(Capacity)} writes are waiting for the database"));
         return done.Task;
     }
 

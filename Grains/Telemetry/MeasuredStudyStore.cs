@@ -35,7 +35,7 @@ public sealed class MeasuredStudyStore(IStudyStore store, Histogram<double> writ
     public Task ReleaseLease(string studyId, string owner) => Timed("release_lease", store.ReleaseLease(studyId, owner));
     public Task AddTrials(IReadOnlyList<TrialRecord> trials) => Timed("add_trials", store.AddTrials(trials));
     public Task<IReadOnlyList<TrialRecord>> GetTrials(string studyId) => store.GetTrials(studyId);
-    public Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, string? expectedStatus = null) =>
+    public Task<bool> UpdateTrial(TrialRecord trial, int expectedAttempt, TrialStatus? expectedStatus = null) =>
         Timed("update_trial", store.UpdateTrial(trial, expectedAttempt, expectedStatus));
     public Task<bool> RecordEpoch(EpochRecord epoch) => Timed("record_epoch", store.RecordEpoch(epoch));
     public Task<IReadOnlyList<EpochRecord>> GetEpochs(string studyId) => store.GetEpochs(studyId);

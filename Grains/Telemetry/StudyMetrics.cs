@@ -14,8 +14,7 @@ namespace Study.Grains.Telemetry;
 public sealed class StudyMetrics
 {
     /// <summary>Every state a trial can be in: each is exported, 0 where no trial is in it, so a chart shows 0, not nothing.</summary>
-    static readonly string[] TrialStates = [TrialStatuses.Queued, TrialStatuses.Running, TrialStatuses.Paused, TrialStatuses.Completed,
-        TrialStatuses.Pruned, TrialStatuses.Collapsed, TrialStatuses.Failed, TrialStatuses.Cancelled];
+    static readonly string[] TrialStates = [.. TrialStatuses.Stored.Select(TrialStatuses.Name)];
 
     readonly ConcurrentDictionary<string, StudyProgress> studies = new();
     readonly ConcurrentDictionary<string, RunningTrialReading> runningTrials = new();

@@ -66,12 +66,12 @@ public sealed class TrialTelemetry : IDisposable
             trial.TrialId, trial.StudyId, m.Epoch, m.Loss, m.ValKnnAccuracy, m.ValUniformity, m.ValTolerance);
     }
 
-    public void Ended(string status, string? error)
+    public void Ended(TrialStatus status, string? error)
     {
-        span?.SetTag("study.status", status.ToLowerInvariant());
+        span?.SetTag("study.status", status.Name());
         if (error is not null) span?.SetStatus(ActivityStatusCode.Error, error);
-        if (error is null) log.LogInformation("trial {Trial} of study {Study} attempt {Attempt} ended: {Status}", trial.TrialId, trial.StudyId, attempt, status.ToLowerInvariant());
-        else log.LogWarning("trial {Trial} of study {Study} attempt {Attempt} ended: {Status}: {Error}", trial.TrialId, trial.StudyId, attempt, status.ToLowerInvariant(), error);
+        if (error is null) log.LogInformation("trial {Trial} of study {Study} attempt {Attempt} ended: {Status}", trial.TrialId, trial.StudyId, attempt, status.Name());
+        else log.LogWarning("trial {Trial} of study {Study} attempt {Attempt} ended: {Status}: {Error}", trial.TrialId, trial.StudyId, attempt, status.Name(), error);
     }
 
     public void Dispose()

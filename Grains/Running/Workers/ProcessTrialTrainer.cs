@@ -57,8 +57,8 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, TimeProvider clo
                 else if (message.Epoch is { } epoch)
                 {
                     epochs = epoch.Epoch;
-                    var decision = control.OnEpoch?.Invoke(epoch) ?? EpochDecision.Continue;
-                    worker.TrySend(WorkerProtocol.VerdictOf(decision));
+                    var verdict = control.OnEpoch?.Invoke(epoch) ?? EpochVerdict.Continue;
+                    worker.TrySend(WorkerProtocol.WordOf(verdict));
                 }
                 else if (message.Outcome is { } outcome)
                 {
@@ -67,7 +67,7 @@ public sealed class ProcessTrialTrainer(RuntimeOptions options, TimeProvider clo
                 }
             }
             return hung
-                ? TrainingOutcome.Failure($"the slot's worker process (pid {worker.Id}, {worker.Device}) wrote nothing for {limit.TotalSeconds:0} s " +
+                ? TrainingOutcome.Failure($"the slot's worker process (pid {worker.Id}, {worker.Device}) wrote nothing for {Numbers.Fixed(limit.TotalSeconds, 0)} s " +
                     $"after {epochs} epoch(s) and was killed as hung", Seconds(started))
                 : Died(worker, epochs, started);
         }

@@ -57,7 +57,7 @@ public static class SlotWorker
             OnEpoch = m =>
             {
                 channel.Send(new WorkerEvent(Epoch: m));
-                return WorkerProtocol.DecisionOf(channel.AwaitVerdict());
+                return WorkerProtocol.VerdictOf(channel.AwaitVerdict());
             },
         };
         var clock = Stopwatch.StartNew();

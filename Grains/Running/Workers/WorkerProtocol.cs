@@ -23,18 +23,19 @@ public static class WorkerProtocol
 {
     public const string Continue = "continue", Prune = "prune", Pause = "pause", Cancel = "cancel", Interrupt = "interrupt";
 
-    public static string VerdictOf(EpochDecision decision) => decision switch
+    /// <summary>A verdict as the worker hears it. Stop goes as continue: the cancel sent before it stops the worker at its next step.</summary>
+    public static string WordOf(EpochVerdict verdict) => verdict switch
     {
-        EpochDecision.Prune => Prune,
-        EpochDecision.Pause => Pause,
+        EpochVerdict.Prune => Prune,
+        EpochVerdict.Pause => Pause,
         _ => Continue,
     };
 
-    public static EpochDecision DecisionOf(string verdict) => verdict switch
+    public static EpochVerdict VerdictOf(string word) => word switch
     {
-        Prune => EpochDecision.Prune,
-        Pause => EpochDecision.Pause,
-        _ => EpochDecision.Continue,
+        Prune => EpochVerdict.Prune,
+        Pause => EpochVerdict.Pause,
+        _ => EpochVerdict.Continue,
     };
 
     public static readonly JsonSerializerOptions Json = new()

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Study.Training.Trainer;
 
 /// <summary>
@@ -38,14 +36,12 @@ public sealed record CollapseRule(double UniformityFloor, double ToleranceCeilin
             && !Spreading(metric(history[^StayedEpochs])!.Value, value, below);
         if (!notBack && !stayed) return null;
         string side = below ? "below the floor" : "above the ceiling";
-        string how = stayed ? $"{side} {Format(limit)} for {StayedEpochs} epochs in a row"
-            : $"{side} {Format(limit)}, as at epoch {history[^2].Epoch} ({Format(before)}), and no {(below ? "higher" : "lower")}";
-        return $"collapsed: validation {name} {Format(value)} at epoch {history[^1].Epoch}, {how}";
+        string how = stayed ? $"{side} {Numbers.Measured(limit)} for {StayedEpochs} epochs in a row"
+            : $"{side} {Numbers.Measured(limit)}, as at epoch {history[^2].Epoch} ({Numbers.Measured(before)}), and no {(below ? "higher" : "lower")}";
+        return $"collapsed: validation {name} {Numbers.Measured(value)} at epoch {history[^1].Epoch}, {how}";
     }
 
     /// <summary>Whether the distance from one point (uniformity, or 1 − tolerance) at least doubled from
     /// <paramref name="first"/> to <paramref name="last"/>.</summary>
     static bool Spreading(double first, double last, bool below) => below ? last >= 2 * first : 1 - last >= 2 * (1 - first);
-
-    static string Format(double value) => value.ToString(Math.Abs(value) < 0.001 ? "0.###e0" : "0.####", CultureInfo.InvariantCulture);
 }

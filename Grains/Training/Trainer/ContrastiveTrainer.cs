@@ -91,7 +91,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             current.TauSum += tau ?? 0;
             float value = TrainStep(run, order, s, tau, current.Hardness);
             if (!float.IsFinite(value))
-                return Stopped(TrainingStatus.Failed, epoch - 1, run.History,
+                return Stopped(TrialStatus.Failed, epoch - 1, run.History,
                     $"loss became {value} at epoch {epoch}, step {s + 1} (τ = {tau}); stopped", run.Clock);
             current.LossSum += value;
             if (run.Control.OnProgress is { } progressCallback && (s + 1) % ProgressEvery == 0)
@@ -105,7 +105,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
     {
         var control = run.Control;
         if (control.Cancel.IsCancellationRequested)
-            return Stopped(TrainingStatus.Cancelled, current.Epoch - 1, run.History, "cancelled", run.Clock);
+            return Stopped(TrialStatus.Cancelled, current.Epoch - 1, run.History, "cancelled", run.Clock);
         if (!control.Interrupt.IsCancellationRequested || control.SavePath(current.Epoch, s) is not { } interruptPath) return null;
         Checkpoint.Save(interruptPath, new Checkpoint
         {
@@ -113,7 +113,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             EpochSeconds = current.Seconds, EpochHardness = current.Hardness, EpochTauSum = current.TauSum, History = run.History,
             Attempt = control.Attempt,
         }, run.Model, run.Optimizer, run.Random, run.Bank?.Vectors);
-        return Stopped(TrainingStatus.Interrupted, current.Epoch - 1, run.History, null, run.Clock) with { Checkpoint = interruptPath };
+        return Stopped(TrialStatus.Interrupted, current.Epoch - 1, run.History, null, run.Clock) with { Checkpoint = interruptPath };
     }
 
     /// <returns>the step's loss</returns>
@@ -144,15 +144,16 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
                 run.Model, run.Optimizer, run.Random, run.Bank?.Vectors);
             run.LastCheckpoint = checkpointPath;
         }
-        var decision = run.Control.OnEpoch?.Invoke(metrics) ?? EpochDecision.Continue;
+        var verdict = run.Control.OnEpoch?.Invoke(metrics) ?? EpochVerdict.Continue;
         // Even at the last epoch: a collapsed embedding is not worth the final evaluation.
         if (options.Collapse?.Verdict(run.History) is { } collapse)
-            return Stopped(TrainingStatus.Collapsed, current.Epoch, run.History, collapse, run.Clock);
+            return Stopped(TrialStatus.Collapsed, current.Epoch, run.History, collapse, run.Clock);
         if (current.Epoch >= options.Epochs) return null;
-        if (decision == EpochDecision.Prune) return Stopped(TrainingStatus.Pruned, current.Epoch, run.History, null, run.Clock);
+        if (verdict == EpochVerdict.Prune) return Stopped(TrialStatus.Pruned, current.Epoch, run.History, null, run.Clock);
+        if (verdict == EpochVerdict.Stop) return Stopped(TrialStatus.Cancelled, current.Epoch, run.History, "cancelled", run.Clock);
         // Paused: resumed later from this epoch's checkpoint, as a trial moved off a stopping silo is.
-        if (decision == EpochDecision.Pause && run.LastCheckpoint is { } at)
-            return Stopped(TrainingStatus.Interrupted, current.Epoch, run.History, null, run.Clock) with { Checkpoint = at };
+        if (verdict == EpochVerdict.Pause && run.LastCheckpoint is { } at)
+            return Stopped(TrialStatus.Interrupted, current.Epoch, run.History, null, run.Clock) with { Checkpoint = at };
         return null;
     }
 
@@ -170,18 +171,18 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         // Interrupted (a silo stopping) before or during the final evaluation: the last epoch's checkpoint resumes
         // straight into the evaluation elsewhere, instead of the silo holding its stop for the whole evaluation.
         if (control.Interrupt.IsCancellationRequested && lastCheckpoint is not null)
-            return Stopped(TrainingStatus.Interrupted, options.Epochs, history, null, run.Clock) with { Checkpoint = lastCheckpoint };
+            return Stopped(TrialStatus.Interrupted, options.Epochs, history, null, run.Clock) with { Checkpoint = lastCheckpoint };
         FinalEvaluation evaluation;
         try { evaluation = run.Evaluator.Evaluate(lastCheckpoint is null ? default : control.Interrupt); }
         catch (OperationCanceledException) when (control.Interrupt.IsCancellationRequested)
         {
-            return Stopped(TrainingStatus.Interrupted, options.Epochs, history, null, run.Clock) with { Checkpoint = lastCheckpoint };
+            return Stopped(TrialStatus.Interrupted, options.Epochs, history, null, run.Clock) with { Checkpoint = lastCheckpoint };
         }
         var final = new TrialMetrics(evaluation.LinearAccuracy, evaluation.KnnAccuracy, evaluation.ValLinearAccuracy,
             evaluation.ValKnnAccuracy, evaluation.Uniformity, evaluation.Tolerance, evaluation.Alignment, history.LastOrDefault()?.Loss);
-        return new TrainingOutcome(TrainingStatus.Completed, options.Epochs, history, final, evaluation, null, run.Clock.Elapsed.TotalSeconds);
+        return new TrainingOutcome(TrialStatus.Completed, options.Epochs, history, final, evaluation, null, run.Clock.Elapsed.TotalSeconds);
     }
 
-    static TrainingOutcome Stopped(TrainingStatus status, int epochs, List<EpochMetrics> history, string? error, Stopwatch clock) =>
+    static TrainingOutcome Stopped(TrialStatus status, int epochs, List<EpochMetrics> history, string? error, Stopwatch clock) =>
         new(status, epochs, history, TrialMetrics.FromLastEpoch(history.LastOrDefault()), null, error, clock.Elapsed.TotalSeconds);
 }

@@ -1,8 +1,5 @@
 namespace Study.Training.Trainer;
 
-/// <summary>After an epoch: go on, stop as pruned, or stop at this epoch's checkpoint (interrupted) to be resumed later.</summary>
-public enum EpochDecision { Continue, Prune, Pause }
-
 /// <summary>How the host steers and hears from a running trial. Every member is optional.</summary>
 public sealed class TrainingControl
 {
@@ -23,8 +20,8 @@ public sealed class TrainingControl
     public CancellationToken Cancel { get; init; }
     /// <summary>Checkpoints at the next step and stops; the trial ends interrupted, to be resumed elsewhere.</summary>
     public CancellationToken Interrupt { get; init; }
-    /// <summary>Called on the training thread after each epoch (and its checkpoint); may prune the trial.</summary>
-    public Func<EpochMetrics, EpochDecision>? OnEpoch { get; init; }
+    /// <summary>Called on the training thread after each epoch (and its checkpoint); may prune, pause or stop the trial.</summary>
+    public Func<EpochMetrics, EpochVerdict>? OnEpoch { get; init; }
     /// <summary>Called on the training thread every few steps.</summary>
     public Action<StepProgress>? OnProgress { get; init; }
 }

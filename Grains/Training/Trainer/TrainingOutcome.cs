@@ -2,22 +2,10 @@ using Study.Training.Evaluation;
 
 namespace Study.Training.Trainer;
 
-public enum TrainingStatus
-{
-    Completed,
-    /// <summary>Stopped by the per-epoch decision (a pruner).</summary>
-    Pruned,
-    Failed,
-    Cancelled,
-    /// <summary>Stopped on request after writing a checkpoint; another attempt resumes it.</summary>
-    Interrupted,
-    /// <summary>Stopped because its validation embedding collapsed (<see cref="CollapseRule"/>).</summary>
-    Collapsed,
-}
-
-/// <summary>How a run of the trainer ended, and what it measured.</summary>
+/// <summary>How a run of the trainer ended, and what it measured: completed, pruned, collapsed (<see cref="CollapseRule"/>),
+/// failed, cancelled, or interrupted (stopped on request after writing a checkpoint, for another attempt to resume).</summary>
 public sealed record TrainingOutcome(
-    TrainingStatus Status,
+    TrialStatus Status,
     int EpochsCompleted,
     IReadOnlyList<EpochMetrics> History,
     TrialMetrics Metrics,
@@ -32,7 +20,7 @@ public sealed record TrainingOutcome(
 
     /// <summary>A run that failed before it trained anything, saying why.</summary>
     public static TrainingOutcome Failure(string error, double seconds = 0) =>
-        new(TrainingStatus.Failed, 0, [], new TrialMetrics(), null, error, seconds);
+        new(TrialStatus.Failed, 0, [], new TrialMetrics(), null, error, seconds);
 
     /// <summary>Errors that are the trial's own (its options, its data, its checkpoint): they fail the trial, with
     /// their message; anything else is a fault of the host.</summary>

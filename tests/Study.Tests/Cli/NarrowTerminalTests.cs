@@ -19,7 +19,7 @@ public sealed class NarrowTerminalTests
         var store = new MemoryStudyStore();
         var metrics = JsonSerializer.Serialize(new MetricsRecord(ValLinearAccuracy: 0.8123, Uniformity: 3.2101, Tolerance: 0.4321), StudyJson.Options);
         string[] states = ["completed", "collapsed", "cancelled", "running", "failed", "queued"];
-        var trials = states.Select((state, i) => new TrialRecord("study-20261207-054229-401815fd", $"t{i:000}-tau0.07-s{i + 1}", i, 0.07, i + 1, state,
+        var trials = states.Select((state, i) => new TrialRecord("study-20261207-054229-401815fd", $"t{i:000}-tau0.07-s{i + 1}", i, 0.07, i + 1, TrialStatuses.Parse(state),
             Attempt: 1, EpochsCompleted: 2, Silo: state == "running" ? "127.0.0.1:45859@155626951" : null,
             Error: state == "collapsed" ? "collapsed: validation uniformity 3.096e-6 at epoch 2, below the floor 0.1, as at epoch 1 (8.499e-6), and no higher" : null,
             MetricsJson: state == "completed" ? metrics : null)).ToList();
@@ -41,7 +41,7 @@ public sealed class NarrowTerminalTests
         var store = await Study();
         var results = (await StudyResults.Load(store, "study-20261207-054229-401815fd"))!;
         var narrow = ConsoleTables.Render(StudySummary.Table(results, 80), 80);
-        EveryLineFitsAndKeeps(narrow, 80, results.Entries.SelectMany(e => new[] { e.TrialId, e.Status }));
+        EveryLineFitsAndKeeps(narrow, 80, results.Entries.SelectMany(e => new[] { e.TrialId, e.Status.Name() }));
         Assert.Contains("0.8123", narrow); // the objective stays
         Assert.DoesNotContain("collapsed: validation", narrow); // the note went first
         var wide = ConsoleTables.Render(StudySummary.Table(results, 200), 200);

@@ -17,7 +17,7 @@ public class PrunerTests
     {
         if (!history.TryGetValue(trial, out var values)) history[trial] = values = new();
         values[epoch] = value;
-        return pruner.Decide(trial, epoch, total, View, completed) == PruneDecision.Prune;
+        return pruner.Decide(trial, epoch, total, View, completed) == EpochVerdict.Prune;
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public class PrunerTests
         Assert.Empty(new AshaPruner(1, 3).Rungs(1));
     }
 
-    PruneDecision Decide(ITrialPruner pruner, string trial, int epoch, double value, int total)
+    EpochVerdict Decide(ITrialPruner pruner, string trial, int epoch, double value, int total)
     {
         if (!history.TryGetValue(trial, out var values)) history[trial] = values = new();
         values[epoch] = value;
@@ -40,12 +40,12 @@ public class PrunerTests
     public void AshaPausesATrialAtARungUntilItRanksInTheTopOfThoseThatReachedIt()
     {
         var asha = new AshaPruner(1, 3);
-        Assert.Equal(PruneDecision.Pause, Decide(asha, "a", 1, 0.90, 9));    // alone: the top ⌊1/3⌋ is nobody
-        Assert.Equal(PruneDecision.Pause, Decide(asha, "b", 1, 0.50, 9));
-        Assert.Equal(PruneDecision.Pause, Decide(asha, "c", 1, 0.70, 9));    // three there: the top one is a
+        Assert.Equal(EpochVerdict.Pause, Decide(asha, "a", 1, 0.90, 9));    // alone: the top ⌊1/3⌋ is nobody
+        Assert.Equal(EpochVerdict.Pause, Decide(asha, "b", 1, 0.50, 9));
+        Assert.Equal(EpochVerdict.Pause, Decide(asha, "c", 1, 0.70, 9));    // three there: the top one is a
         Assert.Equal(["a"], asha.Promotions(new Dictionary<string, int> { ["a"] = 1, ["b"] = 1, ["c"] = 1 }, 9, View, finishing: 0));
-        Assert.Equal(PruneDecision.Continue, Decide(asha, "a", 2, 0.91, 9)); // epoch 2 is no rung
-        Assert.Equal(PruneDecision.Continue, Decide(asha, "d", 1, 0.95, 9)); // the best of four: on at once
+        Assert.Equal(EpochVerdict.Continue, Decide(asha, "a", 2, 0.91, 9)); // epoch 2 is no rung
+        Assert.Equal(EpochVerdict.Continue, Decide(asha, "d", 1, 0.95, 9)); // the best of four: on at once
         Assert.Empty(asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1 }, 9, View, finishing: 0));
         Decide(asha, "e", 1, 0.10, 9);
         Decide(asha, "f", 1, 0.20, 9);                                          // six: the top two are d and a
@@ -54,7 +54,7 @@ public class PrunerTests
         Decide(asha, "h", 1, 0.30, 9);
         Decide(asha, "i", 1, 0.40, 9);                                          // nine: the top three are d, a, g
         Assert.Equal(["g"], asha.Promotions(new Dictionary<string, int> { ["b"] = 1, ["c"] = 1, ["g"] = 1 }, 9, View, finishing: 0));
-        Assert.Equal(PruneDecision.Continue, Decide(asha, "a", 9, 0.1, 9));  // the last epoch is no rung
+        Assert.Equal(EpochVerdict.Continue, Decide(asha, "a", 9, 0.1, 9));  // the last epoch is no rung
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public class PrunerTests
     [Fact]
     public void MedianAndNoneNeverPause()
     {
-        Assert.NotEqual(PruneDecision.Pause, Decide(new MedianPruner(0, 0), "a", 1, 0.5, 3));
+        Assert.NotEqual(EpochVerdict.Pause, Decide(new MedianPruner(0, 0), "a", 1, 0.5, 3));
         Assert.Empty(((ITrialPruner)new MedianPruner()).Promotions(new Dictionary<string, int> { ["a"] = 1 }, 3, View, finishing: 1));
     }
 

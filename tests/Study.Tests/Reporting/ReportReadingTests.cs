@@ -12,13 +12,13 @@ namespace Study.Tests.Reporting;
 [Trait(Tier.Key, Tier.Fast)]
 public sealed class ReportReadingTests
 {
-    sealed record Point(double Tau, long Seed, double Objective, double Uniformity, double Tolerance, string Status = "completed", string? Error = null);
+    sealed record Point(double Tau, long Seed, double Objective, double Uniformity, double Tolerance, TrialStatus Status = TrialStatus.Completed, string? Error = null);
 
     static async Task<IReadOnlyList<string>> Read(StudySpec spec, params Point[] points)
     {
         var store = new MemoryStudyStore();
-        var trials = points.Select((p, i) => new TrialRecord("s", $"t{i:000}", i, p.Tau, p.Seed, p.Status, Attempt: 1, EpochsCompleted: p.Status == "pruned" ? 1 : 2,
-            Error: p.Error, MetricsJson: p.Status == "failed" ? null : JsonSerializer.Serialize(
+        var trials = points.Select((p, i) => new TrialRecord("s", $"t{i:000}", i, p.Tau, p.Seed, p.Status, Attempt: 1, EpochsCompleted: p.Status == TrialStatus.Pruned ? 1 : 2,
+            Error: p.Error, MetricsJson: p.Status == TrialStatus.Failed ? null : JsonSerializer.Serialize(
                 new MetricsRecord(ValLinearAccuracy: p.Objective, Uniformity: p.Uniformity, Tolerance: p.Tolerance), StudyJson.Options))).ToList();
         await store.CreateStudy(new StudyRecord("s", "completed", 1, 1, JsonSerializer.Serialize(spec with { StudyId = "s" }, StudyJson.Compact)), trials);
         var data = await ReportData.Load(store, (await StudyResults.Load(store, "s"))!);
@@ -71,8 +71,8 @@ public sealed class ReportReadingTests
     public async Task PrunedAndFailedTrialsAreNamedWithTheirReason()
     {
         var lines = await Read(Grid with { Pruner = PrunerKind.Median },
-            new Point(0.1, 1, 0.70, 3.6, 0.30), new Point(0.3, 1, 0.6, 3.2, 0.40, Status: "pruned"),
-            new Point(1.0, 1, 0, 0, 0, Status: "failed", Error: "loss became NaN at epoch 1, step 3"));
+            new Point(0.1, 1, 0.70, 3.6, 0.30), new Point(0.3, 1, 0.6, 3.2, 0.40, Status: TrialStatus.Pruned),
+            new Point(1.0, 1, 0, 0, 0, Status: TrialStatus.Failed, Error: "loss became NaN at epoch 1, step 3"));
         Assert.Contains(lines, l => l.StartsWith("Trial t001 (τ = 0.3, seed 1) was pruned by the median pruner after 1 of 2 epochs"));
         Assert.Contains(lines, l => l.StartsWith("Trial t002 (τ = 1, seed 1) failed") && l.Contains("loss became NaN at epoch 1, step 3"));
         Assert.Contains("inconclusive — fewer than three temperatures", lines.Single(l => l.StartsWith("Uniformity")));

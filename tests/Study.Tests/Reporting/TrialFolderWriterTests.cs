@@ -25,7 +25,7 @@ public sealed class TrialFolderWriterTests : IDisposable
 
     static (EpochMetrics Metrics, int Attempt) Epoch(int epoch) => (new(epoch, 5.0 - epoch, 0.8, 0.3, 6.25, 0.5 + epoch / 10.0, 3.5, null, 1e-3, 2.5, 1200, 0.2), 1);
 
-    static readonly TrialEntry Entry = new("t000-tau0.2-s1", 0.2, 1, "completed", 2, 1, "host", 4.5, null,
+    static readonly TrialEntry Entry = new("t000-tau0.2-s1", 0.2, 1, TrialStatus.Completed, 2, 1, "host", 4.5, null,
         new TrialMetrics(LinearAccuracy: 0.8, Loss: 3.0), "cpu");
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class TrialFolderWriterTests : IDisposable
     [Fact]
     public void ATrialWithoutEvaluationHasItsMetricsAndEntryOnly()
     {
-        var folder = TrialFolderWriter.Write(dir, Entry with { Status = "pruned" }, [], artifacts: null);
+        var folder = TrialFolderWriter.Write(dir, Entry with { Status = TrialStatus.Pruned }, [], artifacts: null);
         Assert.Equal(["metrics.jsonl", "result.json"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
         Assert.Empty(File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")));
     }

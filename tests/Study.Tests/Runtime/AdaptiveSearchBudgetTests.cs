@@ -43,10 +43,10 @@ public sealed class AdaptiveSearchBudgetTests(ITestOutputHelper output)
         output.WriteLine($"grid: {gridEpochs} epochs, best {gridBest:0.0000}; adaptive with ASHA: {adaptiveEpochs} epochs, best {adaptiveBest:0.0000}; " +
             string.Join(", ", adaptive.Select(t => $"{t.TrialId} {t.Status} {t.EpochsCompleted}")));
         Assert.Equal(60, gridEpochs);
-        Assert.Contains(adaptive, t => t.Status == TrialStatuses.Pruned);
+        Assert.Contains(adaptive, t => t.Status == TrialStatus.Pruned);
         // Issue 22: the study ends comparing η = 3 completed trials, not one. That costs epochs: this bound was 40% of the
         // grid's while a single trial went on to the end; three finalists make it 33 of 60.
-        Assert.Equal(3, adaptive.Count(t => t.Status == TrialStatuses.Completed));
+        Assert.Equal(3, adaptive.Count(t => t.Status == TrialStatus.Completed));
         Assert.True(adaptiveEpochs <= 0.6 * gridEpochs, $"adaptive with ASHA trained {adaptiveEpochs} epochs");
         Assert.True(adaptiveBest >= gridBest - 0.005, $"adaptive best {adaptiveBest:0.0000} against the grid's {gridBest:0.0000}");
     }

@@ -20,7 +20,7 @@ public sealed class AttemptFencingTests
     static bool IsNewAttempt(string method, object?[] args, out TrialRecord trial)
     {
         trial = method == nameof(IStudyStore.UpdateTrial) ? (TrialRecord)args[0]! : null!;
-        return trial is { Status: TrialStatuses.Running, Attempt: 1, EpochsCompleted: 0 } && (int)args[1]! == 0;
+        return trial is { Status: TrialStatus.Running, Attempt: 1, EpochsCompleted: 0 } && (int)args[1]! == 0;
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class AttemptFencingTests
         Assert.Equal(StudyStatuses.Completed, (await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromSeconds(90))).Status);
         var trials = await store.GetTrials("partial-store");
         Assert.Equal(2, trials.Count);
-        Assert.All(trials, t => Assert.Equal((TrialStatuses.Completed, 2), (t.Status, t.EpochsCompleted)));
+        Assert.All(trials, t => Assert.Equal((TrialStatus.Completed, 2), (t.Status, t.EpochsCompleted)));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class AttemptFencingTests
             Assert.Equal(StudyStatuses.Completed, (await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromSeconds(120))).Status);
             Assert.Equal(1, interfered);
             var first = (await store.GetTrials("refused")).Single(t => t.Index == 0);
-            Assert.Equal((TrialStatuses.Completed, 2), (first.Status, first.Attempt));
+            Assert.Equal((TrialStatus.Completed, 2), (first.Status, first.Attempt));
             // Attempt 1 (the other activation's) never trained here: every epoch of the trial is attempt 2's.
             var epochs = (await store.GetEpochs("refused")).Where(e => e.TrialId == first.TrialId).ToList();
             Assert.Equal(2, epochs.Count);

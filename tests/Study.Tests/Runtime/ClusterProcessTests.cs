@@ -82,7 +82,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
         {
             var trials = await store.GetTrials(id);
             var progress = (await store.GetProgress(id)).ToDictionary(p => p.TrialId);
-            var training = trials.Where(t => t.Status == "running" && progress.TryGetValue(t.TrialId, out var p) && p.Attempt == t.Attempt
+            var training = trials.Where(t => t.Status == TrialStatus.Running && progress.TryGetValue(t.TrialId, out var p) && p.Attempt == t.Attempt
                                              && p.Epoch == 1 && p.Step >= 10 && p.Step < p.StepsPerEpoch - 15).ToList();
             if (training.Select(t => t.Silo).Distinct().Count() == 2) victim = training[0];
             Assert.True(DateTime.UtcNow < until, "the two silos never trained at once");
@@ -101,7 +101,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IDisposable
             // Queued again with its checkpoint, or already restarted on the other silo (which may still be busy with
             // its own trial for a while on a loaded machine: the restart itself is checked below).
             var moved = (await store.GetTrials(id)).Single(t => t.TrialId == victim.TrialId);
-            if (moved.Attempt > victim.Attempt || moved.Status == "queued" && moved.CheckpointPath is not null) resumeFrom = moved.CheckpointPath ?? "";
+            if (moved.Attempt > victim.Attempt || moved.Status == TrialStatus.Queued && moved.CheckpointPath is not null) resumeFrom = moved.CheckpointPath ?? "";
             else await Task.Delay(50);
         }
         Assert.Matches(@"a1-e1-s\d+\.ckpt$", resumeFrom ?? "(the trial was never moved)");

@@ -31,7 +31,7 @@ public sealed class FailedStartTests
         var snapshot = await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromSeconds(60), () => $"{starts.Count} failed starts");
         Assert.Equal(StudyStatuses.Completed, snapshot.Status);
         var failed = (await cluster.Store.GetTrials("failing-start")).Single(t => t.Index == 0);
-        Assert.Equal((TrialStatuses.Failed, 3), (failed.Status, failed.Restarts));
+        Assert.Equal((TrialStatus.Failed, 3), (failed.Status, failed.Restarts));
         Assert.Contains("its start failed", failed.Error);
         Assert.Contains("more than --max-restarts 2", failed.Error);
         // Three tries (the first and two restarts), at least 1 s ± 25% and then 2 s ± 25% apart (a busy machine only

@@ -21,7 +21,7 @@ public sealed class FailoverTests
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            var running = (await cluster.Store.GetTrials("failover")).Where(t => t.Status == TrialStatuses.Running && t.Silo == victimAddress);
+            var running = (await cluster.Store.GetTrials("failover")).Where(t => t.Status == TrialStatus.Running && t.Silo == victimAddress);
             if (running.Any(t => t.EpochsCompleted >= 1)) break;
             Assert.True(DateTime.UtcNow < until, "the victim never trained");
             await Task.Delay(20);
@@ -32,7 +32,7 @@ public sealed class FailoverTests
         Assert.Equal(StudyStatuses.Completed, end.Status);
         var trials = await cluster.Store.GetTrials("failover");
         Assert.Equal(16, trials.Count);
-        Assert.All(trials, t => Assert.Equal((TrialStatuses.Completed, 4), (t.Status, t.EpochsCompleted)));
+        Assert.All(trials, t => Assert.Equal((TrialStatus.Completed, 4), (t.Status, t.EpochsCompleted)));
         Assert.True(trials.Any(t => t.Attempt > 1 && t.Restarts == 1), $"victim {victimAddress}: " + string.Join("; ", trials.Select(t => $"{t.TrialId} a{t.Attempt} r{t.Restarts} {t.Silo}"))); // moved off the dead silo
         Assert.DoesNotContain(trials, t => t.Silo == victimAddress);  // every result came from a live silo
         var epochs = await cluster.Store.GetEpochs("failover");

@@ -42,7 +42,7 @@ public sealed class FullDiskTests
             var snapshot = await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromMinutes(3));
             Assert.Equal(StudyStatuses.Failed, snapshot.Status);
             var trial = Assert.Single(await cluster.Store.GetTrials("full-disk"));
-            Assert.Equal(TrialStatuses.Failed, trial.Status);
+            Assert.Equal(TrialStatus.Failed, trial.Status);
             Assert.Contains("writing the checkpoint", trial.Error);
             Assert.Contains("No space left on device", trial.Error);
             Assert.Null(trial.CheckpointPath);

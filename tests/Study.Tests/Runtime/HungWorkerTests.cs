@@ -45,7 +45,7 @@ public sealed class HungWorkerTests
             Assert.True(training.IsCompleted, "the hung worker still holds its slot");
             Assert.True(advanced >= options.WorkerSilenceLimit, $"killed after {advanced} of silence, before the limit");
             var outcome = await training;
-            Assert.Equal(TrainingStatus.Failed, outcome.Status);
+            Assert.Equal(TrialStatus.Failed, outcome.Status);
             Assert.Contains("wrote nothing for 2 s after 0 epoch(s) and was killed as hung", outcome.Error);
         }
         finally { Directory.Delete(artifacts, recursive: true); }

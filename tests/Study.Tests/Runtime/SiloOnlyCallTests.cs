@@ -17,7 +17,7 @@ public sealed class SiloOnlyCallTests
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            var running = (await cluster.Store.GetTrials(studyId)).FirstOrDefault(t => t.Status == "running");
+            var running = (await cluster.Store.GetTrials(studyId)).FirstOrDefault(t => t.Status == TrialStatus.Running);
             if (running is not null && (await cluster.Grains.GetGrain<IStudyGrain>(studyId).GetSnapshot()).Running == 1)
                 return new TrialRecordView(running.TrialId, running.Attempt, running.Tau ?? 1, running.Seed);
             Assert.True(DateTime.UtcNow < until, "no trial started");
@@ -38,7 +38,7 @@ public sealed class SiloOnlyCallTests
         var key = $"guarded/{trial.TrialId}";
         var scheduler = cluster.Grains.GetGrain<ISlotSchedulerGrain>(0);
         var fakeSilo = SiloAddress.New(System.Net.IPAddress.Loopback, 40_002, 1);
-        var outcome = new TrialOutcomeReport("guarded", trial.TrialId, trial.Attempt, "fake", TrialRunStatus.Completed, 100, 1, null,
+        var outcome = new TrialOutcomeReport("guarded", trial.TrialId, trial.Attempt, "fake", TrialStatus.Completed, 100, 1, null,
             new MetricsRecord(KnnAccuracy: 0.99), null);
         var epoch = new EpochReport("guarded", trial.TrialId, trial.Attempt, 99, 0.1, 0.9, 0.1, 1, 0.99, 0.1, 1, 1000, null);
         var assignment = new TrialAssignment(new TrialSpec("guarded", "t9", 9, 0.5, 1), spec, trial.Attempt + 1, null);
@@ -65,7 +65,7 @@ public sealed class SiloOnlyCallTests
         var snapshot = await study.GetSnapshot();
         Assert.Equal((1, 0), (snapshot.Running, snapshot.Done));
         var stored = (await cluster.Store.GetTrials("guarded")).Single(t => t.TrialId == trial.TrialId);
-        Assert.Equal(("running", trial.Attempt), (stored.Status, stored.Attempt));
+        Assert.Equal((TrialStatus.Running, trial.Attempt), (stored.Status, stored.Attempt));
         Assert.Equal(epochsBefore, (await cluster.Store.GetEpochs("guarded")).Count(e => e.Epoch == 99));
         Assert.DoesNotContain(await cluster.Store.GetTrials("guarded"), t => t.TrialId == "t9");
 

@@ -41,7 +41,7 @@ public sealed class SlotPlacementTests
         Assert.Equal(1, cluster.MaxConcurrent.GetValueOrDefault("Secondary_1"));
         Assert.Equal(0, cluster.MaxConcurrent.GetValueOrDefault("Secondary_2"));
         var trials = await cluster.Store.GetTrials("placement");
-        Assert.All(trials, t => Assert.Equal((TrialStatuses.Completed, 3, 1), (t.Status, t.EpochsCompleted, t.Attempt)));
+        Assert.All(trials, t => Assert.Equal((TrialStatus.Completed, 3, 1), (t.Status, t.EpochsCompleted, t.Attempt)));
         Assert.Equal(12 * 3, (await cluster.Store.GetEpochs("placement")).Count);
     }
 }

@@ -28,8 +28,8 @@ public sealed class StaleAttemptCheckpointTests
         // to resume from it, is recorded on this silo, which does not run it.
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await cluster.Store.CreateStudy(new StudyRecord("stale", StudyStatuses.Running, now, now, StudySpecJson.Write(spec)),
-            [new TrialRecord("stale", trial.TrialId, 0, 0.1, 1, TrialStatuses.Queued)]);
-        await cluster.Store.UpdateTrial(new TrialRecord("stale", trial.TrialId, 0, 0.1, 1, TrialStatuses.Running, Attempt: 2, Restarts: 1,
+            [new TrialRecord("stale", trial.TrialId, 0, 0.1, 1, TrialStatus.Queued)]);
+        await cluster.Store.UpdateTrial(new TrialRecord("stale", trial.TrialId, 0, 0.1, 1, TrialStatus.Running, Attempt: 2, Restarts: 1,
             Silo: cluster.Cluster.Primary!.SiloAddress.ToParsableString(), EpochsCompleted: 1, CheckpointPath: firstEpoch, StartedMs: now), 0);
 
         // Attempt 1, still alive on its silo, writes epoch 1's checkpoint again and hears that it is stale.
@@ -50,7 +50,7 @@ public sealed class StaleAttemptCheckpointTests
         var snapshot = await TestRuntimeCluster.UntilEnded(study, TimeSpan.FromSeconds(90));
         Assert.Equal(StudyStatuses.Completed, snapshot.Status);
         var stored = Assert.Single(await cluster.Store.GetTrials("stale"));
-        Assert.Equal((TrialStatuses.Completed, 3), (stored.Status, stored.Attempt));
+        Assert.Equal((TrialStatus.Completed, 3), (stored.Status, stored.Attempt));
         var epochs = await cluster.Store.GetEpochs("stale");
         Assert.Equal([(2, 3)], epochs.Select(e => (e.Epoch, e.Attempt)));
     }

@@ -25,7 +25,7 @@ public sealed class StoreFirstTests
         var stored = await store.GetTrials("store-first");
         Assert.Equal(StudyStatuses.Completed, snapshot.Status);
         Assert.Equal(4, stored.Count);
-        Assert.All(stored, t => Assert.Equal(TrialStatuses.Completed, t.Status));
+        Assert.All(stored, t => Assert.Equal(TrialStatus.Completed, t.Status));
         Assert.Equal(stored.Count, snapshot.Done);
     }
 }

@@ -53,7 +53,7 @@ public abstract class StoreUpgradeContract
         await store.EnsureSchema();
         await store.EnsureSchema();
         var old = Assert.Single(await store.GetTrials("s"));
-        Assert.Equal(("completed", "silo-a", 12.5, """{"uniformity":3.1}""", (string?)null),
+        Assert.Equal((TrialStatus.Completed, "silo-a", 12.5, """{"uniformity":3.1}""", (string?)null),
             (old.Status, old.Silo, old.DurationSeconds, old.MetricsJson, old.Device));
         Assert.Null(old.TauMax);
         Assert.True(await store.UpdateTrial(old with { Device = "cuda:0" }, expectedAttempt: 1));
@@ -63,7 +63,7 @@ public abstract class StoreUpgradeContract
         Assert.Equal(1.5, (await store.GetTrials("s"))[0].TauMax);
         Assert.True(await store.UpdateTrial(old with { Device = "cuda:0" }, expectedAttempt: 1));
         // Progress is taken from a running attempt only (issue 10): run the old trial again to write some.
-        Assert.True(await store.UpdateTrial(old with { Device = "cuda:0", Status = "running" }, expectedAttempt: 1));
+        Assert.True(await store.UpdateTrial(old with { Device = "cuda:0", Status = TrialStatus.Running }, expectedAttempt: 1));
         await store.RecordProgress(new TrialProgressRecord("s", "t", 1, "training", 1, 5, 10, 4.5, 900, 1, "cuda:0"));
         Assert.Equal("cuda:0", Assert.Single(await store.GetProgress("s")).Device);
     }

@@ -26,7 +26,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
 
     static StudyRecord Study(string id, long created = 1000) => new(id, "queued", created, created, """{"dataset":"synthetic"}""");
 
-    static TrialRecord Trial(string study, string id, int index, double? tau = 0.2) => new(study, id, index, tau, 1, "queued");
+    static TrialRecord Trial(string study, string id, int index, double? tau = 0.2) => new(study, id, index, tau, 1, TrialStatus.Queued);
 
     static EpochRecord Epoch(string trial, int epoch, int attempt, double loss) =>
         new("s", trial, attempt, new Study.Training.Trainer.EpochMetrics(epoch, loss, 0.8, 0.3, 5.5, 0.7, 3.2, null, 1e-3, 2.5, 1500));
@@ -67,12 +67,12 @@ public abstract class StudyStoreContract : IAsyncLifetime
     {
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
         var trial = (await Store.GetTrials("s"))[0];
-        Assert.True(await Store.UpdateTrial(trial with { Status = "running", Attempt = 1, Silo = "a" }, expectedAttempt: 0));
-        Assert.False(await Store.UpdateTrial(trial with { Status = "completed", Attempt = 1 }, expectedAttempt: 0));
-        Assert.True(await Store.UpdateTrial(trial with { Status = "completed", Attempt = 1, MetricsJson = "{}", DurationSeconds = 2.5, StartedMs = 77,
+        Assert.True(await Store.UpdateTrial(trial with { Status = TrialStatus.Running, Attempt = 1, Silo = "a" }, expectedAttempt: 0));
+        Assert.False(await Store.UpdateTrial(trial with { Status = TrialStatus.Completed, Attempt = 1 }, expectedAttempt: 0));
+        Assert.True(await Store.UpdateTrial(trial with { Status = TrialStatus.Completed, Attempt = 1, MetricsJson = "{}", DurationSeconds = 2.5, StartedMs = 77,
             Device = "cuda:1" }, expectedAttempt: 1));
         var stored = (await Store.GetTrials("s"))[0];
-        Assert.Equal(("completed", 1, "{}", 2.5, 77L, "cuda:1"),
+        Assert.Equal((TrialStatus.Completed, 1, "{}", 2.5, 77L, "cuda:1"),
             (stored.Status, stored.Attempt, stored.MetricsJson, stored.DurationSeconds, stored.StartedMs, stored.Device));
     }
 
@@ -83,13 +83,13 @@ public abstract class StudyStoreContract : IAsyncLifetime
         // other's write from the running state it last saw is refused.
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
         var trial = (await Store.GetTrials("s"))[0];
-        Assert.True(await Store.UpdateTrial(trial with { Status = "running", Attempt = 1, Silo = "a" }, 0, "queued"));
-        Assert.True(await Store.UpdateTrial(trial with { Status = "queued", Attempt = 1, Restarts = 1 }, 1, "running"));
-        Assert.False(await Store.UpdateTrial(trial with { Status = "running", Attempt = 1, EpochsCompleted = 3 }, 1, "running"));
-        Assert.False(await Store.UpdateTrial(trial with { Status = "running", Attempt = 2, Silo = "b" }, 1, "running"));
-        Assert.True(await Store.UpdateTrial(trial with { Status = "running", Attempt = 2, Silo = "b", Restarts = 1 }, 1, "queued"));
+        Assert.True(await Store.UpdateTrial(trial with { Status = TrialStatus.Running, Attempt = 1, Silo = "a" }, 0, TrialStatus.Queued));
+        Assert.True(await Store.UpdateTrial(trial with { Status = TrialStatus.Queued, Attempt = 1, Restarts = 1 }, 1, TrialStatus.Running));
+        Assert.False(await Store.UpdateTrial(trial with { Status = TrialStatus.Running, Attempt = 1, EpochsCompleted = 3 }, 1, TrialStatus.Running));
+        Assert.False(await Store.UpdateTrial(trial with { Status = TrialStatus.Running, Attempt = 2, Silo = "b" }, 1, TrialStatus.Running));
+        Assert.True(await Store.UpdateTrial(trial with { Status = TrialStatus.Running, Attempt = 2, Silo = "b", Restarts = 1 }, 1, TrialStatus.Queued));
         var stored = (await Store.GetTrials("s"))[0];
-        Assert.Equal(("running", 2, "b", 1, 0), (stored.Status, stored.Attempt, stored.Silo, stored.Restarts, stored.EpochsCompleted));
+        Assert.Equal((TrialStatus.Running, 2, "b", 1, 0), (stored.Status, stored.Attempt, stored.Silo, stored.Restarts, stored.EpochsCompleted));
     }
 
     [Fact]
@@ -97,11 +97,11 @@ public abstract class StudyStoreContract : IAsyncLifetime
     {
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
         var trial = (await Store.GetTrials("s"))[0];
-        await Store.UpdateTrial(trial with { Status = "running", Attempt = 1 }, 0);
+        await Store.UpdateTrial(trial with { Status = TrialStatus.Running, Attempt = 1 }, 0);
         Assert.True(await Store.RecordEpoch(Epoch("t", 1, 1, loss: 1)));
         Assert.False(await Store.RecordEpoch(Epoch("t", 1, 1, loss: 9))); // a repeat changes nothing
         Assert.False(await Store.RecordEpoch(Epoch("t", 2, 0, loss: 9))); // a stale attempt
-        await Store.UpdateTrial(trial with { Status = "running", Attempt = 2 }, 1);
+        await Store.UpdateTrial(trial with { Status = TrialStatus.Running, Attempt = 2 }, 1);
         Assert.False(await Store.RecordEpoch(Epoch("t", 2, 1, loss: 9))); // the old attempt, now stale
         Assert.True(await Store.RecordEpoch(Epoch("t", 2, 2, loss: 2)));
         Assert.True(await Store.RecordEpoch(Epoch("t", 1, 2, loss: 1.5))); // a later attempt redoes an epoch
@@ -114,7 +114,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
     {
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0), Trial("s", "u", 1)]);
         var trial = (await Store.GetTrials("s"))[0];
-        await Store.UpdateTrial(trial with { Status = "running", Attempt = 2 }, 0);
+        await Store.UpdateTrial(trial with { Status = TrialStatus.Running, Attempt = 2 }, 0);
         var progress = new TrialProgressRecord("s", "t", 2, "training", 1, 10, 39, 4.25, 1500.5, 123, "cuda:3");
         await Store.RecordProgress(progress);
         await Store.RecordProgress(progress with { Step = 20, Loss = 4.0, UpdatedMs = 456 });
@@ -130,7 +130,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
     {
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
         var trial = (await Store.GetTrials("s"))[0];
-        await Store.UpdateTrial(trial with { Status = "running", Attempt = 3 }, 0);
+        await Store.UpdateTrial(trial with { Status = TrialStatus.Running, Attempt = 3 }, 0);
         var artifacts = new ArtifactRecord("s", "t", 3, 2, [0.5f, -1f, 0.25f, 2f], [7, 3], """{"bins":[]}""");
         Assert.False(await Store.SaveArtifacts(artifacts with { Attempt = 2 }));
         Assert.Null(await Store.GetArtifacts("s", "t"));
@@ -148,9 +148,9 @@ public abstract class StudyStoreContract : IAsyncLifetime
         // next start; the old attempt's late epoch, progress and artifacts must not land in between.
         await Store.CreateStudy(Study("s"), [Trial("s", "t", 0)]);
         var trial = (await Store.GetTrials("s"))[0];
-        Assert.True(await Store.UpdateTrial(trial with { Status = "running", Attempt = 1 }, 0));
+        Assert.True(await Store.UpdateTrial(trial with { Status = TrialStatus.Running, Attempt = 1 }, 0));
         Assert.True(await Store.RecordEpoch(Epoch("t", 1, 1, loss: 1)));
-        Assert.True(await Store.UpdateTrial(trial with { Status = "queued", Attempt = 1, Restarts = 1 }, 1));
+        Assert.True(await Store.UpdateTrial(trial with { Status = TrialStatus.Queued, Attempt = 1, Restarts = 1 }, 1));
         Assert.False(await Store.RecordEpoch(Epoch("t", 2, 1, loss: 9)));
         await Store.RecordProgress(new TrialProgressRecord("s", "t", 1, "training", 2, 5, 10, 9, 1, 1, "cpu"));
         Assert.False(await Store.SaveArtifacts(new ArtifactRecord("s", "t", 1, 1, [1f], [0], "{}")));
@@ -158,7 +158,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
         Assert.Empty(await Store.GetProgress("s"));
         Assert.Null(await Store.GetArtifacts("s", "t"));
         // Ended: the same.
-        Assert.True(await Store.UpdateTrial(trial with { Status = "completed", Attempt = 1 }, 1));
+        Assert.True(await Store.UpdateTrial(trial with { Status = TrialStatus.Completed, Attempt = 1 }, 1));
         Assert.False(await Store.RecordEpoch(Epoch("t", 3, 1, loss: 9)));
         Assert.False(await Store.SaveArtifacts(new ArtifactRecord("s", "t", 1, 1, [1f], [0], "{}")));
     }
@@ -207,9 +207,9 @@ public abstract class StudyStoreContract : IAsyncLifetime
         var trials = Enumerable.Range(0, 300).Select(i => Trial("s", $"t{i:000}", i)).ToList();
         await Task.WhenAll(trials.Select(t => Store.AddTrials([t])));
         var stored = await Store.GetTrials("s");
-        await Task.WhenAll(stored.Select(t => Store.UpdateTrial(t with { Attempt = 1, Status = "running" }, 0)));
+        await Task.WhenAll(stored.Select(t => Store.UpdateTrial(t with { Attempt = 1, Status = TrialStatus.Running }, 0)));
         await Task.WhenAll(stored.Select(t => Store.RecordEpoch(Epoch(t.TrialId, 1, 1, loss: 1))));
-        Assert.Equal(300, (await Store.GetTrials("s")).Count(t => t.Status == "running"));
+        Assert.Equal(300, (await Store.GetTrials("s")).Count(t => t.Status == TrialStatus.Running));
         Assert.Equal(300, (await Store.GetEpochs("s")).Count);
     }
 }

@@ -20,7 +20,7 @@ public sealed class MemoryBankLearningTests
         var (train, test) = DatasetCatalog.Load(options.Dataset, null, options.SplitSeed);
         using var data = new DataSplits(train, test, options.SplitSeed, options.Subset, options.EvalSubset);
         var outcome = new ContrastiveTrainer(options, data).Run();
-        Assert.Equal(TrainingStatus.Completed, outcome.Status);
+        Assert.Equal(TrialStatus.Completed, outcome.Status);
         Assert.True(outcome.Metrics.Uniformity > 1, $"uniformity {outcome.Metrics.Uniformity}");
         Assert.True(outcome.Metrics.Tolerance < 0.9, $"tolerance {outcome.Metrics.Tolerance}");
         // From its second epoch on the validation embedding is spread, and each image moves toward its own bank entry.

@@ -33,8 +33,8 @@ public sealed class TrainerTests : IDisposable
 
     static void AssertSameOutcome(TrainingOutcome expected, TrainingOutcome actual)
     {
-        Assert.Equal(TrainingStatus.Completed, expected.Status);
-        Assert.Equal(TrainingStatus.Completed, actual.Status);
+        Assert.Equal(TrialStatus.Completed, expected.Status);
+        Assert.Equal(TrialStatus.Completed, actual.Status);
         Assert.Equal(expected.Metrics, actual.Metrics);
         // Every figure of every epoch but its timing.
         Assert.Equal(expected.History.Select(h => h with { Seconds = 0, ImagesPerSecond = 0 }),
@@ -59,9 +59,9 @@ public sealed class TrainerTests : IDisposable
         var first = new ContrastiveTrainer(options, data).Run(new TrainingControl
         {
             CheckpointPath = checkpoint,
-            OnEpoch = _ => EpochDecision.Prune, // stop after the first epoch, as a process that dies would
+            OnEpoch = _ => EpochVerdict.Prune, // stop after the first epoch, as a process that dies would
         });
-        Assert.Equal(TrainingStatus.Pruned, first.Status);
+        Assert.Equal(TrialStatus.Pruned, first.Status);
         Assert.Equal(1, first.EpochsCompleted);
         Assert.True(File.Exists(checkpoint));
 
@@ -76,8 +76,8 @@ public sealed class TrainerTests : IDisposable
         var options = Options();
         var straight = new ContrastiveTrainer(options, data).Run();
         var checkpoint = Path.Combine(dir, "paused.ckpt");
-        var paused = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint, OnEpoch = _ => EpochDecision.Pause });
-        Assert.Equal((TrainingStatus.Interrupted, 1, checkpoint), (paused.Status, paused.EpochsCompleted, paused.Checkpoint));
+        var paused = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint, OnEpoch = _ => EpochVerdict.Pause });
+        Assert.Equal((TrialStatus.Interrupted, 1, checkpoint), (paused.Status, paused.EpochsCompleted, paused.Checkpoint));
         var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint });
         AssertSameOutcome(straight, resumed);
     }
@@ -95,7 +95,7 @@ public sealed class TrainerTests : IDisposable
             Interrupt = interrupt.Token,
             OnProgress = p => { if (p.Epoch == 2 && p.Step == 10) interrupt.Cancel(); },
         });
-        Assert.Equal(TrainingStatus.Interrupted, stopped.Status);
+        Assert.Equal(TrialStatus.Interrupted, stopped.Status);
         Assert.Equal(1, stopped.EpochsCompleted);
         var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint });
         AssertSameOutcome(straight, resumed);
@@ -118,10 +118,10 @@ public sealed class TrainerTests : IDisposable
             OnEpoch = m =>
             {
                 if (m.Epoch == 1) interrupt.Cancel();
-                return EpochDecision.Continue;
+                return EpochVerdict.Continue;
             },
         });
-        Assert.Equal((TrainingStatus.Interrupted, 1, null), (stopped.Status, stopped.EpochsCompleted, stopped.Error));
+        Assert.Equal((TrialStatus.Interrupted, 1, null), (stopped.Status, stopped.EpochsCompleted, stopped.Error));
         var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint });
         AssertSameOutcome(straight, resumed);
     }
@@ -141,7 +141,7 @@ public sealed class TrainerTests : IDisposable
             Interrupt = interrupt.Token,
             OnProgress = p => { if (p.Epoch == 2 && p.Step == 10) interrupt.Cancel(); },
         });
-        Assert.Equal((TrainingStatus.Interrupted, 1), (stopped.Status, stopped.EpochsCompleted));
+        Assert.Equal((TrialStatus.Interrupted, 1), (stopped.Status, stopped.EpochsCompleted));
         var resumed = new ContrastiveTrainer(options, data).Run(new TrainingControl { CheckpointPath = checkpoint });
         AssertSameOutcome(straight, resumed);
         Assert.Equal(4, resumed.History.Count);
@@ -158,19 +158,19 @@ public sealed class TrainerTests : IDisposable
     {
         var options = Options(tau: 0.2, negatives: NegativeSource.MemoryBank) with { Epochs = 3 };
         var caught = new ContrastiveTrainer(options, data).Run();
-        Assert.Equal((TrainingStatus.Collapsed, 2), (caught.Status, caught.EpochsCompleted));
+        Assert.Equal((TrialStatus.Collapsed, 2), (caught.Status, caught.EpochsCompleted));
         Assert.StartsWith("collapsed: validation uniformity ", caught.Error);
         Assert.Null(caught.Evaluation);
         Assert.Equal(caught.History[^1].ValKnnAccuracy, caught.Metrics.ValKnnAccuracy);
 
         var mlp = new ContrastiveTrainer(options with { Collapse = null }, data).Run();
-        Assert.Equal(TrainingStatus.Completed, mlp.Status);
+        Assert.Equal(TrialStatus.Completed, mlp.Status);
         Assert.InRange(mlp.Metrics.Uniformity!.Value, 0, 0.01);
         Assert.InRange(mlp.Metrics.Tolerance!.Value, 0.999, 1.0001);
         Assert.Equal(caught.History, mlp.History.Take(2).Select((h, i) => h with { Seconds = caught.History[i].Seconds, ImagesPerSecond = caught.History[i].ImagesPerSecond }));
 
         var mlpBn = new ContrastiveTrainer(options with { ProjectionHead = ProjectionHeadKind.MlpBatchNorm }, data).Run();
-        Assert.Equal(TrainingStatus.Completed, mlpBn.Status);
+        Assert.Equal(TrialStatus.Completed, mlpBn.Status);
         Assert.InRange(mlpBn.Metrics.Uniformity!.Value, 1, 4.1);
         Assert.InRange(mlpBn.Metrics.Tolerance!.Value, -1, 0.9);
     }
@@ -188,9 +188,9 @@ public sealed class TrainerTests : IDisposable
         {
             CheckpointPathFor = (epoch, step) => Path.Combine(dir, $"final-e{epoch}-s{step}.ckpt"),
             Interrupt = interrupt.Token,
-            OnEpoch = m => { if (m.Epoch == options.Epochs) interrupt.Cancel(); return EpochDecision.Continue; },
+            OnEpoch = m => { if (m.Epoch == options.Epochs) interrupt.Cancel(); return EpochVerdict.Continue; },
         });
-        Assert.Equal(TrainingStatus.Interrupted, stopped.Status);
+        Assert.Equal(TrialStatus.Interrupted, stopped.Status);
         Assert.Equal(options.Epochs, stopped.EpochsCompleted);
         Assert.Equal(Path.Combine(dir, $"final-e{options.Epochs}-s0.ckpt"), stopped.Checkpoint);
         Assert.Null(stopped.Evaluation);
@@ -204,7 +204,7 @@ public sealed class TrainerTests : IDisposable
     {
         var fp32 = new ContrastiveTrainer(Options(), data).Run();
         var bf16 = new ContrastiveTrainer(Options(precision: Precision.Bf16), data).Run();
-        Assert.Equal(TrainingStatus.Completed, bf16.Status);
+        Assert.Equal(TrialStatus.Completed, bf16.Status);
         foreach (var (a, b) in fp32.History.Zip(bf16.History))
             Assert.InRange(b.Loss, a.Loss * 0.98, a.Loss * 1.02);
         Assert.True(bf16.History[1].Loss < bf16.History[0].Loss, "bf16 did not train");
@@ -237,7 +237,7 @@ public sealed class TrainerTests : IDisposable
     {
         var options = Options(tau: 1e-20) with { Optimizer = OptimizerKind.Sgd, LearningRate = 1e6, Epochs = 1 };
         var outcome = new ContrastiveTrainer(options, data).Run();
-        Assert.Equal(TrainingStatus.Failed, outcome.Status);
+        Assert.Equal(TrialStatus.Failed, outcome.Status);
         Assert.Contains("loss became", outcome.Error);
         Assert.Null(outcome.Evaluation);
     }
@@ -252,7 +252,7 @@ public sealed class TrainerTests : IDisposable
             Cancel = cancel.Token,
             OnProgress = p => { steps = p.Step; cancel.Cancel(); },
         });
-        Assert.Equal(TrainingStatus.Cancelled, outcome.Status);
+        Assert.Equal(TrialStatus.Cancelled, outcome.Status);
         Assert.Equal(0, outcome.EpochsCompleted);
         Assert.Equal(10, steps);
     }
@@ -264,7 +264,7 @@ public sealed class TrainerTests : IDisposable
     public void EveryLossTrainsAndEvaluates(LossKind loss)
     {
         var outcome = new ContrastiveTrainer(Options(loss: loss, negatives: NegativeSource.MemoryBank) with { Epochs = 1 }, data).Run();
-        Assert.Equal(TrainingStatus.Completed, outcome.Status);
+        Assert.Equal(TrialStatus.Completed, outcome.Status);
         Assert.InRange(outcome.Metrics.Uniformity!.Value, 0, 4.1);
         Assert.InRange(outcome.Metrics.Tolerance!.Value, -1, 1);
         Assert.InRange(outcome.Metrics.LinearAccuracy!.Value, 0.2, 1); // ten classes: chance is 0.1
@@ -284,7 +284,7 @@ public sealed class TrainerTests : IDisposable
     {
         var constant = new ContrastiveTrainer(Options(tau: 0.1), data).Run();
         var cosine = new ContrastiveTrainer(Options(tau: 0.1) with { TauMax = 1.0, TauSchedule = TauScheduleKind.Cosine, TauPeriod = 4 }, data).Run();
-        Assert.Equal(TrainingStatus.Completed, cosine.Status);
+        Assert.Equal(TrialStatus.Completed, cosine.Status);
         // Epoch 1 runs t ∈ [0, 1) of a 4-epoch period, from τ+ down: its mean τ is above the middle; epoch 2 below it.
         double middle = 0.55;
         Assert.InRange(cosine.History[0].Tau!.Value, middle + 0.2, 1.0);
