@@ -1,4 +1,3 @@
-using System.CommandLine.Invocation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,11 +18,13 @@ if (NativeLibTorch.Load() is { } missing)
 }
 if (NativeLibTorch.Notice is { } notice) Console.Error.WriteLine($"silo: note: {notice}");
 if (args is [SlotWorker.Argument]) return SlotWorker.Run(Console.In, Console.Out);
-// --help, or the [suggest] directive of shell completion.
-if (SiloCommandLine.Root.Parse(args, LayeredCommandLine.Grammar) is { Action: not (null or ParseErrorAction) } asked && !asked.RunsCommand()) return asked.Invoke();
-
 SiloSettings settings;
-try { settings = SiloConfiguration.Load(args); }
+try
+{
+    // null: --help, or the [suggest] directive of shell completion.
+    if (SiloConfiguration.Load(args, out var asked) is not { } loaded) return asked.Invoke();
+    settings = loaded;
+}
 catch (SiloConfigurationException e)
 {
     Console.Error.WriteLine($"silo: {e.Message}");

@@ -1,58 +1,74 @@
 using System.CommandLine;
-using System.CommandLine.Help;
-using System.CommandLine.Parsing;
 using Study.Grains.Hosting;
 using Study.Grains.Running;
+using static Study.Grains.Hosting.TypedOptions;
 
 namespace Study.Silo;
 
 /// <summary>
-/// The options of ./silo (docs/CLI.md), each declared once with its type, help and default (<see cref="SiloOptions"/>'s).
-/// The parser checks types; <see cref="SiloOptionsValidator"/> checks ranges and how the options go together.
+/// The options of ./silo (docs/CLI.md), each declared once with its type, help and default; <see cref="SiloConfiguration"/>
+/// reads them into <see cref="SiloOptions"/>. The parser checks types; <see cref="SiloOptionsValidator"/> checks ranges and how
+/// the options go together.
 /// </summary>
 public static class SiloCommandLine
 {
-    static readonly SiloOptions Defaults = new();
-
-    public static readonly Option<string?> Settings = Text("--settings", "FILE", "a JSON settings file (also STUDY_SETTINGS)");
+    public static readonly Option<string?> Settings = Text("--settings", "a JSON settings file (also STUDY_SETTINGS)", "FILE");
+    public static readonly Option<string?> Cluster =
+        Text("--cluster", "PostgreSQL connection string of the cluster (absent: single-machine development clustering)", "CONN");
+    public static readonly Option<int?> Slots = OptionalInt("--slots", "accelerator slots (default: GPUs × slots per GPU; 1 without any; 0 hosts no trial)");
+    public static readonly Option<int> SlotsPerGpu = Int("--slots-per-gpu", "trials at once per GPU; slot i trains on cuda:(i mod GPUs)", 1, helpName: "K");
+    /// <summary>null: processes on GPU slots, threads on CPU slots.</summary>
+    public static readonly Option<SlotIsolation?> SlotIsolation = new("--slot-isolation")
+    {
+        Description = "process (a worker process per slot) or thread (default: process on GPUs, thread on CPUs)", HelpName = "MODE",
+        CustomParser = r => Parse(r, t => t is "process" or "thread" ? RuntimeOptions.ParseIsolation(t)
+            : throw new UsageException($"--slot-isolation: '{t}' is not process or thread")),
+    };
+    public static readonly Option<int?> ThreadsPerSlot = OptionalInt("--threads-per-slot", "torch threads per trial (default: the cores / slots)");
+    public static readonly Option<int> SiloPort = Int("--silo-port", "silo-to-silo port", 11111, helpName: "P");
+    public static readonly Option<int> GatewayPort = Int("--gateway-port", "client gateway port", 30000, helpName: "P");
+    public static readonly Option<string> Artifacts =
+        Text("--artifacts", "checkpoints, shared by all silos of a cluster; no path may leave it", "DIR", Path.Combine("studies", "artifacts"));
+    /// <summary>The HTTP port of /healthz, /readyz and /metrics; null: no HTTP side.</summary>
+    public static readonly Option<int?> MetricsPort = OptionalInt("--metrics-port",
+        "HTTP: /metrics (Prometheus), /healthz (liveness), /readyz (readiness) on this port (default: none)", helpName: "P");
+    public static readonly Option<string> MetricsAddress = Text("--metrics-address", "the address that port listens on (0.0.0.0 in Kubernetes)", "IP", "127.0.0.1");
+    /// <summary>Without --cluster: the embedded store this development silo keeps studies in.</summary>
+    public static readonly Option<string> Store = Text("--store", "development clustering only: the embedded store", "PATH", Path.Combine("studies", "studies.db"));
+    /// <summary>Without --cluster: the primary silo's port of the development cluster (default: this silo is primary).</summary>
+    public static readonly Option<int?> PrimaryPort = OptionalInt("--primary-port",
+        "development clustering only: the primary silo's port, when this one is not it (default: this one is)", helpName: "P");
+    public static readonly Option<string?> Name = Text("--name", "silo name (default: the host name and port)", "NAME");
+    public static readonly Option<string?> Advertise = Text("--advertise", "with --cluster: the address others reach this silo at (default: the host name's)", "IP");
+    public static readonly Option<string?> ListenAddress =
+        Text("--listen-address", "the address the silo and gateway ports listen on (default: all with --cluster, else loopback)", "IP");
+    public static readonly Option<string?> TlsCertificate = Text("--tls-certificate",
+        "TLS between silos and with clients: this silo's certificate (PEM, with --tls-key; or .pfx), signed by --tls-ca", "FILE");
+    public static readonly Option<string?> TlsKey = Text("--tls-key", "the key of --tls-certificate (PEM)", "FILE");
+    public static readonly Option<string?> TlsCa = Text("--tls-ca", "the cluster's certificate authority: peers' certificates must chain to it", "FILE");
+    public static readonly Option<bool> TlsRequireClientCertificate =
+        Switch("--tls-require-client-certificate", "clients must present a certificate signed by --tls-ca too (mutual TLS)");
+    public static readonly Option<string?> ClusterSecret = Text("--cluster-secret", "a secret the silos share and clients never get (at least 16 bytes, " +
+        "e.g. openssl rand -hex 32): silos sign slot reports, trial starts and epoch reports with it, so a client cannot send them; required with --tls-certificate",
+        "FILE");
+    public static readonly Option<string?> ClientPassword = Text("--client-password", "with --cluster: the password of the database role study_client, " +
+        "which the silos create with reading rights only; clients connect as it (Username=study_client), so a client can write nothing to the database " +
+        "(default: no such role)", "FILE");
+    public static readonly Option<string?> DataRoots = Text("--data-roots", "folders (comma-separated) a study's --data-dir must lie in (default: " +
+        "STUDY_DATA_ROOT or /usr/share/datasets, and /data): a client cannot make the silo read other files", "DIRS");
+    public static readonly Option<bool> Dashboard =
+        Switch("--dashboard", "the Orleans Dashboard, on --dashboard-port at --dashboard-address; beyond loopback only with --dashboard-token");
+    public static readonly Option<int> DashboardPort = Int("--dashboard-port", "the Orleans Dashboard's port", 8080, helpName: "P");
+    public static readonly Option<string> DashboardAddress = Text("--dashboard-address", "the address the Orleans Dashboard listens on", "IP", "127.0.0.1");
+    /// <summary>Required when the dashboard listens beyond loopback: a bearer token (or ?token= once, then a cookie).</summary>
+    public static readonly Option<string?> DashboardToken =
+        Text("--dashboard-token", "a bearer token (at least 16 characters) the dashboard asks for (or ?token= once, then a cookie)", "T");
 
     static readonly Option[] Declared =
     [
-        Settings,
-        Text("--cluster", "CONN", "PostgreSQL connection string of the cluster (absent: single-machine development clustering)"),
-        OptionalInt("--slots", "N", "accelerator slots (default: GPUs × slots per GPU; 1 without any; 0 hosts no trial)"),
-        Int("--slots-per-gpu", "K", "trials at once per GPU; slot i trains on cuda:(i mod GPUs)", Defaults.SlotsPerGpu),
-        new Option<SlotIsolation?>("--slot-isolation")
-        {
-            Description = "process (a worker process per slot) or thread (default: process on GPUs, thread on CPUs)", HelpName = "MODE",
-            CustomParser = r => r.Tokens[0].Value is "process" or "thread" ? RuntimeOptions.ParseIsolation(r.Tokens[0].Value)
-                : Error<SlotIsolation?>(r, $"--slot-isolation: '{r.Tokens[0].Value}' is not process or thread"),
-        },
-        OptionalInt("--threads-per-slot", "N", "torch threads per trial (default: the cores / slots)"),
-        Int("--silo-port", "P", "silo-to-silo port", Defaults.SiloPort),
-        Int("--gateway-port", "P", "client gateway port", Defaults.GatewayPort),
-        Text("--artifacts", "DIR", "checkpoints, shared by all silos of a cluster; no path may leave it", Defaults.Artifacts),
-        OptionalInt("--metrics-port", "P", "HTTP: /metrics (Prometheus), /healthz (liveness), /readyz (readiness) on this port (default: none)"),
-        Text("--metrics-address", "IP", "the address that port listens on (0.0.0.0 in Kubernetes)", Defaults.MetricsAddress),
-        Text("--store", "PATH", "development clustering only: the embedded store", Defaults.Store),
-        OptionalInt("--primary-port", "P", "development clustering only: the primary silo's port, when this one is not it (default: this one is)"),
-        Text("--name", "NAME", "silo name (default: the host name and port)"),
-        Text("--advertise", "IP", "with --cluster: the address others reach this silo at (default: the host name's)"),
-        Text("--listen-address", "IP", "the address the silo and gateway ports listen on (default: all with --cluster, else loopback)"),
-        Text("--tls-certificate", "FILE", "TLS between silos and with clients: this silo's certificate (PEM, with --tls-key; or .pfx), signed by --tls-ca"),
-        Text("--tls-key", "FILE", "the key of --tls-certificate (PEM)"),
-        Text("--tls-ca", "FILE", "the cluster's certificate authority: peers' certificates must chain to it"),
-        Flag("--tls-require-client-certificate", "clients must present a certificate signed by --tls-ca too (mutual TLS)"),
-        Text("--cluster-secret", "FILE", "a secret the silos share and clients never get (at least 16 bytes, e.g. openssl rand -hex 32): silos sign " +
-            "slot reports, trial starts and epoch reports with it, so a client cannot send them; required with --tls-certificate"),
-        Text("--client-password", "FILE", "with --cluster: the password of the database role study_client, which the silos create with reading " +
-            "rights only; clients connect as it (Username=study_client), so a client can write nothing to the database (default: no such role)"),
-        Text("--data-roots", "DIRS", "folders (comma-separated) a study's --data-dir must lie in (default: STUDY_DATA_ROOT or /usr/share/datasets, " +
-            "and /data): a client cannot make the silo read other files"),
-        Flag("--dashboard", "the Orleans Dashboard, on --dashboard-port at --dashboard-address; beyond loopback only with --dashboard-token"),
-        Int("--dashboard-port", "P", "the Orleans Dashboard's port", Defaults.DashboardPort),
-        Text("--dashboard-address", "IP", "the address the Orleans Dashboard listens on", Defaults.DashboardAddress),
-        Text("--dashboard-token", "T", "a bearer token (at least 16 characters) the dashboard asks for (or ?token= once, then a cookie)"),
+        Settings, Cluster, Slots, SlotsPerGpu, SlotIsolation, ThreadsPerSlot, SiloPort, GatewayPort, Artifacts, MetricsPort, MetricsAddress, Store,
+        PrimaryPort, Name, Advertise, ListenAddress, TlsCertificate, TlsKey, TlsCa, TlsRequireClientCertificate, ClusterSecret, ClientPassword, DataRoots,
+        Dashboard, DashboardPort, DashboardAddress, DashboardToken,
     ];
 
     public static RootCommand Root { get; } = Build();
@@ -74,36 +90,7 @@ public static class SiloCommandLine
         var root = new RootCommand("One silo of a study cluster. Each option is also an environment variable STUDY_<NAME> (STUDY_SLOTS_PER_GPU=2) " +
             "and a key of the settings file (\"slots_per_gpu\": 2); the command line wins over the environment, which wins over the file.");
         foreach (var option in Declared) root.Options.Add(option);
-        foreach (var version in root.Options.OfType<VersionOption>().ToList()) root.Options.Remove(version);
-        root.Options.OfType<HelpOption>().Single().Action = new CommandLineHelp.Action(_ => Help);
+        CommandLineHelp.Install(root, _ => Help);
         return root;
-    }
-
-    static Option<string?> Text(string name, string helpName, string description) => new(name) { Description = description, HelpName = helpName };
-
-    static Option<string> Text(string name, string helpName, string description, string fallback) =>
-        new(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => fallback };
-
-    static Option<int> Int(string name, string helpName, string description, int fallback) =>
-        new(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => fallback, CustomParser = r => Whole(r, name) ?? 0 };
-
-    static Option<int?> OptionalInt(string name, string helpName, string description) =>
-        new(name) { Description = description, HelpName = helpName, CustomParser = r => Whole(r, name) };
-
-    /// <summary>A flag that also takes true or false (as its variable and its key do).</summary>
-    static Option<bool> Flag(string name, string description) => new(name)
-    {
-        Description = description,
-        CustomParser = r => r.Tokens.Count == 0 || bool.Parse(r.Tokens[0].Value),
-    };
-
-    static int? Whole(ArgumentResult r, string name) =>
-        int.TryParse(r.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value
-            : Error<int?>(r, $"{name}: '{r.Tokens[0].Value}' is not a whole number");
-
-    static T Error<T>(ArgumentResult r, string message)
-    {
-        r.AddError(message);
-        return default!;
     }
 }

@@ -1,7 +1,10 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Options;
 using Study.Grains.Hosting;
+using O = Study.Silo.SiloCommandLine;
 
 namespace Study.Silo;
 
@@ -14,16 +17,17 @@ public sealed class SiloConfigurationException(string message) : Exception(messa
 public sealed record SiloSettings(SiloOptions Options, Grains.Hosting.StudyTls? Tls, Grains.Security.SiloCredential? Credential, string? ClientPassword);
 
 /// <summary>
-/// Reads <see cref="SiloOptions"/> as <see cref="LayeredCommandLine"/> layers them: the settings file, then STUDY_*
-/// environment variables, then the command line (each wins over the one before), checked by the parser's types and
-/// <see cref="SiloOptionsValidator"/>.
+/// Reads <see cref="SiloOptions"/> from the parse of the command line with the layers <see cref="LayeredCommandLine"/>
+/// puts under it: the settings file, then STUDY_* environment variables, then the command line (each wins over the one
+/// before), checked by the parser's types and <see cref="SiloOptionsValidator"/>.
 /// </summary>
 public static class SiloConfiguration
 {
     public const string EnvironmentPrefix = "STUDY_";
 
+    /// <returns>null when the command line asks for help or for completions ([suggest]): invoking <paramref name="asked"/> gives them</returns>
     /// <exception cref="SiloConfigurationException">bad input, in one line</exception>
-    public static SiloSettings Load(IReadOnlyList<string> args)
+    public static SiloSettings? Load(IReadOnlyList<string> args, out ParseResult asked)
     {
         string? settingsFile = null;
         LayeredParse parsed;
@@ -40,11 +44,12 @@ public static class SiloConfiguration
         {
             throw new SiloConfigurationException($"--settings: '{settingsFile}' is not a JSON object of settings ({e.GetBaseException().Message.TrimEnd('.')})");
         }
-        if (parsed.Settings is { } layers && settingsFile is not null) CheckFileKeys(layers, settingsFile);
+        asked = parsed.Parse;
+        if (asked.Action is not (null or ParseErrorAction) && !asked.RunsCommand()) return null;
+        if (parsed.Layers is { } layers && settingsFile is not null) CheckFileKeys(layers, settingsFile);
         if (CommandLineProblems.First(parsed, SiloCommandLine.Wording) is { } problem) throw new SiloConfigurationException(problem);
 
-        var options = new SiloOptions();
-        parsed.Settings!.Bind(options);
+        var options = Read(parsed.Parse);
         var result = new SiloOptionsValidator().Validate(Options.DefaultName, options);
         if (result.Failed) throw new SiloConfigurationException(result.Failures!.First());
         try
@@ -56,6 +61,36 @@ public static class SiloConfiguration
         }
         catch (ArgumentException e) { throw new SiloConfigurationException(e.Message); }
     }
+
+    static SiloOptions Read(ParseResult parse) => new()
+    {
+        Cluster = parse.GetValue(O.Cluster),
+        Slots = parse.GetValue(O.Slots),
+        SlotsPerGpu = parse.GetValue(O.SlotsPerGpu),
+        SlotIsolation = parse.GetValue(O.SlotIsolation),
+        ThreadsPerSlot = parse.GetValue(O.ThreadsPerSlot),
+        SiloPort = parse.GetValue(O.SiloPort),
+        GatewayPort = parse.GetValue(O.GatewayPort),
+        Artifacts = parse.GetValue(O.Artifacts)!,
+        MetricsPort = parse.GetValue(O.MetricsPort),
+        MetricsAddress = parse.GetValue(O.MetricsAddress)!,
+        Store = parse.GetValue(O.Store)!,
+        PrimaryPort = parse.GetValue(O.PrimaryPort),
+        Name = parse.GetValue(O.Name),
+        Advertise = parse.GetValue(O.Advertise),
+        ListenAddress = parse.GetValue(O.ListenAddress),
+        TlsCertificate = parse.GetValue(O.TlsCertificate),
+        TlsKey = parse.GetValue(O.TlsKey),
+        TlsCa = parse.GetValue(O.TlsCa),
+        TlsRequireClientCertificate = parse.GetValue(O.TlsRequireClientCertificate),
+        ClusterSecret = parse.GetValue(O.ClusterSecret),
+        ClientPassword = parse.GetValue(O.ClientPassword),
+        DataRoots = parse.GetValue(O.DataRoots),
+        Dashboard = parse.GetValue(O.Dashboard),
+        DashboardPort = parse.GetValue(O.DashboardPort),
+        DashboardAddress = parse.GetValue(O.DashboardAddress)!,
+        DashboardToken = parse.GetValue(O.DashboardToken),
+    };
 
     static JsonConfigurationSource SettingsFile(string settingsFile)
     {

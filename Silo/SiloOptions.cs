@@ -1,52 +1,50 @@
-using Microsoft.Extensions.Configuration;
 using Study.Grains.Running;
 
 namespace Study.Silo;
 
 /// <summary>
-/// `./silo` settings (docs/CLI.md), with their defaults. Each comes from, in rising precedence: the settings file
-/// (--settings FILE or STUDY_SETTINGS; JSON, keys as below), an environment variable STUDY_&lt;KEY&gt; (e.g.
-/// STUDY_SLOTS_PER_GPU), or the command line (--slots-per-gpu): <see cref="SiloConfiguration"/>. The key is the
-/// option's name with '_' for '-'; <see cref="SiloCommandLine"/> declares the options, <see cref="SiloOptionsValidator"/>
-/// checks them.
+/// `./silo` settings (docs/CLI.md), as <see cref="SiloConfiguration"/> reads them from the options <see cref="SiloCommandLine"/>
+/// declares (with their defaults). Each comes from, in rising precedence: the settings file (--settings FILE or STUDY_SETTINGS;
+/// JSON, keys as the options' names with '_' for '-'), an environment variable STUDY_&lt;KEY&gt; (e.g. STUDY_SLOTS_PER_GPU), or
+/// the command line (--slots-per-gpu). <see cref="SiloOptionsValidator"/> checks them.
 /// </summary>
 public sealed class SiloOptions
 {
-    [ConfigurationKeyName("cluster")] public string? Cluster { get; set; }
-    [ConfigurationKeyName("slots")] public int? Slots { get; set; }
-    [ConfigurationKeyName("slots_per_gpu")] public int SlotsPerGpu { get; set; } = 1;
+    public required string? Cluster { get; init; }
+    public required int? Slots { get; init; }
+    public required int SlotsPerGpu { get; init; }
     /// <summary>null: processes on GPU slots, threads on CPU slots.</summary>
-    [ConfigurationKeyName("slot_isolation")] public SlotIsolation? SlotIsolation { get; set; }
-    [ConfigurationKeyName("threads_per_slot")] public int? ThreadsPerSlot { get; set; }
-    [ConfigurationKeyName("silo_port")] public int SiloPort { get; set; } = 11111;
-    [ConfigurationKeyName("gateway_port")] public int GatewayPort { get; set; } = 30000;
-    [ConfigurationKeyName("artifacts")] public string Artifacts { get; set; } = Path.Combine("studies", "artifacts");
+    public required SlotIsolation? SlotIsolation { get; init; }
+    public required int? ThreadsPerSlot { get; init; }
+    public required int SiloPort { get; init; }
+    public required int GatewayPort { get; init; }
+    public required string Artifacts { get; init; }
     /// <summary>The HTTP port of /healthz, /readyz and /metrics; null: no HTTP side.</summary>
-    [ConfigurationKeyName("metrics_port")] public int? MetricsPort { get; set; }
-    [ConfigurationKeyName("metrics_address")] public string MetricsAddress { get; set; } = "127.0.0.1";
+    public required int? MetricsPort { get; init; }
+    public required string MetricsAddress { get; init; }
     /// <summary>Without --cluster: the embedded store this development silo keeps studies in.</summary>
-    [ConfigurationKeyName("store")] public string Store { get; set; } = Path.Combine("studies", "studies.db");
+    public required string Store { get; init; }
     /// <summary>Without --cluster: the primary silo's port of the development cluster (default: this silo is primary).</summary>
-    [ConfigurationKeyName("primary_port")] public int? PrimaryPort { get; set; }
-    [ConfigurationKeyName("name")] public string? Name { get; set; }
+    public required int? PrimaryPort { get; init; }
+    public required string? Name { get; init; }
     /// <summary>With --cluster: the address other silos and clients reach this one at (default: the host name's).</summary>
-    [ConfigurationKeyName("advertise")] public string? Advertise { get; set; }
+    public required string? Advertise { get; init; }
     /// <summary>The address the silo and gateway ports listen on (default: every address with --cluster, else loopback).</summary>
-    [ConfigurationKeyName("listen_address")] public string? ListenAddress { get; set; }
-    [ConfigurationKeyName("tls_certificate")] public string? TlsCertificate { get; set; }
-    [ConfigurationKeyName("tls_key")] public string? TlsKey { get; set; }
-    [ConfigurationKeyName("tls_ca")] public string? TlsCa { get; set; }
-    [ConfigurationKeyName("tls_require_client_certificate")] public bool TlsRequireClientCertificate { get; set; }
+    public required string? ListenAddress { get; init; }
+    public required string? TlsCertificate { get; init; }
+    public required string? TlsKey { get; init; }
+    public required string? TlsCa { get; init; }
+    public required bool TlsRequireClientCertificate { get; init; }
     /// <summary>A file holding the secret the silos share and clients do not: silo-only calls are signed with it.</summary>
-    [ConfigurationKeyName("cluster_secret")] public string? ClusterSecret { get; set; }
+    public required string? ClusterSecret { get; init; }
     /// <summary>A file holding the password of the clients' read-only database role (study_client), which the silos
     /// create and keep current.</summary>
-    [ConfigurationKeyName("client_password")] public string? ClientPassword { get; set; }
+    public required string? ClientPassword { get; init; }
     /// <summary>Comma-separated folders a study's --data-dir must lie in (default: the datasets' root and /data).</summary>
-    [ConfigurationKeyName("data_roots")] public string? DataRoots { get; set; }
-    [ConfigurationKeyName("dashboard")] public bool Dashboard { get; set; }
-    [ConfigurationKeyName("dashboard_port")] public int DashboardPort { get; set; } = 8080;
-    [ConfigurationKeyName("dashboard_address")] public string DashboardAddress { get; set; } = "127.0.0.1";
+    public required string? DataRoots { get; init; }
+    public required bool Dashboard { get; init; }
+    public required int DashboardPort { get; init; }
+    public required string DashboardAddress { get; init; }
     /// <summary>Required when the dashboard listens beyond loopback: a bearer token (or ?token= once, then a cookie).</summary>
-    [ConfigurationKeyName("dashboard_token")] public string? DashboardToken { get; set; }
+    public required string? DashboardToken { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Study.Grains.Hosting;
 
 namespace Study.Client.Cli;
 
@@ -14,6 +15,11 @@ public static class CommonOptions
     public static readonly Option<bool> Json = TypedOptions.Flag("--json", "print JSON on stdout instead of tables (docs/CLI.md says what each command prints)");
 
     public static readonly Option<string?> Out = TypedOptions.Text("--out", "output folder (default: ./studies/<study-id>)", "DIR");
+
+    /// <summary>Where a study's files go: --out, or <see cref="DefaultOutFolder"/>.</summary>
+    public static string OutFolder(ParseResult parse, string studyId) => parse.GetValue(Out) ?? DefaultOutFolder(studyId);
+
+    public static string DefaultOutFolder(string studyId) => Path.Combine("studies", studyId);
 
     /// <summary>Read by the layering of the command line (<see cref="StudyConfigFile"/>), never by a command.</summary>
     public static readonly Option<string?> Config = TypedOptions.Text("--config", "a JSON file with the same options in camelCase; flags override it", "FILE");

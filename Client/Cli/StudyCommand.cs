@@ -27,6 +27,9 @@ public sealed class StudyCommand : Command
         return this;
     }
 
+    /// <summary>Takes no arguments besides its options, and runs to its end synchronously.</summary>
+    public StudyCommand WithAction(Func<ParseResult, CancellationToken, int> action) => WithAction((parse, cancel) => Task.FromResult(action(parse, cancel)));
+
     /// <summary>Takes study ids: exactly one, or with <paramref name="several"/> one or more.</summary>
     public StudyCommand WithStudyIds(bool several, Func<ParseResult, CancellationToken, Task<int>> action)
     {

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Study.Grains;
 using Study.Grains.Coordinator;
-using static Study.Client.Cli.TypedOptions;
+using Study.Grains.Hosting;
+using static Study.Grains.Hosting.TypedOptions;
 
 namespace Study.Client.Cli;
 

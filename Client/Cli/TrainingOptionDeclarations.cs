@@ -2,7 +2,7 @@ using System.CommandLine;
 using Study.Grains.Coordinator;
 using Study.Training.Data;
 using Study.Training.Trainer;
-using static Study.Client.Cli.TypedOptions;
+using static Study.Grains.Hosting.TypedOptions;
 using D = Study.Settings.Defaults;
 
 namespace Study.Client.Cli;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Grains;
+using Study.Grains.Hosting;
 using Study.Grains.Storage;
 
 namespace Study.Client.Commands;

@@ -4,6 +4,7 @@ using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Client.Progress;
 using Study.Client.Reporting;
+using Study.Grains.Hosting;
 
 namespace Study.Client.Commands;
 
@@ -59,7 +60,7 @@ public static class CompareCommand
 
     static void Write(string[] columns, IEnumerable<string[]> rows)
     {
-        var table = ConsoleTables.New(columns);
+        var table = ConsoleTables.New(columns.Select(c => new FittedColumn(c)));
         foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
         ConsoleTables.Write(table);
     }

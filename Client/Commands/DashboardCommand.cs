@@ -28,7 +28,7 @@ public static class DashboardCommand
         "Starts the Aspire Dashboard on this machine, in the background, and prints its login address: while it runs, `study` " +
         "commands and silos started here send it their traces, metrics and logs (unless OTEL_* variables send them elsewhere).",
         ["./study dashboard", "./study run --dashboard", "./study dashboard --stop"], [Port, StopOption])
-        .WithAction((parse, _) => Task.FromResult(Run(parse)));
+        .WithAction((parse, _) => Run(parse));
 
     static int Run(ParseResult parse)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Study.Client.Cli;
+using Study.Grains.Hosting;
 using Study.Grains.Scheduling;
 using Study.Training.Native;
 using Study.Grains.Storage;
@@ -19,7 +20,7 @@ public static class DevicesCommand
         "Shows what this machine trains on: where libtorch was loaded from (STUDY_LIBTORCH_DIR on a GPU pack), the CUDA devices, " +
         "and the slots a silo started here would have.",
         ["./study devices", "pack/study devices --slots-per-gpu 4 --json"], [SlotsPerGpu, CommonOptions.Json])
-        .WithAction((parse, _) => Task.FromResult(Run(parse)));
+        .WithAction((parse, _) => Run(parse));
 
     public sealed record Result(string Libtorch, bool CudaAvailable, int Gpus, IReadOnlyList<string> Devices,
         IReadOnlyList<string> SiloSlots, int Threads, IReadOnlyList<GpuMemoryFigure> GpuMemory);

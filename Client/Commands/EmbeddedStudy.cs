@@ -1,7 +1,10 @@
+using System.CommandLine;
+using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Client.Progress;
 using Study.Client.Reporting;
 using Study.Grains;
+using Study.Grains.Hosting;
 using Study.Grains.Running;
 using Study.Grains.Scheduling;
 using Study.Grains.Storage;
@@ -42,21 +45,24 @@ public static class EmbeddedStudy
         var text = Environment.GetEnvironmentVariable("STUDY_SLOTS_PER_GPU");
         if (string.IsNullOrEmpty(text)) return 4;
         return int.TryParse(text, out var k) && k is >= 1 and <= 64 ? k
-            : throw new Cli.UsageException($"STUDY_SLOTS_PER_GPU: '{text}' must be a whole number from 1 to 64");
+            : throw new UsageException($"STUDY_SLOTS_PER_GPU: '{text}' must be a whole number from 1 to 64");
     }
 
     /// <summary>Processes on GPUs, threads on CPUs, unless STUDY_SLOT_ISOLATION says otherwise.</summary>
     static SlotIsolation Isolation(int gpus)
     {
         try { return RuntimeOptions.ParseIsolation(Environment.GetEnvironmentVariable(RuntimeOptions.IsolationVariable)) ?? RuntimeOptions.DefaultIsolation(gpus); }
-        catch (ArgumentException e) { throw new Cli.UsageException($"{RuntimeOptions.IsolationVariable}: {e.Message}"); }
+        catch (ArgumentException e) { throw new UsageException($"{RuntimeOptions.IsolationVariable}: {e.Message}"); }
     }
 
+    /// <param name="parse">the command's: its store path, --out and --json</param>
     /// <param name="begin">starts or resumes the study on the embedded cluster</param>
-    public static async Task<int> Drive(IStudyStore store, string storePath, StudySpec spec, string? outFolder, bool json,
-        Func<IGrainFactory, Task> begin, bool leaseFirst, CancellationToken cancel)
+    public static async Task<int> Drive(IStudyStore store, ParseResult parse, StudySpec spec, Func<IGrainFactory, Task> begin, bool leaseFirst,
+        CancellationToken cancel)
     {
         var studyId = spec.StudyId;
+        var storePath = StudyStores.StorePath(parse);
+        bool json = parse.GetValue(CommonOptions.Json);
         StudyLease? lease = leaseFirst ? await StudyLease.Acquire(store, studyId) : null;
         try
         {
@@ -88,7 +94,7 @@ public static class EmbeddedStudy
             }
             StudyLog.Ended(studyId, final.Status);
             var results = (await StudyResults.Load(store, studyId))!;
-            var folder = outFolder ?? StudySummary.DefaultFolder(studyId);
+            var folder = CommonOptions.OutFolder(parse, studyId);
             await StudyFolderWriter.Write(store, results, folder);
             StudySummary.Print(results, folder, json);
             return StudySummary.ExitCode(final.Status, cancelledHere);

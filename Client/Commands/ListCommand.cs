@@ -41,7 +41,7 @@ public static class ListCommand
             return ExitCodes.Completed;
         }
         if (rows.Count == 0) { Console.WriteLine("no studies yet"); return ExitCodes.Completed; }
-        var table = ConsoleTables.New("study", "status", "created (UTC)", ">trials", "best");
+        var table = ConsoleTables.New([new("study"), new("status"), new("created (UTC)"), new("trials", RightAligned: true), new("best")]);
         foreach (var (study, trials) in rows)
         {
             var best = Best(study);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Client.Reporting;
+using Study.Grains.Hosting;
 
 namespace Study.Client.Commands;
 
@@ -17,7 +18,7 @@ public static class ReportCommand
         var id = CommonOptions.StudyId(parse);
         await using var store = await StudyStores.Open(parse, mustExist: true);
         var results = await StudyResults.Load(store, id) ?? throw new UsageException($"no study '{id}' in the store");
-        var folder = parse.GetValue(CommonOptions.Out) ?? StudySummary.DefaultFolder(id);
+        var folder = CommonOptions.OutFolder(parse, id);
         await StudyFolderWriter.Write(store, results, folder);
         Console.WriteLine(folder);
         return ExitCodes.Completed;

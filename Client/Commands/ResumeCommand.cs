@@ -2,6 +2,7 @@ using System.CommandLine;
 using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Grains;
+using Study.Grains.Hosting;
 
 namespace Study.Client.Commands;
 
@@ -34,7 +35,6 @@ public static class ResumeCommand
         var spec = Study.Grains.Storage.StudySpecJson.Read(study.SpecJson);
         if (parse.GetValue(TrainingOptionDeclarations.Threads) is { } threads) spec = spec with { Threads = threads };
         StudyCommandOptions.CheckDevice(spec);
-        return await EmbeddedStudy.Drive(store, StudyStores.StorePath(parse), spec, parse.GetValue(CommonOptions.Out),
-            parse.GetValue(CommonOptions.Json), grains => grains.GetGrain<IStudyGrain>(id).Resume(), leaseFirst: true, cancel);
+        return await EmbeddedStudy.Drive(store, parse, spec, grains => grains.GetGrain<IStudyGrain>(id).Resume(), leaseFirst: true, cancel);
     }
 }

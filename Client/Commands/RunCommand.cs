@@ -28,7 +28,6 @@ public static class RunCommand
         StudyCommandOptions.CheckDevice(spec);
         StudyCommandOptions.CheckData(spec);
         await using var store = await StudyStores.Open(parse, mustExist: false);
-        return await EmbeddedStudy.Drive(store, StudyStores.StorePath(parse), spec, parse.GetValue(CommonOptions.Out), parse.GetValue(CommonOptions.Json),
-            grains => grains.GetGrain<IStudyGrain>(spec.StudyId).Start(spec), leaseFirst: false, cancel);
+        return await EmbeddedStudy.Drive(store, parse, spec, grains => grains.GetGrain<IStudyGrain>(spec.StudyId).Start(spec), leaseFirst: false, cancel);
     }
 }

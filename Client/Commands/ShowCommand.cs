@@ -2,6 +2,7 @@ using System.CommandLine;
 using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Client.Reporting;
+using Study.Grains.Hosting;
 using Study.Grains.Storage;
 
 namespace Study.Client.Commands;
@@ -19,7 +20,7 @@ public static class ShowCommand
         await using var store = await StudyStores.Open(parse, mustExist: true);
         var results = await StudyResults.Load(store, id) ?? throw new UsageException($"no study '{id}' in the store");
         if (parse.GetValue(CommonOptions.Json)) Console.WriteLine(results.ToJson().ToJsonString(StudyJson.Options));
-        else StudySummary.Print(results, StudySummary.DefaultFolder(id) + " (study report writes it)", json: false);
+        else StudySummary.Print(results, CommonOptions.DefaultOutFolder(id) + " (study report writes it)", json: false);
         return ExitCodes.Completed;
     }
 }

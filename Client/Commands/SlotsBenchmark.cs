@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Study.Client.Cli;
 using System.Text.Json;
+using Study.Grains.Hosting;
 using Study.Grains.Running;
 using Study.Grains.Storage;
 
@@ -41,11 +42,11 @@ public static class SlotsBenchmark
         {
             foreach (var child in children)
                 if (child.StandardOutput.ReadLine() != Ready)
-                    throw new Cli.UsageException($"a benchmark process failed before its warm-up ended: {child.StandardError.ReadToEnd().Trim()}");
+                    throw new UsageException($"a benchmark process failed before its warm-up ended: {child.StandardError.ReadToEnd().Trim()}");
             foreach (var child in children) child.StandardInput.WriteLine("go");
             var results = children.Select(c =>
             {
-                var line = c.StandardOutput.ReadLine() ?? throw new Cli.UsageException($"a benchmark process failed: {c.StandardError.ReadToEnd().Trim()}");
+                var line = c.StandardOutput.ReadLine() ?? throw new UsageException($"a benchmark process failed: {c.StandardError.ReadToEnd().Trim()}");
                 return JsonSerializer.Deserialize<BenchCommand.Result>(line, StudyJson.Compact)!;
             }).ToList();
             var first = results[0];

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 using Study.Client.Cli;
 using Study.Client.Connection;
 using Study.Grains.Hosting;
@@ -70,8 +69,7 @@ public static class StudyCommandLine
         help.Arguments.Add(new Argument<string[]>("COMMAND") { Arity = ArgumentArity.ZeroOrMore });
         help.SetAction(_ => Console.WriteLine(Overview));
         root.Subcommands.Add(help);
-        foreach (var version in root.Options.OfType<VersionOption>().ToList()) root.Options.Remove(version);
-        root.Options.OfType<HelpOption>().Single().Action = new CommandLineHelp.Action(c => c is StudyCommand command ? command.Help : Overview);
+        CommandLineHelp.Install(root, c => c is StudyCommand command ? command.Help : Overview);
         return root;
     }
 

@@ -48,6 +48,4 @@ public static class StudySummary
         Grains.StudyStatuses.Cancelled when cancelledHere => ExitCodes.Cancelled,
         _ => ExitCodes.Failed,
     };
-
-    public static string DefaultFolder(string studyId) => Path.Combine("studies", studyId);
 }

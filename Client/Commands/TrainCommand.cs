@@ -3,6 +3,7 @@ using Study.Client.Cli;
 using Study.Client.Reporting;
 using Study.Grains;
 using Study.Grains.Coordinator;
+using Study.Grains.Hosting;
 using Study.Grains.Storage;
 using Study.Training.Data;
 using Study.Training.Evaluation;
@@ -26,7 +27,7 @@ public static class TrainCommand
         ["./study train --dataset fashion-mnist --tau 0.2 --epochs 1 --subset 8192 --eval-subset 2000 --json",
          "./study train --dataset synthetic --tau 0.5 --epochs 2"],
         [Tau, .. TrainingOptionDeclarations.All, CommonOptions.Out, CommonOptions.Json, CommonOptions.Config])
-        .WithAction((parse, cancel) => Task.FromResult(Run(parse, cancel)));
+        .WithAction(Run);
 
     static int Run(ParseResult parse, CancellationToken cancel)
     {
@@ -37,7 +38,7 @@ public static class TrainCommand
 
         using var data = LoadData(options);
         var studyId = TrialNaming.NewStudyId("train");
-        var folder = parse.GetValue(CommonOptions.Out) ?? Path.Combine("studies", studyId);
+        var folder = CommonOptions.OutFolder(parse, studyId);
         var trialId = TrialNaming.TrialId(0, TauSetting.Of(options.Tau, options.TauMax), options.Seed, options.Loss);
         bool json = parse.GetValue(CommonOptions.Json);
         Console.Error.WriteLine($"study train: {trialId} on {options.Dataset} ({data.Training.Length} training images, " +

@@ -4,6 +4,7 @@ using Study.Client.Connection;
 using Study.Client.Progress;
 using Study.Client.Reporting;
 using Study.Grains;
+using Study.Grains.Hosting;
 
 namespace Study.Client.Commands;
 
@@ -39,7 +40,7 @@ public static class WatchCommand
         }
         StudyLog.Ended(studyId, final.Status);
         var results = (await StudyResults.Load(store, studyId))!;
-        var folder = parse.GetValue(CommonOptions.Out) ?? StudySummary.DefaultFolder(studyId);
+        var folder = CommonOptions.OutFolder(parse, studyId);
         await StudyFolderWriter.Write(store, results, folder);
         StudySummary.Print(results, folder, parse.GetValue(CommonOptions.Json));
         return StudySummary.ExitCode(final.Status, cancel.IsCancellationRequested || cancelledHere);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Study.Client.Cli;
+using Study.Grains.Hosting;
 using Study.Grains.Storage;
 
 namespace Study.Client.Connection;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Npgsql;
-using Study.Client.Cli;
 using Study.Grains.Hosting;
 using Study.Grains.Storage;
 
@@ -11,23 +10,18 @@ public static class StudyStores
 {
     public const string DefaultStore = "studies/studies.db";
 
+    public static readonly Option<string> Store = TypedOptions.Text("--store", "the embedded store", "PATH", DefaultStore);
+
     /// <summary>Also the variable STUDY_CLUSTER, which wins over a --config file and gives way to --cluster or --store on the
     /// command line.</summary>
-    public static readonly Option<string?> Cluster = OneOf(TypedOptions.Text("--cluster", "the cluster's PostgreSQL connection string (default: embedded)", "CONN"));
-
-    public static readonly Option<string> Store = new("--store") { Description = "the embedded store", HelpName = "PATH", DefaultValueFactory = _ => DefaultStore };
+    public static readonly Option<string?> Cluster = new("--cluster")
+    {
+        Description = "the cluster's PostgreSQL connection string (default: embedded)", HelpName = "CONN",
+        Validators = { r => { if (r.Parent?.GetResult(Store) is { Implicit: false }) r.AddError("give --cluster or --store, not both"); } },
+    };
 
     /// <summary>The options of a command that reads or writes studies.</summary>
     public static readonly Option[] Options = [Cluster, Store];
-
-    static Option<string?> OneOf(Option<string?> cluster)
-    {
-        cluster.Validators.Add(r =>
-        {
-            if (r.Parent?.GetResult(Store) is { Implicit: false }) r.AddError("give --cluster or --store, not both");
-        });
-        return cluster;
-    }
 
     public static string? ClusterOf(ParseResult parse) => parse.GetValue(Cluster);
 

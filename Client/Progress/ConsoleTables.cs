@@ -6,13 +6,15 @@ namespace Study.Client.Progress;
 /// <summary>Tables on stdout: with colour on a terminal; plain, unwrapped and without trailing spaces when stdout is a file or pipe.</summary>
 public static class ConsoleTables
 {
-    public static Table New(params string[] columns)
+    /// <param name="noWrap">no cell is wrapped (<see cref="FittedTable"/> drops columns instead)</param>
+    public static Table New(IEnumerable<FittedColumn> columns, bool noWrap = false)
     {
         var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey);
         foreach (var c in columns)
         {
-            var column = new TableColumn(Markup.Escape(c.TrimStart('>')));
-            if (c.StartsWith('>')) column.RightAligned();
+            var column = new TableColumn(Markup.Escape(c.Header));
+            if (noWrap) column.NoWrap();
+            if (c.RightAligned) column.RightAligned();
             table.AddColumn(column);
         }
         return table;

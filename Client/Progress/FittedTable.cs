@@ -3,10 +3,6 @@ using Spectre.Console.Rendering;
 
 namespace Study.Client.Progress;
 
-/// <summary>One column of a <see cref="FittedTable"/>. <paramref name="DropOrder"/> 0: always shown; otherwise columns
-/// are dropped lowest order first until the table fits its width without wrapping a cell.</summary>
-public sealed record FittedColumn(string Header, bool RightAligned = false, int DropOrder = 0);
-
 /// <summary>
 /// A table that fits the terminal it is on: no cell is ever wrapped (an id or a state split across lines is worse
 /// than a column left out), so when the table is too wide, optional columns are dropped until it fits. Cells are
@@ -29,13 +25,7 @@ public static class FittedTable
 
     static Table Make(IReadOnlyList<FittedColumn> columns, IReadOnlyList<string[]> rows, List<int> kept)
     {
-        var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey);
-        foreach (var i in kept)
-        {
-            var column = new TableColumn(Markup.Escape(columns[i].Header)).NoWrap();
-            if (columns[i].RightAligned) column.RightAligned();
-            table.AddColumn(column);
-        }
+        var table = ConsoleTables.New(kept.Select(i => columns[i]), noWrap: true);
         foreach (var row in rows) table.AddRow(kept.Select(i => new Markup(row[i])).ToArray());
         return table;
     }

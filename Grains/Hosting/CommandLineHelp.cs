@@ -36,11 +36,18 @@ public static class CommandLineHelp
         null or bool => null,
         string text => text,
         double number => Numbers.Setting(number),
-        Enum setting => (string)typeof(SettingNames<>).MakeGenericType(setting.GetType()).GetMethod(nameof(SettingNames<>.Of))!.Invoke(null, [setting])!,
+        Enum setting => SettingName.Of(setting),
         IEnumerable list => string.Join(",", list.Cast<object>().Select(Text)),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
+
+    /// <summary>Sets up a program's root command: no --version, and --help (-h) prints <paramref name="text"/> for the command asked about.</summary>
+    public static void Install(RootCommand root, Func<Command, string> text)
+    {
+        foreach (var version in root.Options.OfType<VersionOption>().ToList()) root.Options.Remove(version);
+        root.Options.OfType<HelpOption>().Single().Action = new Action(text);
+    }
 
     /// <summary>Help that prints <paramref name="text"/> for the command asked about (the option --help, -h).</summary>
     public sealed class Action(Func<Command, string> text) : System.CommandLine.Invocation.SynchronousCommandLineAction

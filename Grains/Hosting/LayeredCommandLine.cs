@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 
@@ -10,15 +9,15 @@ namespace Study.Grains.Hosting;
 public sealed record SettingLayers(IConfigurationSource? File, string EnvironmentPrefix, Func<Option, bool> FromEnvironment);
 
 /// <summary>A parsed command line with the layers under it, and the arguments it was parsed from.</summary>
-/// <param name="Settings">file &lt; environment &lt; command line, merged; null when the command line asked for help or was bad</param>
-public sealed record LayeredParse(ParseResult Parse, IReadOnlyList<string> Args, IConfigurationRoot? Settings);
+/// <param name="Layers">the layers under the command line (file &lt; environment); null when the command line asked for help or was bad</param>
+public sealed record LayeredParse(ParseResult Parse, IReadOnlyList<string> Args, IConfigurationRoot? Layers);
 
 /// <summary>
 /// The way ./study and ./silo take their settings: from a file, then environment variables, then the command line,
-/// each winning over the one before. System.CommandLine reads the command line; the layers are merged through
+/// each winning over the one before. System.CommandLine reads the command line; the layers under it are read through
 /// Microsoft.Extensions.Configuration, and what the file or the environment gives for an option the command line
 /// left out is parsed as if it had been given there, so every value has the same type, checks and error message
-/// wherever it comes from. An option's key is its name without dashes, '_' for '-' (--slots-per-gpu: slots_per_gpu,
+/// wherever it comes from, and is read from the parse alone. An option's key is its name without dashes, '_' for '-' (--slots-per-gpu: slots_per_gpu,
 /// STUDY_SLOTS_PER_GPU).
 /// </summary>
 public static class LayeredCommandLine
@@ -43,22 +42,17 @@ public static class LayeredCommandLine
         var builder = new ConfigurationBuilder();
         if (layers.File is { } file) builder.Add(file);
         builder.AddEnvironmentVariables(layers.EnvironmentPrefix);
-        var options = parse.CommandResult.Command.Options.ToList();
-        builder.AddInMemoryCollection(options.Where(parse.Given).Select(o => KeyValuePair.Create(Key(o), (string?)CommandLineValue(parse, o))));
-        var settings = builder.Build();
-        var below = options.Where(o => !parse.Given(o)).SelectMany(o => Tokens(o, Below(settings, o, layers))).ToList();
-        if (below.Count == 0) return new(parse, args, settings);
+        var layered = builder.Build();
+        var below = parse.CommandResult.Command.Options.Where(o => !parse.Given(o)).SelectMany(o => Tokens(o, Below(layered, o, layers))).ToList();
+        if (below.Count == 0) return new(parse, args, layered);
         var end = args.ToList().IndexOf("--") is var i and >= 0 ? i : args.Count;
         string[] all = [.. args.Take(end), .. below, .. args.Skip(end)];
-        return new(root.Parse(all, Grammar), all, settings);
+        return new(root.Parse(all, Grammar), all, layered);
     }
 
-    static string CommandLineValue(ParseResult parse, Option option) =>
-        parse.GetResult(option)!.Tokens is { Count: > 0 } tokens ? string.Join(",", tokens.Select(t => t.Value)) : "true";
-
     /// <summary>The value of the highest layer under the command line that gives one.</summary>
-    static string? Below(IConfigurationRoot settings, Option option, SettingLayers layers) =>
-        settings.Providers.Reverse().Skip(1)
+    static string? Below(IConfigurationRoot layered, Option option, SettingLayers layers) =>
+        layered.Providers.Reverse()
             .Where(p => p is not EnvironmentVariablesConfigurationProvider || layers.FromEnvironment(option))
             .Select(p => p.TryGet(Key(option), out var value) ? value : null)
             .FirstOrDefault(value => value is not null);

@@ -10,7 +10,7 @@ namespace Study.Settings;
 public static class SettingNames<T> where T : struct, Enum
 {
     static readonly (T Value, string Name)[] Members = typeof(T).GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => ((T)f.GetValue(null)!, f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? f.Name.ToLowerInvariant()))
+        .Select(f => ((T)f.GetValue(null)!, SettingName.Of(f)))
         .ToArray();
 
     public static IReadOnlyList<string> All { get; } = [.. Members.Select(m => m.Name)];
@@ -40,4 +40,10 @@ public static class SettingNames<T> where T : struct, Enum
 public static class SettingName
 {
     public static string Of<T>(T value) where T : struct, Enum => SettingNames<T>.Of(value);
+
+    /// <summary>The name of a value whose setting is known only at run time (a default in help).</summary>
+    public static string Of(Enum value) =>
+        value.GetType().GetField(value.ToString(), BindingFlags.Public | BindingFlags.Static) is { } member ? Of(member) : value.ToString();
+
+    internal static string Of(FieldInfo member) => member.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? member.Name.ToLowerInvariant();
 }

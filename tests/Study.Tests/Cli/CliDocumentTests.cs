@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Study.Client.Commands;
 using Study.Tests.Infrastructure;
@@ -26,12 +25,7 @@ public sealed class CliDocumentTests
     [Fact]
     public void EveryOptionOfTheSiloIsDocumented()
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(ChildProcess.SiloDll);
-        info.ArgumentList.Add("--help");
-        using var silo = Process.Start(info)!;
-        var help = silo.StandardOutput.ReadToEnd();
-        silo.WaitForExit();
+        var help = SiloProcess.Run(["--help"]).Stdout;
         var options = Regex.Matches(help, @"^  (--[a-z-]+)", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Where(o => o != "--help").ToList();
         Assert.True(options.Count >= 25, help);
         foreach (var option in options) Assert.True(Document.Contains($"`{option}"), option);

@@ -1,5 +1,6 @@
 using Study.Client.Cli;
 using Study.Client.Commands;
+using Study.Grains.Hosting;
 using Study.Tests.Infrastructure;
 using Xunit;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Study.Tests.Infrastructure;
 using Xunit;
 
@@ -17,20 +16,12 @@ public sealed class SiloConfigurationTests : IDisposable
 
     (int ExitCode, string[] Stderr) Silo(string[] args, Dictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
-        info.ArgumentList.Add(ChildProcess.SiloDll);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("STUDY_")).ToList()) info.Environment.Remove(key);
-        foreach (var (k, v) in environment ?? []) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        try
         {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"./silo {string.Join(' ', args)} did not exit: it started instead of refusing");
+            var run = SiloProcess.Run(args, dir, environment);
+            return (run.ExitCode, run.StderrLines.Where(l => !l.StartsWith("silo: note:")).ToArray());
         }
-        return (process.ExitCode, stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("silo: note:")).ToArray());
+        catch (TimeoutException e) { throw new TimeoutException($"./silo {string.Join(' ', args)} did not exit: it started instead of refusing", e); }
     }
 
     string File(string name, string json)

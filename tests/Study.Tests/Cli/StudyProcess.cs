@@ -32,6 +32,15 @@ public static class StudyProcess
         // say so on stderr: the tests' commands look for it in a folder of their own unless a test sets one.
         info.Environment["XDG_DATA_HOME"] = IsolatedDataHome;
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
+        return RunToEnd(info, timeout);
+    }
+
+    /// <summary>Runs a program (study, ./silo) to its end and collects what it wrote; kills it after <paramref name="timeout"/>.</summary>
+    /// <exception cref="TimeoutException">it ran longer, with the end of its stderr</exception>
+    public static Result RunToEnd(ProcessStartInfo info, TimeSpan timeout)
+    {
+        var name = Path.GetFileNameWithoutExtension(info.ArgumentList[0]);
+        var args = info.ArgumentList.Skip(1);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -40,7 +49,7 @@ public static class StudyProcess
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
             // What it had said by then, to see where it stood.
-            throw new TimeoutException($"study {string.Join(' ', args)} did not finish in {timeout}; its stderr ended:\n" +
+            throw new TimeoutException($"{name} {string.Join(' ', args)} did not finish in {timeout}; its stderr ended:\n" +
                 string.Join('\n', stderr.Result.Split('\n').TakeLast(30)));
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);

@@ -35,13 +35,7 @@ public sealed class HungWorkerTests
             // Real time passes but the silo's clock does not: however long the worker takes to start, it is not killed.
             await Task.Delay(TimeSpan.FromSeconds(1.5));
             Assert.False(training.IsCompleted, "the worker was stopped before the silo's clock moved");
-            var advanced = TimeSpan.Zero;
-            for (int i = 0; i < 3000 && !training.IsCompleted; i++)
-            {
-                clock.Advance(TimeSpan.FromMilliseconds(100));
-                advanced += TimeSpan.FromMilliseconds(100);
-                await Task.Delay(20);
-            }
+            var advanced = await FakeClock.AdvanceUntil(clock, training, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(20), TimeSpan.FromMinutes(5));
             Assert.True(training.IsCompleted, "the hung worker still holds its slot");
             Assert.True(advanced >= options.WorkerSilenceLimit, $"killed after {advanced} of silence, before the limit");
             var outcome = await training;

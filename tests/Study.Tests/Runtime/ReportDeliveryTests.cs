@@ -11,7 +11,7 @@ namespace Study.Tests.Runtime;
 [Trait(Tier.Key, Tier.Fast)]
 public sealed class ReportDeliveryTests
 {
-    readonly FakeTimeProvider clock = new(DateTimeOffset.Parse("2026-12-07T00:00:00Z"));
+    readonly FakeTimeProvider clock = FakeClock.New();
     readonly List<TimeSpan> tries = [];
 
     ReportDelivery Delivery => new(NullLogger<ReportDelivery>.Instance, clock);
@@ -25,11 +25,7 @@ public sealed class ReportDeliveryTests
     /// <summary>Moves the fake clock in steps of 50 ms until the delivery ends (or 10 fake minutes pass).</summary>
     async Task Run(Task delivery)
     {
-        for (int i = 0; i < 12_000 && !delivery.IsCompleted; i++)
-        {
-            await Task.Delay(1);
-            clock.Advance(TimeSpan.FromMilliseconds(50));
-        }
+        await FakeClock.AdvanceUntil(clock, delivery, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10));
         Assert.True(delivery.IsCompleted, "the delivery neither arrived nor gave up");
     }
 

@@ -11,7 +11,7 @@ public abstract class StudyStoreContract : IAsyncLifetime
     protected IStudyStore Store { get; private set; } = null!;
 
     /// <summary>The store's clock: leases expire by it, so the tests move time instead of waiting.</summary>
-    protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.Parse("2026-12-07T00:00:00Z"));
+    protected FakeTimeProvider Clock { get; } = FakeClock.New();
 
     protected abstract Task<IStudyStore> CreateStore();
 

@@ -2,17 +2,24 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 
-namespace Study.Client.Cli;
+namespace Study.Grains.Hosting;
 
 /// <summary>
 /// Makers of typed options whose parsers reject bad values in one line naming the option ("--epochs: 'two' is not a
-/// whole number"); a value from a --config file or the environment goes through the same parser.
+/// whole number"), for ./study and ./silo; a value from a settings file or the environment goes through the same parser.
 /// </summary>
 public static class TypedOptions
 {
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description, Arity = ArgumentArity.Zero };
 
+    /// <summary>A flag that also takes true or false (as a silo setting's variable and key do).</summary>
+    public static Option<bool> Switch(string name, string description) =>
+        new(name) { Description = description, CustomParser = r => r.Tokens.Count == 0 || bool.Parse(r.Tokens[0].Value) };
+
     public static Option<string?> Text(string name, string description, string helpName) => new(name) { Description = description, HelpName = helpName };
+
+    public static Option<string> Text(string name, string description, string helpName, string fallback) =>
+        new(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => fallback };
 
     public static Option<int> Int(string name, string description, int fallback, int min = int.MinValue, int max = int.MaxValue, string helpName = "N") =>
         new(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => fallback, CustomParser = r => Parse(r, t => Whole(name, t, min, max)) };

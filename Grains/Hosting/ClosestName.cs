@@ -1,4 +1,4 @@
-namespace Study.Client.Cli;
+namespace Study.Grains.Hosting;
 
 /// <summary>"did you mean …" suggestions by edit distance.</summary>
 public static class ClosestName
