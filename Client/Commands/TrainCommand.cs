@@ -22,11 +22,15 @@ public static class TrainCommand
         CustomParser = r => TypedOptions.Parse(r, text => TrainingOptionReader.ParseTauSetting("--tau", text)),
     };
 
+    static readonly Option<bool> Profile = TypedOptions.Flag("--profile",
+        "time each phase of the trial (data, augmentation, forward, loss, backward, optimiser, probes, evaluation) and print the table on stderr");
+
     public static StudyCommand Declaration { get; } = new StudyCommand("train", "train [options]",
         "Trains and evaluates one τ in this process (no cluster) and writes <out>/trials/<trial-id>/.",
         ["./study train --dataset fashion-mnist --tau 0.2 --epochs 1 --subset 8192 --eval-subset 2000 --json",
-         "./study train --dataset synthetic --tau 0.5 --epochs 2"],
-        [Tau, .. TrainingOptionDeclarations.All, CommonOptions.Out, CommonOptions.Json, CommonOptions.Config])
+         "./study train --dataset synthetic --tau 0.5 --epochs 2",
+         "./study train --tau 0.2 --epochs 1 --threads 1 --profile"],
+        [Tau, Profile, .. TrainingOptionDeclarations.All, CommonOptions.Out, CommonOptions.Json, CommonOptions.Config])
         .WithAction(Run);
 
     static int Run(ParseResult parse, CancellationToken cancel)
@@ -44,9 +48,11 @@ public static class TrainCommand
         Console.Error.WriteLine($"study train: {trialId} on {options.Dataset} ({data.Training.Length} training images, " +
             $"{data.Evaluated.Length} test images evaluated), {options.Epochs} epoch(s), {threads} thread(s)");
 
+        var profile = parse.GetValue(Profile) ? new TrialProfile(TrainingDevice.Resolve(options.Device)) : null;
         var outcome = new ContrastiveTrainer(options, data).Run(new TrainingControl
         {
             Cancel = cancel,
+            Profile = profile,
             OnEpoch = m =>
             {
                 Console.Error.WriteLine($"epoch {m.Epoch}/{options.Epochs}: loss {Numbers.Metric(m.Loss)}  val_knn_accuracy {Numbers.Fixed(m.ValKnnAccuracy, 3)}  " +
@@ -61,8 +67,10 @@ public static class TrainCommand
             outcome.Status, outcome.EpochsCompleted, Attempts: 1, Silo: Environment.MachineName,
             Math.Round(outcome.Seconds, 2), outcome.Error, outcome.Metrics, outcome.Device)
             .WithSchedule(options.TauSchedule, options.TauMax, options.TauPeriod);
+        var writing = System.Diagnostics.Stopwatch.StartNew();
         var trialFolder = TrialFolderWriter.Write(folder, entry, outcome.History.Select(m => (m, entry.Attempts)),
             Artifacts(studyId, entry, outcome.Evaluation));
+        if (profile is not null) Console.Error.Write(TrialProfileTable.Render(profile, outcome.Seconds, writing.Elapsed.TotalSeconds));
         if (json) Console.WriteLine(StudyJson.Serialize(entry));
         else PrintSummary(entry, trialFolder);
         return outcome.Status switch

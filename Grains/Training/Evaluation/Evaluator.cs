@@ -3,6 +3,7 @@ using Study.Training.Data;
 using Study.Training.Losses;
 using Study.Training.Models;
 using Study.Training.Randomness;
+using Study.Training.Trainer;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -24,10 +25,10 @@ public sealed record FinalEvaluation(
 /// Evaluates a model on a trial's data splits (docs/METRICS.md). Accuracy uses encoder features h (unaugmented,
 /// normalised); embedding metrics use the normalised projection z of the evaluated test images. Its random draws
 /// (the views for alignment, the linear probe's initial weights) come from streams seeded from the trial's seed, so
-/// evaluating never shifts the training's random stream.
+/// evaluating never shifts the training's random stream. With <paramref name="profile"/>, each part is timed.
 /// </summary>
 public sealed class Evaluator(ContrastiveModel model, DataSplits data, ContrastiveAugmentation augmentation,
-    Device device, long seed) : IDisposable
+    Device device, long seed, TrialProfile? profile = null) : IDisposable
 {
     // Small batches encode faster on CPU (the activations stay in cache): 128 gives ~30% more images/s than 1,024 on
     // one thread. A GPU wants large ones: a batch of 128 would leave it mostly idle, launching kernels.
@@ -44,8 +45,13 @@ public sealed class Evaluator(ContrastiveModel model, DataSplits data, Contrasti
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var train = data.Train;
-        var (bank, _) = Encode(train, data.Training, null);
-        var (validation, validationZ) = Encode(train, data.Validation, null);
+        Tensor bank, validation, validationZ;
+        using (profile.Time(TrialPhase.ProbeEncode))
+        {
+            (bank, _) = Encode(train, data.Training, null);
+            (validation, validationZ) = Encode(train, data.Validation, null);
+        }
+        using var lap = profile.Time(TrialPhase.ProbeMetrics);
         double knn = KnnClassifier.Accuracy(bank, train.LabelsOf(data.Training, device), train.Classes,
             validation, train.LabelsOf(data.Validation, device));
         var labels = data.Validation.Select(i => train.Labels[i]).ToArray();
@@ -80,18 +86,27 @@ public sealed class Evaluator(ContrastiveModel model, DataSplits data, Contrasti
         using var scope = NewDisposeScope();
         var train = data.Train;
         var test = data.Test;
-        var (bank, validation) = probed ?? (Encode(train, data.Training, null).H, Encode(train, data.Validation, null).H);
-        interrupt.ThrowIfCancellationRequested();
+        Tensor bank, validation, testFeatures, testZ;
+        using (profile.Time(TrialPhase.FinalEncode))
+        {
+            (bank, validation) = probed ?? (Encode(train, data.Training, null).H, Encode(train, data.Validation, null).H);
+            interrupt.ThrowIfCancellationRequested();
+            (testFeatures, testZ) = Encode(test, data.Evaluated, null);
+        }
         var bankLabels = train.LabelsOf(data.Training, device);
         var validationLabels = train.LabelsOf(data.Validation, device);
-        var (testFeatures, testZ) = Encode(test, data.Evaluated, null);
         var testLabels = test.LabelsOf(data.Evaluated, device);
 
         interrupt.ThrowIfCancellationRequested();
-        double valKnn = KnnClassifier.Accuracy(bank, bankLabels, train.Classes, validation, validationLabels);
-        double knn = KnnClassifier.Accuracy(bank, bankLabels, train.Classes, testFeatures, testLabels);
+        double valKnn, knn;
+        using (profile.Time(TrialPhase.FinalKnn))
+        {
+            valKnn = KnnClassifier.Accuracy(bank, bankLabels, train.Classes, validation, validationLabels);
+            knn = KnnClassifier.Accuracy(bank, bankLabels, train.Classes, testFeatures, testLabels);
+        }
         interrupt.ThrowIfCancellationRequested();
         double valLinear, linear;
+        using (profile.Time(TrialPhase.LinearProbe))
         using (var probeRandom = new TrialRandom(seed * 7_919 + 1))
         using (enable_grad())
         using (var probe = LinearProbe.Fit(bank, bankLabels, train.Classes, probeRandom))
@@ -101,6 +116,7 @@ public sealed class Evaluator(ContrastiveModel model, DataSplits data, Contrasti
         }
 
         var labels = data.Evaluated.Select(i => test.Labels[i]).ToArray();
+        using var lap = profile.Time(TrialPhase.FinalViews);
         using var viewRandom = new TrialRandom(seed * 1_000_003 + 999_999);
         var (_, view1) = Encode(test, data.Evaluated, viewRandom);
         var (_, view2) = Encode(test, data.Evaluated, viewRandom);

@@ -37,8 +37,8 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
             ? MemoryBank.Random(data.Training.Length, model.ProjectionSize, random, device) : null;
         var augmentation = new ContrastiveAugmentation(data.Train.Channels == 3);
         using var mixed = options.Precision == Precision.Bf16 ? new MixedPrecision(model, device) : null;
-        var step = new TrainingStep(model, optimizer, augmentation, loss, bank, mixed);
-        using var evaluator = new Evaluator(model, data, augmentation, device, options.Seed);
+        var step = new TrainingStep(model, optimizer, augmentation, loss, bank, mixed, control.Profile);
+        using var evaluator = new Evaluator(model, data, augmentation, device, options.Seed, control.Profile);
         using var trainingIndices = tensor(data.Training);
 
         var state = Resume(control, model, optimizer, random, bank, device);
@@ -107,6 +107,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         if (control.Cancel.IsCancellationRequested)
             return Stopped(TrialStatus.Cancelled, current.Epoch - 1, run.History, "cancelled", run.Clock);
         if (!control.Interrupt.IsCancellationRequested || control.SavePath(current.Epoch, s) is not { } interruptPath) return null;
+        using var lap = control.Profile.Time(TrialPhase.Checkpoint);
         Checkpoint.Save(interruptPath, new Checkpoint
         {
             EpochsCompleted = current.Epoch - 1, StepInEpoch = s, Permutation = current.Permutation, EpochLossSum = current.LossSum,
@@ -120,10 +121,17 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
     float TrainStep(TrainingRun run, Tensor order, int s, double? tau, HardnessStatistics hardness)
     {
         using var rows = order.narrow(0, (long)s * run.Batch, run.Batch);
-        using var imageIndices = run.TrainingIndices.index_select(0, rows);
-        using var images = data.Train.Batch(imageIndices, run.Device);
-        using var bankRows = run.Bank is null || run.Device.type == DeviceType.CPU ? null : rows.to(run.Device);
-        return run.Step.Run(images, bankRows ?? rows, run.Random, tau, hardness);
+        Tensor images;
+        Tensor? bankRows;
+        using (run.Control.Profile.Time(TrialPhase.Batch))
+        {
+            using var imageIndices = run.TrainingIndices.index_select(0, rows);
+            images = data.Train.Batch(imageIndices, run.Device);
+            bankRows = run.Bank is null || run.Device.type == DeviceType.CPU ? null : rows.to(run.Device);
+        }
+        using (images)
+        using (bankRows)
+            return run.Step.Run(images, bankRows ?? rows, run.Random, tau, hardness);
     }
 
     /// <summary>Probes the epoch, checkpoints it, tells the host, and stops the trial if its embedding has collapsed.</summary>
@@ -140,6 +148,7 @@ public sealed class ContrastiveTrainer(TrainingOptions options, DataSplits data)
         run.History.Add(metrics);
         if (run.Control.SavePath(current.Epoch, 0) is { } checkpointPath)
         {
+            using var lap = run.Control.Profile.Time(TrialPhase.Checkpoint);
             Checkpoint.Save(checkpointPath, new Checkpoint { EpochsCompleted = current.Epoch, History = run.History, Attempt = run.Control.Attempt },
                 run.Model, run.Optimizer, run.Random, run.Bank?.Vectors);
             run.LastCheckpoint = checkpointPath;

@@ -24,6 +24,8 @@ public sealed class TrainingControl
     public Func<EpochMetrics, EpochVerdict>? OnEpoch { get; init; }
     /// <summary>Called on the training thread every few steps.</summary>
     public Action<StepProgress>? OnProgress { get; init; }
+    /// <summary>When given, gets the seconds of each phase of the run.</summary>
+    public TrialProfile? Profile { get; init; }
 }
 
 /// <summary>Where a running epoch is: steps done of the epoch's steps, the epoch's mean loss so far, and the
