@@ -16,8 +16,8 @@ public sealed class LiveViewTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    string RunCommand(string extra, string isolation = "thread") =>
-        $"STUDY_SLOT_ISOLATION={isolation} dotnet {ChildProcess.StudyDll} run --dataset synthetic --taus 0.1,0.3,1.0 --batch-size 128 --eval-subset 300 " +
+    string RunCommand(string extra, string isolation = "thread", string taus = "0.1,0.3,1.0") =>
+        $"STUDY_SLOT_ISOLATION={isolation} dotnet {ChildProcess.StudyDll} run --dataset synthetic --taus {taus} --batch-size 128 --eval-subset 300 " +
         $"--store {Store} --out {Path.Combine(dir, "out")} {extra}";
 
     [Fact]
@@ -50,13 +50,14 @@ public sealed class LiveViewTests : IDisposable
     }
 
     /// <summary>With worker processes, Ctrl-C reaches them too (the terminal signals the whole process group): they
-    /// must leave the decision to the study process, and checkpoint when it detaches.</summary>
+    /// must leave the decision to the study process, and checkpoint when it detaches. Two trials, one at a time: the
+    /// resume finishes the interrupted one from its checkpoint and starts the queued one.</summary>
     [Theory]
     [InlineData("thread")]
     [InlineData("process")]
     public void CtrlCAsksThenDetachesAndResumeCompletes(string isolation)
     {
-        using var tmux = new TmuxSession(RunCommand("--subset 6000 --epochs 2 --parallel 1", isolation), dir, ExitFile);
+        using var tmux = new TmuxSession(RunCommand("--subset 6000 --epochs 2 --parallel 1", isolation, taus: "0.1,1.0"), dir, ExitFile);
         WaitFor(tmux, s => Regex.IsMatch(s, @"running\s+\S+\s+cpu\s+\S+\s+1/2\s+\d+%"), "a running trial");
         tmux.SendKeys("C-c");
         WaitFor(tmux, s => s.Contains("press c to cancel the study, d to detach"), "the question");
@@ -77,7 +78,10 @@ public sealed class LiveViewTests : IDisposable
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         using var results = JsonDocument.Parse(resumed.Stdout);
         Assert.Equal("completed", results.RootElement.GetProperty("status").GetString());
-        Assert.All(results.RootElement.GetProperty("trials").EnumerateArray(), t => Assert.Equal("completed", t.GetProperty("status").GetString()));
+        var trials = results.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(2, trials.Count);
+        Assert.All(trials, t => Assert.Equal("completed", t.GetProperty("status").GetString()));
+        Assert.Contains(trials, t => t.GetProperty("attempts").GetInt32() == 2); // the one detached mid-epoch, resumed
     }
 
     [Fact]
