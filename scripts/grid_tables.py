@@ -33,6 +33,10 @@ def main(folder):
         infonce = study["fmnist-infonce-batch"][1]
         worst = min(infonce, key=lambda t: mean(infonce[t], "linear_accuracy"))
         comparisons.append((f"simple − infonce at its least accurate τ ({worst:g})", study["fmnist-simple-batch"][1][None], infonce[worst]))
+    if "fmnist-hard-simple-batch" in study and "fmnist-infonce-batch" in study:
+        infonce = study["fmnist-infonce-batch"][1]
+        best = max(infonce, key=lambda t: mean(infonce[t], "val_linear_accuracy"))
+        comparisons.append((f"hard-simple − infonce at its best validation τ ({best:g})", study["fmnist-hard-simple-batch"][1][None], infonce[best]))
     if comparisons:
         print("\n#### The losses without τ (test linear accuracy, paired over seeds, Holm-corrected together)\n")
         print("| comparison | n | Δ (points) [95% CI] | Holm p |\n|---|---|---|---|")
