@@ -8,7 +8,9 @@ namespace Study.Training.Trainer;
 /// A training step allocates and frees activations of tens of megabytes; by default glibc serves each from a
 /// fresh mmap and unmaps it on free, so every step page-faults its whole working set again (measured here: an
 /// element-wise op on a 51 MB tensor takes 20 ms instead of 4). Keeping large blocks on the heap and never trimming
-/// it makes the working set reused, and resident memory flat at its peak.
+/// it makes the working set reused, and resident memory flat at its peak. That holds for glibc's main heap only: a
+/// thread's own arena cannot hold a block over 64 MB and maps each afresh, so the launchers set MALLOC_ARENA_MAX=1
+/// (read by glibc at start, before any thread: too late to set here), which puts every thread on the main heap.
 /// </summary>
 public static class TrainingRuntime
 {
