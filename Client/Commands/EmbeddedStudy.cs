@@ -19,8 +19,8 @@ public static class EmbeddedStudy
     /// <summary>
     /// The embedded silo exists for this one study: as many slots as trials can run at once, up to
     /// <see cref="SlotsPerGpu"/> per GPU (in worker processes: a small model leaves most of a big GPU idle) or, on CPUs,
-    /// up to the cores, each with its share of them (on 2 cores two 1-thread trials train ~25% more images/s than one
-    /// 2-thread trial, and one's evaluation overlaps the other's training).
+    /// up to the cores, each with its share of them (on 2 cores two 1-thread trials train ~10% more images/s than one
+    /// 2-thread trial, and one's evaluation overlaps the other's training; docs/PERFORMANCE.md, issue 25).
     /// </summary>
     public static RuntimeOptions Runtime(string storePath, StudySpec spec)
     {
