@@ -10,7 +10,8 @@ from bank_tables import load, slope
 
 
 def size(spec):
-    return f"{spec['epochs']} epoch{'s' if spec['epochs'] != 1 else ''}, batch {spec['batch_size']}, lr {spec['lr']:g}"
+    precision = "" if spec.get("precision", "fp32") == "fp32" else f", {spec['precision']}"
+    return f"{spec['epochs']} epoch{'s' if spec['epochs'] != 1 else ''}, batch {spec['batch_size']}, lr {spec['lr']:g}{precision}"
 
 
 def monotone(xs, rising):
