@@ -1,4 +1,5 @@
 using Study.Training.Randomness;
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -10,6 +11,7 @@ namespace Study.Training.Augmentation;
 /// into the same affine resampling, then brightness and contrast factors U[0.6, 1.4] and a clamp to [0, 1].
 /// The RGB variant adds saturation U[0.6, 1.4], a hue rotation of up to ±0.1 turn and random grayscale (p = 0.2).
 /// Every random draw comes from the caller's <see cref="TrialRandom"/>, so a trial's augmentations are its own.
+/// Numbers reach libtorch as <see cref="Native.KeptScalars"/>, so the arithmetic is spelt out as calls.
 /// </summary>
 public sealed class ContrastiveAugmentation(bool rgb)
 {
@@ -29,12 +31,12 @@ public sealed class ContrastiveAugmentation(bool rgb)
         using var scope = NewDisposeScope();
         var u = random.Uniform(new long[] { b, Rgb ? 10 : 7 }, images.device);
         var view = ResizedCropAndFlip(images, u);
-        var brightness = u[.., 5].view(b, 1, 1, 1) * JitterWidth + JitterLow;
+        var brightness = u[.., 5].view(b, 1, 1, 1).mul(S(JitterWidth)).add(S(JitterLow), One);
         view = view * brightness;
-        var contrast = u[.., 6].view(b, 1, 1, 1) * JitterWidth + JitterLow;
+        var contrast = u[.., 6].view(b, 1, 1, 1).mul(S(JitterWidth)).add(S(JitterLow), One);
         var mean = Grayscale(view).mean(new long[] { 1, 2, 3 }, keepdim: true);
-        view = (view - mean) * contrast + mean;
-        view = view.clamp(0, 1);
+        view = ((view - mean) * contrast).add(mean, One);
+        view = view.clamp(S(0), S(1));
         if (Rgb) view = ColourJitter(view, u);
         return view.MoveToOuterDisposeScope();
     }
@@ -42,15 +44,15 @@ public sealed class ContrastiveAugmentation(bool rgb)
     static Tensor ResizedCropAndFlip(Tensor images, Tensor u)
     {
         long b = images.shape[0];
-        var area = u[.., 0] * (1 - MinArea) + MinArea;
-        var ratio = (u[.., 1] * (LogMaxRatio - LogMinRatio) + LogMinRatio).exp();
+        var area = u[.., 0].mul(S(1 - MinArea)).add(S(MinArea), One);
+        var ratio = u[.., 1].mul(S(LogMaxRatio - LogMinRatio)).add(S(LogMinRatio), One).exp();
         // Width and height of the crop as fractions of the image; affine_grid works in [-1, 1], so the crop's
         // half-extent there is the same fraction and its centre may move by (1 − fraction).
-        var w = (area * ratio).sqrt().clamp_max(1);
-        var h = (area / ratio).sqrt().clamp_max(1);
-        var cx = (u[.., 2] * 2 - 1) * (1 - w);
-        var cy = (u[.., 3] * 2 - 1) * (1 - h);
-        var flip = where(u[.., 4] < 0.5f, -1f, 1f);
+        var w = (area * ratio).sqrt().clamp_max(S(1));
+        var h = (area / ratio).sqrt().clamp_max(S(1));
+        var cx = u[.., 2].mul(S(2)).sub(S(1)) * OneMinus(w);
+        var cy = u[.., 3].mul(S(2)).sub(S(1)) * OneMinus(h);
+        var flip = where(u[.., 4].lt(S(0.5f)), -1f, 1f);
         var zero = zeros_like(w);
         var theta = stack(new[] { w * flip, zero, cx, zero, h, cy }, 1).view(b, 2, 3);
         var grid = F.affine_grid(theta, images.shape, align_corners: false);
@@ -60,20 +62,23 @@ public sealed class ContrastiveAugmentation(bool rgb)
     static Tensor ColourJitter(Tensor view, Tensor u)
     {
         long b = view.shape[0];
-        var saturation = u[.., 7].view(b, 1, 1, 1) * JitterWidth + JitterLow;
+        var saturation = u[.., 7].view(b, 1, 1, 1).mul(S(JitterWidth)).add(S(JitterLow), One);
         var gray = Grayscale(view);
-        view = ((view - gray) * saturation + gray).clamp(0, 1);
-        view = RotateHue(view, (u[.., 8] * 2 - 1) * MaxHueTurn * 2 * MathF.PI);
-        var toGray = (u[.., 9] < GrayscaleProbability).view(b, 1, 1, 1);
+        view = ((view - gray) * saturation).add(gray, One).clamp(S(0), S(1));
+        view = RotateHue(view, u[.., 8].mul(S(2)).sub(S(1)).mul(S(MaxHueTurn)).mul(S(2)).mul(S(MathF.PI)));
+        var toGray = u[.., 9].lt(S(GrayscaleProbability)).view(b, 1, 1, 1);
         return where(toGray, Grayscale(view).expand_as(view), view);
     }
+
+    /// <summary>1 − x, as TorchSharp's <c>1 - x</c> computes it.</summary>
+    static Tensor OneMinus(Tensor x) => x.negative().add(S(1), One);
 
     /// <summary>Luma [B, 1, H, W] (ITU-R 601 weights for RGB; the image itself for one channel).</summary>
     static Tensor Grayscale(Tensor view)
     {
         if (view.shape[1] == 1) return view;
         var c = view.unbind(1);
-        return (c[0] * 0.299f + c[1] * 0.587f + c[2] * 0.114f).unsqueeze(1);
+        return c[0].mul(S(0.299f)).add(c[1].mul(S(0.587f)), One).add(c[2].mul(S(0.114f)), One).unsqueeze(1);
     }
 
     /// <summary>Rotates the chroma plane of YIQ by <paramref name="angle"/> radians per sample (a linear hue shift).</summary>
@@ -88,6 +93,6 @@ public sealed class ContrastiveAugmentation(bool rgb)
         var rotation = stack(new[] { one, zero, zero, zero, cos, -sin, zero, sin, cos }, 1).view(b, 3, 3);
         var transform = fromYiq.matmul(rotation).matmul(toYiq);
         var pixels = view.flatten(2);
-        return transform.bmm(pixels).view(view.shape).clamp(0, 1);
+        return transform.bmm(pixels).view(view.shape).clamp(S(0), S(1));
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 
 namespace Study.Training.Data;
@@ -40,11 +41,11 @@ public sealed class ImageSet : IDisposable
         if (device.type == DeviceType.CPU)
         {
             using var picked = Images.index_select(0, indices);
-            return picked.to_type(ScalarType.Float32).div_(255f);
+            return picked.to_type(ScalarType.Float32).div_(S(255f));
         }
         using var onDevice = indices.to(device);
         using var pickedThere = CopyOn(device).index_select(0, onDevice);
-        return pickedThere.to_type(ScalarType.Float32).div_(255f);
+        return pickedThere.to_type(ScalarType.Float32).div_(S(255f));
     }
 
     Tensor CopyOn(Device device)

@@ -1,3 +1,4 @@
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 
 namespace Study.Training.Evaluation;
@@ -23,8 +24,8 @@ public static class EmbeddingMetrics
             using var scope = NewDisposeScope();
             var rows = zd.narrow(0, start, Math.Min(Chunk, n - start));
             // ‖a − b‖² from the Gram matrix, so it also holds for rows that are not exactly unit length.
-            var squared = rows.pow(2).sum(1, keepdim: true) + zd.pow(2).sum(1).unsqueeze(0) - 2 * rows.mm(zd.t());
-            total += squared.clamp_min(0).mul(-2).exp().sum().item<double>();
+            var squared = rows.pow(S(2)).sum(1, keepdim: true).add(zd.pow(S(2)).sum(1).unsqueeze(0), One) - rows.mm(zd.t()).mul(S(2));
+            total += squared.clamp_min(S(0)).mul(S(-2)).exp().sum().item<double>();
         }
         // The diagonal contributes exp(0) = 1 for each row; every unordered pair is counted twice.
         double mean = (total - n) / ((double)n * (n - 1));
@@ -45,7 +46,7 @@ public static class EmbeddingMetrics
             var rows = zd.index_select(0, tensor(members, device: zd.device));
             var total = rows.sum(new long[] { 0 });
             // Σ_{i≠j} z_iᵀz_j = ‖Σ z_i‖² − Σ ‖z_i‖²
-            sum += total.dot(total).item<double>() - rows.pow(2).sum().item<double>();
+            sum += total.dot(total).item<double>() - rows.pow(S(2)).sum().item<double>();
             pairs += (double)members.Length * (members.Length - 1);
         }
         if (pairs == 0) throw new ArgumentException("tolerance needs at least two embeddings of one label");
@@ -57,7 +58,7 @@ public static class EmbeddingMetrics
     {
         using var noGrad = no_grad();
         using var difference = z1.to_type(ScalarType.Float64) - z2.to_type(ScalarType.Float64);
-        using var squared = difference.pow(2).sum(1);
+        using var squared = difference.pow(S(2)).sum(1);
         return squared.mean().item<double>();
     }
 }

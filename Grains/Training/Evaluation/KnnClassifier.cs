@@ -1,3 +1,4 @@
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 
 namespace Study.Training.Evaluation;
@@ -25,7 +26,7 @@ public static class KnnClassifier
             long size = Math.Min(chunk, n - start);
             var similarities = queries.narrow(0, start, size).mm(bank.t());
             var (top, rows) = similarities.topk(kk, dim: 1);
-            var weights = top.div(temperature).exp();
+            var weights = top.div(S(temperature)).exp();
             var votes = zeros(size, classes, device: bank.device)
                 .scatter_add_(1, bankLabels.index_select(0, rows.flatten()).view(size, kk), weights);
             var predicted = votes.argmax(1);

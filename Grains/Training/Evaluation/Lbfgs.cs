@@ -1,4 +1,5 @@
 using TorchSharp;
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 
 namespace Study.Training.Evaluation;
@@ -33,7 +34,7 @@ public static class Lbfgs
                 using var start = x.clone();
                 for (int trial = 0; trial < 30; trial++)
                 {
-                    x.copy_(start).add_(direction, alpha: step);
+                    x.copy_(start).add_(direction, alpha: S(step));
                     newGradient?.Dispose();
                     (newLoss, newGradient) = objective(x);
                     if (double.IsFinite(newLoss) && newLoss <= loss + 1e-4 * step * slope) break;
@@ -72,13 +73,13 @@ public static class Lbfgs
         {
             rhos[i] = 1 / y[i].dot(s[i]).ToDouble();
             alphas[i] = rhos[i] * s[i].dot(q).ToDouble();
-            q.add_(y[i], alpha: -alphas[i]);
+            q.add_(y[i], alpha: S(-alphas[i]));
         }
-        if (s.Count > 0) q.mul_(s[^1].dot(y[^1]).ToDouble() / y[^1].dot(y[^1]).ToDouble());
+        if (s.Count > 0) q.mul_(S(s[^1].dot(y[^1]).ToDouble() / y[^1].dot(y[^1]).ToDouble()));
         for (int i = 0; i < s.Count; i++)
         {
             double beta = rhos[i] * y[i].dot(q).ToDouble();
-            q.add_(s[i], alpha: alphas[i] - beta);
+            q.add_(s[i], alpha: S(alphas[i] - beta));
         }
         return q;
     }

@@ -1,4 +1,5 @@
 using Study.Training.Randomness;
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -27,7 +28,7 @@ public sealed class LinearProbe : IDisposable
         using (no_grad())
         {
             mean = features.mean(new long[] { 0 }, keepdim: true);
-            scale = features.std(0, keepdim: true).clamp_min(1e-6);
+            scale = features.std(0, keepdim: true).clamp_min(S(1e-6));
             x = (features - mean) / scale;
         }
         using var _ = x;
@@ -35,7 +36,7 @@ public sealed class LinearProbe : IDisposable
         // One flat vector of weights [d × classes] and biases [classes], optimised together.
         Tensor parameters;
         using (var initial = random.Normal(new[] { d * classes + classes }, features.device))
-            parameters = initial.mul(0.01);
+            parameters = initial.mul(S(0.01));
         (double, Tensor) Objective(Tensor flat)
         {
             using var scope = NewDisposeScope();
@@ -43,7 +44,7 @@ public sealed class LinearProbe : IDisposable
             var p = flat.detach().requires_grad_();
             var weight = p.narrow(0, 0, d * classes).view(d, classes);
             var bias = p.narrow(0, d * classes, classes);
-            var loss = F.cross_entropy(x.mm(weight) + bias, labels) + L2 * weight.pow(2).sum();
+            var loss = F.cross_entropy(x.mm(weight).add(bias, One), labels).add(weight.pow(S(2)).sum().mul(S(L2)), One);
             loss.backward();
             return (loss.item<float>(), p.grad!.detach().clone().MoveToOuterDisposeScope());
         }
@@ -58,7 +59,7 @@ public sealed class LinearProbe : IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var predicted = ((features - mean) / scale).mm(weight).add(bias).argmax(1);
+        var predicted = ((features - mean) / scale).mm(weight).add(bias, One).argmax(1);
         return predicted.eq(labels).to_type(ScalarType.Float64).mean().item<double>();
     }
 

@@ -1,3 +1,4 @@
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 
 namespace Study.Training.Evaluation;
@@ -33,8 +34,8 @@ public sealed record SimilarityHistograms(
         {
             long size = Math.Min(chunk, n - start);
             using var similarities = z.narrow(0, start, size).mm(z.t());
-            using var self = arange(start, start + size, dtype: ScalarType.Int64, device: z.device).unsqueeze(1);
-            using var masked = similarities.scatter(1, self, full(new[] { size, 1L }, double.NegativeInfinity, device: z.device));
+            using var self = arange(S(start), S(start + size), S(1), dtype: ScalarType.Int64, device: z.device).unsqueeze(1);
+            using var masked = similarities.scatter(1, self, full(new[] { size, 1L }, S(double.NegativeInfinity), device: z.device));
             parts.Add(masked.topk(kk, dim: 1).values);
         }
         var all = cat(parts, 0);
@@ -44,7 +45,7 @@ public sealed record SimilarityHistograms(
 
     static long[] Histogram(Tensor values)
     {
-        using var clamped = values.flatten().clamp(-1, 1).to_type(ScalarType.Float64).cpu();
+        using var clamped = values.flatten().clamp(S(-1), S(1)).to_type(ScalarType.Float64).cpu();
         var counts = new long[Bins];
         foreach (var v in clamped.data<double>())
             counts[Math.Min(Bins - 1, (int)((v + 1) / 2 * Bins))]++;

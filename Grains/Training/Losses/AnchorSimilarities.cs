@@ -1,3 +1,4 @@
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 
 namespace Study.Training.Losses;
@@ -18,7 +19,7 @@ public sealed class AnchorSimilarities(Tensor positive, Tensor candidates, Tenso
     public long Negatives => negatives;
 
     /// <summary>The candidates with every one that is not a negative at −∞.</summary>
-    public Tensor Masked => masked ??= candidates.masked_fill(excluded, double.NegativeInfinity).MoveToOtherDisposeScope(candidates);
+    public Tensor Masked => masked ??= candidates.masked_fill(excluded, S(double.NegativeInfinity)).MoveToOtherDisposeScope(candidates);
 
     /// <summary>The similarities of each anchor's k nearest negatives [A, k], unordered (k as <paramref name="settings"/> keep).</summary>
     public Tensor Hardest(LossSettings settings) =>

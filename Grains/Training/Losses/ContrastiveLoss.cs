@@ -1,3 +1,4 @@
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -23,7 +24,7 @@ public static class ContrastiveLoss
         var anchors = new AnchorSimilarities(similarities.gather(1, pairs.unsqueeze(1)).squeeze(1), similarities, BatchExclusions(b, z.device), 2 * b - 2);
         // The softmax over a row without its diagonal is exactly infonce's denominator: positive plus negatives.
         var loss = settings.Kind == LossKind.InfoNce
-            ? F.cross_entropy(similarities.masked_fill(eye(2 * b, dtype: ScalarType.Bool, device: z.device), double.NegativeInfinity) / settings.Temperature, pairs)
+            ? F.cross_entropy(similarities.masked_fill(eye(2 * b, dtype: ScalarType.Bool, device: z.device), S(double.NegativeInfinity)).div(S(settings.Temperature)), pairs)
             : PerAnchor(anchors, settings).mean();
         hardness?.Add(anchors, settings);
         return loss.MoveToOuterDisposeScope();
@@ -47,7 +48,7 @@ public static class ContrastiveLoss
         var anchors = new AnchorSimilarities(positive, candidates, own, bank.shape[0] - 1);
         // Infonce's denominator is the positive plus every other entry: the softmax over the whole row, at the image's own.
         var loss = settings.Kind == LossKind.InfoNce
-            ? F.cross_entropy(candidates / settings.Temperature, rows)
+            ? F.cross_entropy(candidates.div(S(settings.Temperature)), rows)
             : PerAnchor(anchors, settings).mean();
         hardness?.Add(anchors, settings);
         return loss.MoveToOuterDisposeScope();
@@ -59,10 +60,10 @@ public static class ContrastiveLoss
         using var scope = NewDisposeScope();
         Tensor loss = settings.Kind switch
         {
-            LossKind.InfoNce => LogSumExpWithPositive(a.Positive, a.Masked, settings.Temperature) - a.Positive / settings.Temperature,
-            LossKind.Hard => LogSumExpWithPositive(a.Positive, a.Hardest(settings), settings.Temperature) - a.Positive / settings.Temperature,
-            LossKind.Simple => -a.Positive + a.Candidates.masked_fill(a.Excluded, 0).sum(1) / a.Negatives,
-            LossKind.HardSimple => -a.Positive + a.Hardest(settings).mean(new long[] { 1 }),
+            LossKind.InfoNce => LogSumExpWithPositive(a.Positive, a.Masked, settings.Temperature) - a.Positive.div(S(settings.Temperature)),
+            LossKind.Hard => LogSumExpWithPositive(a.Positive, a.Hardest(settings), settings.Temperature) - a.Positive.div(S(settings.Temperature)),
+            LossKind.Simple => (-a.Positive).add(a.Candidates.masked_fill(a.Excluded, S(0)).sum(1).div(S(a.Negatives)), One),
+            LossKind.HardSimple => (-a.Positive).add(a.Hardest(settings).mean(new long[] { 1 }), One),
             _ => throw new ArgumentOutOfRangeException(nameof(settings)),
         };
         return loss.MoveToOuterDisposeScope();
@@ -78,10 +79,10 @@ public static class ContrastiveLoss
         long rows = a.Candidates.shape[0];
         Tensor entropy = settings.Kind switch
         {
-            LossKind.InfoNce => Entropy(a.Masked.detach() / settings.Temperature),
-            LossKind.Hard => Entropy(a.Hardest(settings).detach() / settings.Temperature),
-            LossKind.Simple => full(rows, Math.Log(a.Negatives), device: a.Candidates.device),
-            LossKind.HardSimple => full(rows, Math.Log(settings.HardCount(a.Negatives)), device: a.Candidates.device),
+            LossKind.InfoNce => Entropy(a.Masked.detach().div(S(settings.Temperature))),
+            LossKind.Hard => Entropy(a.Hardest(settings).detach().div(S(settings.Temperature))),
+            LossKind.Simple => full(rows, S(Math.Log(a.Negatives)), device: a.Candidates.device),
+            LossKind.HardSimple => full(rows, S(Math.Log(settings.HardCount(a.Negatives))), device: a.Candidates.device),
             _ => throw new ArgumentOutOfRangeException(nameof(settings)),
         };
         return entropy.MoveToOuterDisposeScope();
@@ -89,7 +90,7 @@ public static class ContrastiveLoss
 
     /// <summary>For anchor a of 2B (views stacked), the row of its positive: a + B mod 2B.</summary>
     public static Tensor PairIndex(long b, Device device) =>
-        arange(2 * b, dtype: ScalarType.Int64, device: device).add_(b).remainder_(2 * b);
+        arange(S(0), S(2 * b), S(1), dtype: ScalarType.Int64, device: device).add_(S(b), One).remainder_(S(2 * b));
 
     /// <summary>[2B, 2B]: true on each anchor itself and its positive.</summary>
     public static Tensor BatchExclusions(long b, Device device)
@@ -101,7 +102,7 @@ public static class ContrastiveLoss
     }
 
     static Tensor LogSumExpWithPositive(Tensor positive, Tensor negatives, double tau) =>
-        cat(new[] { positive.unsqueeze(1), negatives }, 1).div(tau).logsumexp(1);
+        cat(new[] { positive.unsqueeze(1), negatives }, 1).div(S(tau)).logsumexp(1);
 
     static Tensor Entropy(Tensor logits)
     {

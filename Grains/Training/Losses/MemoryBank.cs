@@ -1,4 +1,5 @@
 using Study.Training.Randomness;
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -28,7 +29,7 @@ public sealed class MemoryBank : IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var mixed = Vectors.index_select(0, rows).mul_(0.5).add_(z.detach(), alpha: 0.5);
+        var mixed = Vectors.index_select(0, rows).mul_(S(0.5)).add_(z.detach(), S(0.5));
         Vectors.index_copy_(0, rows, F.normalize(mixed, dim: 1));
     }
 

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 using F = TorchSharp.torch.nn.functional;
@@ -65,6 +66,6 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
         var y = F.relu(norm1.forward(conv1.forward(x)));
         y = norm2.forward(conv2.forward(y));
         var skip = shortcut is null ? x : shortcut.forward(x);
-        return F.relu(y + skip).MoveToOuterDisposeScope();
+        return F.relu(y.add(skip, One)).MoveToOuterDisposeScope();
     }
 }

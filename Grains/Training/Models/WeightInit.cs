@@ -1,5 +1,6 @@
 using Study.Training.Randomness;
 using TorchSharp.Modules;
+using static Study.Training.Native.KeptScalars;
 using static TorchSharp.torch;
 
 namespace Study.Training.Models;
@@ -34,7 +35,7 @@ public static class WeightInit
     static void Uniform(Tensor parameter, double bound, TrialRandom random)
     {
         using var draw = random.Uniform(parameter.shape, parameter.device, parameter.dtype);
-        using var scaled = draw.mul_(2 * bound).sub_(bound);
+        using var scaled = draw.mul_(S(2 * bound)).sub_(S(bound));
         parameter.copy_(scaled);
     }
 }

@@ -69,8 +69,8 @@ public sealed class TrainingStep(ContrastiveModel model, optim.Optimizer optimiz
 
     public static optim.Optimizer CreateOptimizer(ContrastiveModel model, TrainingOptions options) => options.Optimizer switch
     {
-        OptimizerKind.Adam => optim.Adam(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay),
-        OptimizerKind.Sgd => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        OptimizerKind.Adam => new KeptScalarAdam(model.parameters(), options.LearningRate, options.WeightDecay),
+        OptimizerKind.Sgd => new KeptScalarSgd(model.parameters(), options.LearningRate, options.Momentum, options.WeightDecay),
         _ => throw new ArgumentException($"unknown optimizer '{options.Optimizer}'"),
     };
 }
