@@ -18,7 +18,11 @@ public sealed class StoreWithOneStudy : IDisposable
         StudyId = Directory.GetDirectories(Path.Combine(Dir, "out")).Length >= 0
             ? System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "out", "results.json"))).RootElement.GetProperty("study_id").GetString()!
             : "";
+        Original = Contents();
     }
+
+    /// <summary>What the store held when the fixture had made it: every rejected command must leave it so.</summary>
+    public string Original { get; }
 
     /// <summary>What the store holds, as the product reports it.</summary>
     public string Contents() =>
@@ -33,13 +37,12 @@ public sealed class StudyBadInputTests(StoreWithOneStudy fixture) : IClassFixtur
 {
     void AssertRejected(string mentions, params string[] args)
     {
-        var before = fixture.Contents();
         var result = StudyProcess.Run(TimeSpan.FromMinutes(1), fixture.Dir, [.. args, "--store", fixture.Store]);
         Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}: {result.Stderr}");
         Assert.Single(result.StderrLines);
         Assert.Contains(mentions, result.Stderr);
         Assert.DoesNotContain("   at ", result.Stderr);
-        Assert.Equal(before, fixture.Contents());
+        Assert.Equal(fixture.Original, fixture.Contents());
     }
 
     static readonly string[] Run = ["run", "--dataset", "synthetic", "--epochs", "1", "--subset", "256"];
@@ -151,12 +154,11 @@ public sealed class StudyBadInputTests(StoreWithOneStudy fixture) : IClassFixtur
     [Fact]
     public void AClientCertificateWithoutTheAuthorityIsRejected()
     {
-        var before = fixture.Contents();
         var result = StudyProcess.Run(TimeSpan.FromMinutes(1), fixture.Dir, new Dictionary<string, string> { ["STUDY_TLS_CERTIFICATE"] = "client.pem" },
             "submit", "--dataset", "synthetic", "--taus", "0.5", "--cluster", "Host=127.0.0.1;Port=1;Username=nobody;Database=none");
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("study: STUDY_TLS_CERTIFICATE: give STUDY_TLS_CA too (the cluster's authority)", Assert.Single(result.StderrLines));
-        Assert.Equal(before, fixture.Contents());
+        Assert.Equal(fixture.Original, fixture.Contents());
     }
 
     [Fact]
