@@ -1,12 +1,13 @@
 """The batch-negative grid of docs/EXPERIMENTS.md §1 (the plain `mlp` head), from the results.json of each study
 (scripts/grid-tables): mean ± sd over seeds; trends in τ; the best τ against the others; the paper's Table 1 layout;
-the losses without τ against each other and against infonce. Differences are paired over the seeds both sides share
-(every study draws the same split and seeds 1-5), Holm-corrected where one question is asked of several τ at once.
+hard against infonce at each τ; the losses without τ against each other and against infonce. Differences are paired
+over the seeds both sides share (every study draws the same split and seeds 1-5), Holm-corrected where one question
+is asked of several τ at once.
 """
 import sys
 from pathlib import Path
 
-from bank_tables import holm, load, mean, paired, paired_rows, peak, per_tau_table, table1, trends
+from bank_tables import differences, holm, load, mean, paired, paired_rows, peak, per_tau_table, table1, trends
 
 ORDER = ("fmnist-infonce-batch", "fmnist-hard-batch", "fmnist-simple-batch", "fmnist-hard-simple-batch")
 
@@ -26,6 +27,9 @@ def main(folder):
     if all(n in study for n in ORDER):
         print("\nThe means in the layout of the paper's Table 1 (test linear accuracy %):\n")
         print(table1(*(study[n] for n in ORDER)).replace("Fashion-MNIST, memory bank", "Fashion-MNIST, batch"))
+    if "fmnist-hard-batch" in study and "fmnist-infonce-batch" in study:
+        print("\n#### hard − infonce at each τ (paired over seeds 1–5)\n")
+        print(differences(study["fmnist-hard-batch"], study["fmnist-infonce-batch"]))
     comparisons = []
     if "fmnist-simple-batch" in study and "fmnist-hard-simple-batch" in study:
         comparisons.append(("hard-simple − simple", study["fmnist-hard-simple-batch"][1][None], study["fmnist-simple-batch"][1][None]))
