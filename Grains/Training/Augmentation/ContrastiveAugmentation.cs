@@ -31,9 +31,9 @@ public sealed class ContrastiveAugmentation(bool rgb)
         using var scope = NewDisposeScope();
         var u = random.Uniform(new long[] { b, Rgb ? 10 : 7 }, images.device);
         var view = ResizedCropAndFlip(images, u);
-        var brightness = u[.., 5].view(b, 1, 1, 1).mul(S(JitterWidth)).add(S(JitterLow), One);
+        var brightness = JitterFactor(u[.., 5], b);
         view = view * brightness;
-        var contrast = u[.., 6].view(b, 1, 1, 1).mul(S(JitterWidth)).add(S(JitterLow), One);
+        var contrast = JitterFactor(u[.., 6], b);
         var mean = Grayscale(view).mean(new long[] { 1, 2, 3 }, keepdim: true);
         view = ((view - mean) * contrast).add(mean, One);
         view = view.clamp(S(0), S(1));
@@ -62,13 +62,16 @@ public sealed class ContrastiveAugmentation(bool rgb)
     static Tensor ColourJitter(Tensor view, Tensor u)
     {
         long b = view.shape[0];
-        var saturation = u[.., 7].view(b, 1, 1, 1).mul(S(JitterWidth)).add(S(JitterLow), One);
+        var saturation = JitterFactor(u[.., 7], b);
         var gray = Grayscale(view);
         view = ((view - gray) * saturation).add(gray, One).clamp(S(0), S(1));
         view = RotateHue(view, u[.., 8].mul(S(2)).sub(S(1)).mul(S(MaxHueTurn)).mul(S(2)).mul(S(MathF.PI)));
         var toGray = u[.., 9].lt(S(GrayscaleProbability)).view(b, 1, 1, 1);
         return where(toGray, Grayscale(view).expand_as(view), view);
     }
+
+    /// <summary>Per-sample factors U[0.6, 1.4] [B, 1, 1, 1] from a column of uniform draws.</summary>
+    static Tensor JitterFactor(Tensor uniform, long b) => uniform.view(b, 1, 1, 1).mul(S(JitterWidth)).add(S(JitterLow), One);
 
     /// <summary>1 − x, as TorchSharp's <c>1 - x</c> computes it.</summary>
     static Tensor OneMinus(Tensor x) => x.negative().add(S(1), One);

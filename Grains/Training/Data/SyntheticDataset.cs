@@ -31,8 +31,8 @@ public static class SyntheticDataset
         var coords = arange(S(0), S(Size), S(1), dtype: ScalarType.Float32);
         var ys = coords.view(1, 1, Size, 1);
         var xs = coords.view(1, 1, 1, Size);
-        var centres = g.Uniform(new long[] { Classes, BlobsPerClass, 2 }, CPU) .mul(S(18f)).add(S(5f), One);
-        var widths = g.Uniform(new long[] { Classes, BlobsPerClass }, CPU) .mul(S(3f)).add(S(1.5f), One);
+        var centres = g.Uniform(new long[] { Classes, BlobsPerClass, 2 }, CPU).mul(S(18f)).add(S(5f), One);
+        var widths = g.Uniform(new long[] { Classes, BlobsPerClass }, CPU).mul(S(3f)).add(S(1.5f), One);
         var cy = centres.select(2, 0).view(Classes, BlobsPerClass, 1, 1);
         var cx = centres.select(2, 1).view(Classes, BlobsPerClass, 1, 1);
         var w = widths.view(Classes, BlobsPerClass, 1, 1);
@@ -56,7 +56,7 @@ public static class SyntheticDataset
         theta[.., 1, 2] = shift[.., 1];
         var grid = nn.functional.affine_grid(theta, new long[] { count, 1, Size, Size }, align_corners: false);
         images = nn.functional.grid_sample(images, grid, align_corners: false);
-        var intensity = g.Uniform(new long[] { count, 1, 1, 1 }, CPU) .mul(S(0.4f)).add(S(0.6f), One);
+        var intensity = g.Uniform(new long[] { count, 1, 1, 1 }, CPU).mul(S(0.4f)).add(S(0.6f), One);
         var noise = g.Normal(new long[] { count, 1, Size, Size }, CPU).mul(S(0.08f));
         var pixels = (images * intensity).add(noise, One).clamp(S(0), S(1)).mul(S(255)).round().to_type(ScalarType.Byte);
         var labelArray = labels.data<long>().ToArray();

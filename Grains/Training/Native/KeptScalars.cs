@@ -23,8 +23,9 @@ public static class KeptScalars
     public static Scalar S(long value) => Keep(value.ToScalar());
     public static Scalar S(int value) => Keep(value.ToScalar());
 
-    /// <summary>The alpha of an addition: <c>a.add(b, One)</c> is <c>a + b</c>.</summary>
-    public static Scalar One => S(1);
+    /// <summary>The alpha of an addition: <c>a.add(b, One)</c> is <c>a + b</c>. A static field is never finalized,
+    /// and libtorch only reads it, so every thread shares this one.</summary>
+    public static readonly Scalar One = 1.ToScalar();
 
     static Scalar Keep(Scalar scalar)
     {
