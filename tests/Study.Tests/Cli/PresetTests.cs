@@ -36,7 +36,7 @@ public sealed class PresetTests : IDisposable
         var cosine = Read(Path.Combine(PresetFolder, "fmnist-cosine-batch.json"));
         Assert.Equal(TauScheduleKind.Cosine, cosine.TauSchedule);
         Assert.Equal(new TauSetting(0.1, 1), cosine.Grid[2]);
-        Assert.Equal(12, cosine.TotalTrials);
+        Assert.Equal(30, cosine.TotalTrials);
     }
 
     static readonly string[] GpuPresetFiles =
