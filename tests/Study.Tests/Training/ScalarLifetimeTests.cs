@@ -73,6 +73,10 @@ public class ScalarLifetimeTests
         // Gen-0 collections: an implicit Scalar is as young as the call reading it, and a full collection of the test
         // host's heap would only cost time.
         var collector = new Thread(() => { while (!stop.IsCancellationRequested) { GC.Collect(0); GC.WaitForPendingFinalizers(); } });
+        // One intra-op thread: the race is the calling thread's, and with OMP_WAIT_POLICY=PASSIVE (./test's two lanes)
+        // a second torch thread, woken for every op beside the collector on 2 cores, made these tests 4 times slower.
+        int threads = torch.get_num_threads();
+        torch.set_num_threads(1);
         collector.Start();
         try
         {
@@ -85,6 +89,7 @@ public class ScalarLifetimeTests
         {
             stop.Cancel();
             collector.Join();
+            torch.set_num_threads(threads);
         }
     }
 
