@@ -91,18 +91,22 @@ def difference_cell(n, mean, low, high, p, scale=1.0, digits=2):
 def differences(first, second):
     """Per τ: the first study − the second (same seeds and data), linear accuracy (test, points), uniformity, tolerance."""
     (rb, bank_taus), (rn, batch_taus) = first, second
-    rows = []
-    for tau in sorted(t for t in bank_taus if t in batch_taus):
-        rows.append((tau, [paired(bank_taus[tau], batch_taus[tau], m) for m in ("linear_accuracy", "uniformity", "tolerance")]))
-    lines = [f"| τ | n | Δ linear acc. (test, points) | Δ uniformity | Δ tolerance |", "|---|---|---|---|---|"]
+    rows = [(tau_label(tau), bank_taus[tau], batch_taus[tau]) for tau in sorted(t for t in bank_taus if t in batch_taus)]
+    return f"{label(rb)} − {label(rn)}, paired over seeds, Holm-corrected over the six τ:\n\n" + difference_table("τ", rows)
+
+
+def difference_table(what, rows):
+    """(name, a, b) rows: a − b over the seeds both completed, linear accuracy (test, points), uniformity and tolerance,
+    each column Holm-corrected over the rows."""
+    cells = [[paired(a, b, m) for m in ("linear_accuracy", "uniformity", "tolerance")] for _, a, b in rows]
     for column in range(3):
-        adjusted = holm([r[1][column][4] for r in rows])
-        for r, p in zip(rows, adjusted):
-            r[1][column] = r[1][column][:4] + (p,)
-    for tau, cells in rows:
-        lines.append(f"| {tau_label(tau)} | {cells[0][0]} | {difference_cell(*cells[0], scale=100)} | "
-                     f"{difference_cell(*cells[1])} | {difference_cell(*cells[2], digits=3)} |")
-    return f"{label(rb)} − {label(rn)}, paired over seeds, Holm-corrected over the six τ:\n\n" + "\n".join(lines)
+        adjusted = holm([c[column][4] for c in cells])
+        for c, p in zip(cells, adjusted):
+            c[column] = c[column][:4] + (p,)
+    lines = [f"| {what} | n | Δ linear acc. (test, points) | Δ uniformity | Δ tolerance |", "|---|---|---|---|---|"]
+    for (name, _, _), c in zip(rows, cells):
+        lines.append(f"| {name} | {c[0][0]} | {difference_cell(*c[0], scale=100)} | {difference_cell(*c[1])} | {difference_cell(*c[2], digits=3)} |")
+    return "\n".join(lines)
 
 
 def slope(by_tau, metric, from_tau=0.0):

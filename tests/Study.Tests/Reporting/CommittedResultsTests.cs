@@ -17,14 +17,15 @@ public sealed class CommittedResultsTests
 {
     static string Results => Path.Combine(StudyProcess.RepositoryRoot, "docs", "results");
 
-    /// <summary>The scripts that print docs/EXPERIMENTS.md's tables from docs/results (the search comparison's and the
-    /// batch grid's once their raw results are there), and docs/PERFORMANCE.md's of the default study's size.</summary>
+    /// <summary>The scripts that print docs/EXPERIMENTS.md's tables from docs/results (the search comparison's, the
+    /// batch grid's and the schedules' once their raw results are there), and docs/PERFORMANCE.md's of the default study's size.</summary>
     public static TheoryData<string, string> TableScripts
     {
         get
         {
             var experiments = new[] { "bank-tables", "rung-bias" }
-                .Concat(HasResults("search") ? ["search-tables"] : []).Concat(HasResults("grid") ? ["grid-tables"] : []);
+                .Concat(HasResults("search") ? ["search-tables"] : []).Concat(HasResults("grid") ? ["grid-tables"] : [])
+                .Concat(HasResults("schedule") ? ["schedule-tables"] : []);
             var data = new TheoryData<string, string>();
             foreach (var script in experiments) data.Add(script, "EXPERIMENTS.md");
             data.Add("default-size-tables", "PERFORMANCE.md");

@@ -1,0 +1,56 @@
+"""The cosine τ schedules of docs/EXPERIMENTS.md §3 (scripts/schedule-tables), from the results.json of the schedule
+study and of §1's constant-τ infonce grid, which share data, model, budget and seeds 1-5: each schedule's means over
+seeds; each schedule against the best constant τ, and against the constant τ at each end of its range, paired over
+seeds and Holm-corrected over the schedules.
+"""
+import json
+import sys
+from pathlib import Path
+
+from bank_tables import METRICS, difference_table, load, mean, mean_sd, paired_rows, tau_label, values
+
+
+def load_schedules(folder):
+    """The schedule study, its trials by (τ−, τ+) and seed."""
+    results = json.loads((folder / "results.json").read_text())
+    by_range = {}
+    for t in results["trials"]:
+        by_range.setdefault((t["tau"], t["tau_max"]), {})[t["seed"]] = t
+    return results, by_range
+
+
+def name(tau_range):
+    return f"cosine {tau_range[0]:g}–{tau_range[1]:g}"
+
+
+def means_table(by_range):
+    lines = ["| schedule (period 2 epochs) | n | " + " | ".join(n for n, _ in METRICS) + " | collapsed |",
+             "|" + "---|" * (len(METRICS) + 3)]
+    for tau_range in sorted(by_range):
+        trials = by_range[tau_range]
+        n = sum(1 for t in trials.values() if t["status"] == "completed")
+        collapsed = sum(1 for t in trials.values() if t["status"] == "collapsed")
+        lines.append(f"| {name(tau_range)} | {n} | " + " | ".join(mean_sd(values(trials, m)) for _, m in METRICS) + f" | {collapsed} |")
+    return "\n".join(lines)
+
+
+def main(schedule_folder, constant_folder):
+    _, by_range = load_schedules(Path(schedule_folder))
+    _, constant = load(Path(constant_folder))
+    ranges = sorted(r for r in by_range if values(by_range[r], "linear_accuracy"))
+    print("#### Cosine τ schedules: mean ± sd over seeds\n")
+    print(means_table(by_range))
+    best = max(constant, key=lambda tau: mean(constant[tau], "val_linear_accuracy"))
+    print(f"\n#### Each schedule − the best constant τ ({tau_label(best)}, by §1's validation objective), paired over seeds, Holm over the schedules\n")
+    print("| schedule − constant τ = " + tau_label(best) + " | n | Δ val objective (points) | Holm p |\n|---|---|---|---|")
+    print("\n".join(paired_rows([(name(r), by_range[r], constant[best]) for r in ranges], "val_linear_accuracy")))
+    print()
+    print(difference_table("schedule − constant τ = " + tau_label(best), [(name(r), by_range[r], constant[best]) for r in ranges]))
+    for end, index in (("τ−", 0), ("τ+", 1)):
+        rows = [(name(r), by_range[r], constant[r[index]]) for r in ranges if r[index] in constant]
+        print(f"\n#### Each schedule − the constant τ at its {'lower' if index == 0 else 'upper'} end ({end}), paired over seeds, Holm over the schedules\n")
+        print(difference_table(f"schedule − constant {end}", rows))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
