@@ -15,12 +15,13 @@ METRICS = [("val objective", "val_linear_accuracy"), ("linear acc. (test)", "lin
            ("uniformity", "uniformity"), ("tolerance", "tolerance"), ("alignment", "alignment")]
 
 
-def load(folder):
+def load(folder, key=lambda trial: trial["tau"]):
+    """The study and its trials by key (τ by default) and seed."""
     results = json.loads((folder / "results.json").read_text())
-    by_tau = {}
+    by_key = {}
     for t in results["trials"]:
-        by_tau.setdefault(t["tau"], {})[t["seed"]] = t
-    return results, by_tau
+        by_key.setdefault(key(t), {})[t["seed"]] = t
+    return results, by_key
 
 
 def label(results):
@@ -53,12 +54,15 @@ def per_tau_table(studies):
     lines = [head, "|" + "---|" * (len(METRICS) + 4)]
     for results, by_tau in studies:
         for tau in sorted(by_tau, key=lambda t: -1 if t is None else t):
-            trials = by_tau[tau]
-            n = sum(1 for t in trials.values() if t["status"] == "completed")
-            collapsed = sum(1 for t in trials.values() if t["status"] == "collapsed")
-            cells = [mean_sd(values(trials, metric)) for _, metric in METRICS]
-            lines.append(f"| {label(results)} | {tau_label(tau)} | {n} | " + " | ".join(cells) + f" | {collapsed} |")
+            lines.append(f"| {label(results)} | {tau_label(tau)} | {summary_cells(by_tau[tau])} |")
     return "\n".join(lines)
+
+
+def summary_cells(trials):
+    """n completed | each metric's mean ± sd | n collapsed, for one τ's trials."""
+    n = sum(1 for t in trials.values() if t["status"] == "completed")
+    collapsed = sum(1 for t in trials.values() if t["status"] == "collapsed")
+    return f"{n} | " + " | ".join(mean_sd(values(trials, metric)) for _, metric in METRICS) + f" | {collapsed}"
 
 
 def paired(a, b, metric):

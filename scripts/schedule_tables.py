@@ -3,20 +3,10 @@ study and of §1's constant-τ infonce grid, which share data, model, budget and
 seeds; each schedule against the best constant τ, and against the constant τ at each end of its range, paired over
 seeds and Holm-corrected over the schedules.
 """
-import json
 import sys
 from pathlib import Path
 
-from bank_tables import METRICS, difference_table, load, mean, mean_sd, paired_rows, tau_label, values
-
-
-def load_schedules(folder):
-    """The schedule study, its trials by (τ−, τ+) and seed."""
-    results = json.loads((folder / "results.json").read_text())
-    by_range = {}
-    for t in results["trials"]:
-        by_range.setdefault((t["tau"], t["tau_max"]), {})[t["seed"]] = t
-    return results, by_range
+from bank_tables import METRICS, difference_table, load, mean, paired_rows, summary_cells, tau_label, values
 
 
 def name(tau_range):
@@ -26,16 +16,12 @@ def name(tau_range):
 def means_table(by_range):
     lines = ["| schedule (period 2 epochs) | n | " + " | ".join(n for n, _ in METRICS) + " | collapsed |",
              "|" + "---|" * (len(METRICS) + 3)]
-    for tau_range in sorted(by_range):
-        trials = by_range[tau_range]
-        n = sum(1 for t in trials.values() if t["status"] == "completed")
-        collapsed = sum(1 for t in trials.values() if t["status"] == "collapsed")
-        lines.append(f"| {name(tau_range)} | {n} | " + " | ".join(mean_sd(values(trials, m)) for _, m in METRICS) + f" | {collapsed} |")
+    lines += [f"| {name(tau_range)} | {summary_cells(by_range[tau_range])} |" for tau_range in sorted(by_range)]
     return "\n".join(lines)
 
 
 def main(schedule_folder, constant_folder):
-    _, by_range = load_schedules(Path(schedule_folder))
+    _, by_range = load(Path(schedule_folder), key=lambda trial: (trial["tau"], trial["tau_max"]))
     _, constant = load(Path(constant_folder))
     ranges = sorted(r for r in by_range if values(by_range[r], "linear_accuracy"))
     print("#### Cosine τ schedules: mean ± sd over seeds\n")
@@ -43,9 +29,10 @@ def main(schedule_folder, constant_folder):
     best = max(constant, key=lambda tau: mean(constant[tau], "val_linear_accuracy"))
     print(f"\n#### Each schedule − the best constant τ ({tau_label(best)}, by §1's validation objective), paired over seeds, Holm over the schedules\n")
     print("| schedule − constant τ = " + tau_label(best) + " | n | Δ val objective (points) | Holm p |\n|---|---|---|---|")
-    print("\n".join(paired_rows([(name(r), by_range[r], constant[best]) for r in ranges], "val_linear_accuracy")))
+    against_best = [(name(r), by_range[r], constant[best]) for r in ranges]
+    print("\n".join(paired_rows(against_best, "val_linear_accuracy")))
     print()
-    print(difference_table("schedule − constant τ = " + tau_label(best), [(name(r), by_range[r], constant[best]) for r in ranges]))
+    print(difference_table("schedule − constant τ = " + tau_label(best), against_best))
     for end, index in (("τ−", 0), ("τ+", 1)):
         rows = [(name(r), by_range[r], constant[r[index]]) for r in ranges if r[index] in constant]
         print(f"\n#### Each schedule − the constant τ at its {'lower' if index == 0 else 'upper'} end ({end}), paired over seeds, Holm over the schedules\n")
