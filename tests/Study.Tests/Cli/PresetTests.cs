@@ -37,6 +37,8 @@ public sealed class PresetTests : IDisposable
         Assert.Equal(TauScheduleKind.Cosine, cosine.TauSchedule);
         Assert.Equal(new TauSetting(0.1, 1), cosine.Grid[2]);
         Assert.Equal(30, cosine.TotalTrials);
+        var longGrid = Read(Path.Combine(PresetFolder, "fmnist-infonce-long.json"));
+        Assert.Equal((30, 30), (longGrid.TotalTrials, longGrid.Epochs));
     }
 
     static readonly string[] GpuPresetFiles =
