@@ -99,11 +99,14 @@ public static class ReportPlots
         var plot = NewPlot(loss ? "Training loss per epoch" : "Validation kNN accuracy per epoch (the per-epoch objective)",
             "epoch", loss ? "loss (epoch mean)" : "val_knn_accuracy (validation split)");
         var colors = TauColors(data);
+        // One legend entry per τ (its colour), not per trial: with seeds, an entry per line ran off the figure.
+        var named = new HashSet<string>();
         foreach (var t in data.Trials.Where(t => t.Epochs.Count > 0))
         {
             var line = plot.Add.Scatter(t.Epochs.Select(e => (double)e.Epoch).ToArray(),
                 t.Epochs.Select(e => loss ? e.Loss : e.ValKnnAccuracy).ToArray(), colors(t.Setting));
-            line.LegendText = data.Spec.Seeds > 1 ? $"τ={t.Label} seed {t.Record.Seed}" : $"τ={t.Label}";
+            if (named.Add(t.Label))
+                line.LegendText = data.Spec.Seeds > 1 ? $"τ={t.Label} ({data.Spec.Seeds} seeds)" : $"τ={t.Label}";
             line.LineWidth = 2;
             line.MarkerSize = 7;
             if (t.Record.Status != TrialStatus.Completed) line.LinePattern = LinePattern.Dotted;
