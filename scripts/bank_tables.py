@@ -15,12 +15,34 @@ METRICS = [("val objective", "val_linear_accuracy"), ("linear acc. (test)", "lin
            ("uniformity", "uniformity"), ("tolerance", "tolerance"), ("alignment", "alignment")]
 
 
+# What may differ between the studies of one preset that load() merges: their ids, which seeds they ran, and the
+# collapse rule, which came after the first of them and stops no healthy trial (CommittedResultsTests replays it).
+PER_STUDY = {"study_id", "seed", "seeds", "total_trials", "split_seed", "collapse_check", "collapse_uniformity", "collapse_tolerance"}
+
+
+def parts(folder):
+    """The results.json of a preset's study and of any study beside it in a subfolder (more seeds of the same preset,
+    docs/results/bank/PRESET/seeds-4-5): (folder, results) pairs."""
+    found = [folder] + sorted(p for p in folder.iterdir() if p.is_dir() and (p / "results.json").exists())
+    return [(f, json.loads((f / "results.json").read_text())) for f in found]
+
+
+def preset(spec):
+    """What makes two studies runs of the same preset on the same data: every setting but PER_STUDY's, and the split."""
+    return {k: v for k, v in spec.items() if k not in PER_STUDY} | {"split": spec.get("split_seed") or spec["seed"]}
+
+
 def load(folder, key=lambda trial: trial["tau"]):
-    """The study and its trials by key (τ by default) and seed."""
-    results = json.loads((folder / "results.json").read_text())
+    """The study and its trials by key (τ by default) and seed, merged over the studies of the folder (parts)."""
+    (_, results), *more = parts(folder)
     by_key = {}
-    for t in results["trials"]:
-        by_key.setdefault(key(t), {})[t["seed"]] = t
+    for _, part in [(folder, results)] + more:
+        if preset(part["spec"]) != preset(results["spec"]):
+            raise SystemExit(f"{folder}: the study {part['study_id']} is not a run of the same preset on the same data")
+        for t in part["trials"]:
+            if t["seed"] in by_key.get(key(t), {}):
+                raise SystemExit(f"{folder}: τ {key(t)} seed {t['seed']} is in two studies")
+            by_key.setdefault(key(t), {})[t["seed"]] = t
     return results, by_key
 
 
@@ -175,11 +197,18 @@ def main(folder):
     if batch:
         print("\n#### Batch negatives, the same model (mlp-bn head)\n")
         print(per_tau_table(batch))
-    print("\n#### Differences at each τ (paired over seeds 1–3)")
+    print("\n#### Differences at each τ (paired over seeds)")
     for name, other in (("fmnist-infonce-bank", "fmnist-infonce-batch-bn"), ("fmnist-hard-bank", "fmnist-hard-batch-bn"),
                         ("fmnist-hard-bank", "fmnist-infonce-bank"), ("fmnist-hard-batch-bn", "fmnist-infonce-batch-bn")):
         if name in study and other in study:
             print("\n" + differences(study[name], study[other]))
+    grid = folder.parent / "grid"  # §1's batch studies with the plain mlp head: same data and seeds, another head
+    for name, plain in (("fmnist-infonce-batch-bn", "fmnist-infonce-batch"), ("fmnist-hard-batch-bn", "fmnist-hard-batch")):
+        if name in study and (grid / plain / "results.json").exists():
+            other = load(grid / plain)
+            if preset(other[0]["spec"]) | {"projection_head": None} != preset(study[name][0]["spec"]) | {"projection_head": None}:
+                raise SystemExit(f"{grid / plain} and {name} differ in more than their head")
+            print("\n" + differences(study[name], other))
     with_tau = [s for s in bank + batch if s[0]["spec"]["loss"] in ("infonce", "hard") and len(s[1]) > 1
                 and s[0]["spec"].get("projection_head") == "mlp-bn"]
     print("\n#### Trends in τ (least squares on log10 τ over every trial)\n")

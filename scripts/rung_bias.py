@@ -1,24 +1,29 @@
 """How well a trial's validation kNN accuracy after r epochs ranks the trials by their final objective (validation
 linear accuracy after all epochs): what ASHA's first rung decides on. Read from the committed raw results (one folder
-per study: results.json and trials/<id>/metrics.jsonl); printed as the markdown table of docs/EXPERIMENTS.md."""
+per preset: results.json and trials/<id>/metrics.jsonl, and those of its further seeds' study if any); printed as the
+markdown table of docs/EXPERIMENTS.md."""
 import json
 import pathlib
 import sys
 
 from scipy import stats
 
+from bank_tables import parts
+
 RUNGS = (1, 2, 3, 5, 9)  # ASHA's default rungs for 10 epochs are 1, 3 and 9
 
 
 def studies(root):
     for folder in sorted(pathlib.Path(root).iterdir()):
-        results = json.loads((folder / "results.json").read_text())
-        trials = [t for t in results["trials"] if t["status"] == "completed"]
-        if len(trials) < len(results["trials"]) or len(trials) < 6:
+        found = parts(folder)  # a preset's study and its further seeds, if any
+        results = found[0][1]
+        every = [(part, t) for part, r in found for t in r["trials"]]
+        trials = [(part, t) for part, t in every if t["status"] == "completed"]
+        if len(trials) < len(every) or len(trials) < 6:
             continue  # a study with collapsed or failed trials ranks nothing at its end
         rows = []
-        for t in trials:
-            epochs = [json.loads(line) for line in (folder / "trials" / t["trial_id"] / "metrics.jsonl").read_text().splitlines()]
+        for part, t in trials:
+            epochs = [json.loads(line) for line in (part / "trials" / t["trial_id"] / "metrics.jsonl").read_text().splitlines()]
             knn = {e["epoch"]: e["val_knn_accuracy"] for e in epochs}
             rows.append((t["tau"], knn, t["metrics"]["val_linear_accuracy"]))
         yield folder.name, results["spec"]["epochs"], rows

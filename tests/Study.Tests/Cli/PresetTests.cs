@@ -39,6 +39,13 @@ public sealed class PresetTests : IDisposable
         Assert.Equal(30, cosine.TotalTrials);
         var longGrid = Read(Path.Combine(PresetFolder, "fmnist-infonce-long.json"));
         Assert.Equal((30, 30), (longGrid.TotalTrials, longGrid.Epochs));
+        // Issue 22: a headline claim rests on 5 seeds; the memory-bank studies and their batch twins run seeds 1-5 of one split.
+        foreach (var bank in new[] { "fmnist-infonce-bank", "fmnist-hard-bank", "fmnist-simple-bank", "fmnist-hard-simple-bank",
+                     "fmnist-infonce-batch-bn", "fmnist-hard-batch-bn", "fmnist-hard-bank-long" })
+        {
+            var spec = Read(Path.Combine(PresetFolder, bank + ".json"));
+            Assert.True((spec.Seeds, spec.Seed, spec.SplitSeed ?? spec.Seed) == (5, 1, 1), $"{bank}: seeds {spec.Seeds} from {spec.Seed}");
+        }
     }
 
     static readonly string[] GpuPresetFiles =
