@@ -10,6 +10,10 @@ namespace Study.Training.Evaluation;
 /// </summary>
 public static class Lbfgs
 {
+    /// <summary>A one-element tensor's value, read from its data: TorchSharp's <c>ToDouble()</c> reads it through a
+    /// Scalar that nothing keeps, which a garbage collection can free during the read (docs/ARCHITECTURE.md, "Scalars").</summary>
+    static double Value(this Tensor t) => t.dtype == ScalarType.Float64 ? t.item<double>() : t.item<float>();
+
     /// <param name="objective">the loss at x and its gradient (a new tensor)</param>
     /// <returns>iterations used</returns>
     public static int Minimize(Func<Tensor, (double Loss, Tensor Gradient)> objective, Tensor x, int maxIterations,
@@ -24,11 +28,11 @@ public static class Lbfgs
         {
             for (; iteration < maxIterations; iteration++)
             {
-                if (gradient.abs().max().ToDouble() < gradientTolerance) break;
+                if (gradient.abs().max().Value() < gradientTolerance) break;
                 using var direction = Direction(gradient, s, y);
-                double slope = direction.dot(gradient).ToDouble();
-                if (slope >= 0) { direction.copy_(-gradient); slope = -gradient.dot(gradient).ToDouble(); s.Clear(); y.Clear(); }
-                double step = iteration == 0 ? Math.Min(1, 1 / Math.Max(1e-12, gradient.abs().sum().ToDouble())) : 1;
+                double slope = direction.dot(gradient).Value();
+                if (slope >= 0) { direction.copy_(-gradient); slope = -gradient.dot(gradient).Value(); s.Clear(); y.Clear(); }
+                double step = iteration == 0 ? Math.Min(1, 1 / Math.Max(1e-12, gradient.abs().sum().Value())) : 1;
                 Tensor? newGradient = null;
                 double newLoss = double.NaN;
                 using var start = x.clone();
@@ -71,14 +75,14 @@ public static class Lbfgs
         var rhos = new double[s.Count];
         for (int i = s.Count - 1; i >= 0; i--)
         {
-            rhos[i] = 1 / y[i].dot(s[i]).ToDouble();
-            alphas[i] = rhos[i] * s[i].dot(q).ToDouble();
+            rhos[i] = 1 / y[i].dot(s[i]).Value();
+            alphas[i] = rhos[i] * s[i].dot(q).Value();
             q.add_(y[i], alpha: S(-alphas[i]));
         }
-        if (s.Count > 0) q.mul_(S(s[^1].dot(y[^1]).ToDouble() / y[^1].dot(y[^1]).ToDouble()));
+        if (s.Count > 0) q.mul_(S(s[^1].dot(y[^1]).Value() / y[^1].dot(y[^1]).Value()));
         for (int i = 0; i < s.Count; i++)
         {
-            double beta = rhos[i] * y[i].dot(q).ToDouble();
+            double beta = rhos[i] * y[i].dot(q).Value();
             q.add_(s[i], alpha: S(alphas[i] - beta));
         }
         return q;
