@@ -34,9 +34,10 @@ def preset(spec):
 
 def load(folder, key=lambda trial: trial["tau"]):
     """The study and its trials by key (τ by default) and seed, merged over the studies of the folder (parts)."""
-    (_, results), *more = parts(folder)
+    found = parts(folder)
+    results = found[0][1]
     by_key = {}
-    for _, part in [(folder, results)] + more:
+    for _, part in found:
         if preset(part["spec"]) != preset(results["spec"]):
             raise SystemExit(f"{folder}: the study {part['study_id']} is not a run of the same preset on the same data")
         for t in part["trials"]:
